@@ -1,0 +1,54 @@
+// Element / block types. Numeric values are ggml's `ggml_type` ids so GGUF
+// files map 1:1. Quantized types store blocks of `blockSize` values in
+// `typeSize` bytes; a row's length must be a multiple of blockSize.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace precis {
+
+enum class DType : uint32_t {
+    F32 = 0,
+    F16 = 1,
+    Q4_0 = 2,
+    Q4_1 = 3,
+    Q5_0 = 6,
+    Q5_1 = 7,
+    Q8_0 = 8,
+    Q8_1 = 9,
+    Q2_K = 10,
+    Q3_K = 11,
+    Q4_K = 12,
+    Q5_K = 13,
+    Q6_K = 14,
+    Q8_K = 15,
+    I8 = 24,
+    I16 = 25,
+    I32 = 26,
+    I64 = 27,
+    F64 = 28,
+    BF16 = 30,
+};
+
+struct DTypeTraits {
+    DType type;
+    std::string_view name;  // "F32", "Q4_K", ... as llama.cpp spells them
+    int blockSize;          // values per block (1 for plain types)
+    int typeSize;           // bytes per block
+    bool quantized;
+};
+
+// nullopt for ids we do not know (the caller reports the value found).
+std::optional<DTypeTraits> dtypeTraits(uint32_t ggmlId);
+const DTypeTraits& dtypeTraits(DType t);
+std::string_view dtypeName(DType t);
+std::optional<DType> dtypeFromName(std::string_view name);
+
+// Bytes needed for `n` values (n must be a multiple of the block size; returns
+// nullopt otherwise or on overflow).
+std::optional<uint64_t> dtypeRowBytes(DType t, uint64_t n);
+
+} // namespace precis

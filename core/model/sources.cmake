@@ -1,0 +1,4 @@
+list(APPEND PRECIS_CORE_SOURCES
+  model/dtype.cpp
+  model/model.cpp
+)
