@@ -76,6 +76,15 @@ public:
 // `tokenizer.ggml.*`. Errors name the file and the key or tensor.
 Result<std::shared_ptr<Model>> loadModel(const std::string& path);
 
+// Tokenizer from `tokenizer.ggml.*` keys (model "llama" -> SentencePiece,
+// "gpt2" -> ByteLevelBpe, "no"/absent -> None). Works on vocabulary-only files.
+Result<TokenizerSpec> readTokenizer(const File& file);
+
+// Writes a whole model: `general.*`, `<arch>.*` hyper-parameters, the tokenizer
+// and every tensor in its current dtype (a model loaded from any format can be
+// written back). Atomic (temp file + rename).
+Result<void> writeModel(const Model& model, const std::string& path);
+
 // Writes a GGUF v3 file. Tensor bytes must already be in the tensor's dtype
 // layout. Written to a temporary file and renamed.
 class Writer {
