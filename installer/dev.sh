@@ -16,6 +16,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqcustomplot-dev libgl-dev
   libeigen3-dev libtbb-dev libsqlite3-dev nlohmann-json3-dev
+  libqt6svg6 fonts-wqy-microhei
   xvfb xauth
 )
 

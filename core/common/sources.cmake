@@ -1,3 +1,4 @@
 list(APPEND PRECIS_CORE_SOURCES
   common/mapped_file.cpp
+  common/threads.cpp
 )

@@ -1,10 +1,13 @@
 // fp32 reference inference engine (Eigen + oneTBB) for the Llama family and GPT-2.
-// Weights are dequantized to fp32 once, at creation. Thread-safe for concurrent
-// const calls only where stated; one decoding state per caller.
+// Weights are dequantized to fp32 once, at creation (F32 tensors are used in
+// place, the model being kept alive). All methods are const and may run
+// concurrently from several threads, each with its own DecodeState; work inside
+// a call is parallel through oneTBB and honours a tbb::global_control limit.
 #pragma once
 
 #include "common/progress.h"
 #include "common/result.h"
+#include "engine/kv_cache.h"
 #include "model/model.h"
 
 #include <cstdint>
@@ -40,6 +43,25 @@ public:
     // outside the vocabulary, T beyond the context length (GPT-2), cancellation.
     virtual Result<std::vector<float>> forward(std::span<const int32_t> ids, AttentionMaps* attention = nullptr,
                                                const CancelToken* cancel = nullptr) const = 0;
+
+    // ---- Incremental decoding with a KV cache (DecodeState, kv_cache.h) ------
+    // A cache for up to `maxTokens` positions of one sequence, allocated up front
+    // (n_layer × 2 × maxTokens × n_head_kv·head_dim floats). Errors: maxTokens < 1,
+    // beyond n_ctx for GPT-2 (learned positions), or beyond 1 << 20 for Llama.
+    Result<std::unique_ptr<DecodeState>> newState(int maxTokens) const;
+
+    // Appends `ids` at the state's current position (0 for a fresh state) in one
+    // batched pass. Returns the logits of the last position (V), or of every new
+    // position (T, V) row-major when allLogits. Errors as forward(), plus the
+    // state's capacity being exceeded (the state is then left unchanged).
+    virtual Result<std::vector<float>> prefill(DecodeState& state, std::span<const int32_t> ids,
+                                               bool allLogits = false, const CancelToken* cancel = nullptr) const = 0;
+
+    // Appends one token and returns the next-token logits (V).
+    Result<std::vector<float>> decode(DecodeState& state, int32_t id) const
+    {
+        return prefill(state, std::span<const int32_t>(&id, 1), false, nullptr);
+    }
 
 protected:
     explicit Engine(std::shared_ptr<const Model> model) : m_model(std::move(model)) {}

@@ -1,2 +1,4 @@
 list(APPEND PRECIS_CORE_SOURCES
+  eval/generate.cpp
+  eval/perplexity.cpp
 )

@@ -1,4 +1,5 @@
 list(APPEND PRECIS_CORE_SOURCES
   model/dtype.cpp
   model/model.cpp
+  model/random_model.cpp
 )

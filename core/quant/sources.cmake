@@ -1,2 +1,3 @@
 list(APPEND PRECIS_CORE_SOURCES
+  quant/block_formats.cpp
 )

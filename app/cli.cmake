@@ -1,0 +1,11 @@
+add_executable(precis-cli
+  cli/main_cli.cpp
+  cli/cli_common.cpp
+  cli/cmd_model.cpp
+  cli/cmd_eval.cpp
+)
+target_include_directories(precis-cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(precis-cli PRIVATE precis_core Qt6::Core)
+target_compile_definitions(precis-cli PRIVATE PRECIS_VERSION="${PROJECT_VERSION}")
+set_target_properties(precis-cli PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
+install(TARGETS precis-cli RUNTIME DESTINATION bin)

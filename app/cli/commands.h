@@ -1,0 +1,14 @@
+// precis-cli sub-commands. Each takes the argument list starting with
+// "precis-cli <command>" and returns the exit code (errors leave via CliExit).
+#pragma once
+
+#include <QStringList>
+
+namespace precis::cli {
+
+int cmdInfo(const QStringList& args);
+int cmdTokenize(const QStringList& args);
+int cmdPerplexity(const QStringList& args);
+int cmdGenerate(const QStringList& args);
+
+} // namespace precis::cli

@@ -1,0 +1,71 @@
+// precis-cli: the studio's pipeline without a window. Same core calls as the GUI.
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <functional>
+#include <map>
+
+using namespace precis::cli;
+
+namespace {
+
+const char* kUsage =
+    "Usage: precis-cli <command> [options]   (precis-cli <command> --help for its options)\n"
+    "\n"
+    "Commands:\n"
+    "  info MODEL                         architecture, hyper-parameters, parameters, tensor table\n"
+    "  tokenize MODEL (--text FILE | --string S)\n"
+    "                                     token ids\n"
+    "  ppl MODEL --text FILE [--ctx N] [--chunks K] [--all-tokens]\n"
+    "                                     perplexity (llama.cpp's chunked method by default)\n"
+    "  generate MODEL --prompt S [-n N] [--temp T] [--top-p P] [--seed S]\n"
+    "                                     continue a prompt (greedy at --temp 0)\n"
+    "\n"
+    "MODEL is a .gguf file, a Hugging Face folder (config.json + safetensors + tokenizer.json),\n"
+    "or a llama2.c .bin (tokenizer.bin beside it, or --tokenizer FILE).\n"
+    "Every command takes --json. Exit status: 0 success, 1 bad input, 2 bad usage.\n";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("precis-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PRECIS_VERSION));
+    const QStringList args = QCoreApplication::arguments();
+    if (args.size() < 2 || args[1] == QLatin1String("--help") || args[1] == QLatin1String("-h") ||
+        args[1] == QLatin1String("help")) {
+        std::fputs(kUsage, args.size() < 2 ? stderr : stdout);
+        return args.size() < 2 ? ExitUsage : ExitOk;
+    }
+    if (args[1] == QLatin1String("--version")) {
+        std::printf("precis-cli %s\n", PRECIS_VERSION);
+        return ExitOk;
+    }
+
+    const std::map<QString, std::function<int(const QStringList&)>> commands{
+        {QStringLiteral("info"), cmdInfo},
+        {QStringLiteral("tokenize"), cmdTokenize},
+        {QStringLiteral("ppl"), cmdPerplexity},
+        {QStringLiteral("generate"), cmdGenerate},
+    };
+    const auto it = commands.find(args[1]);
+    if (it == commands.end()) {
+        std::fprintf(stderr, "precis-cli: unknown command '%s'\n\n%s", qPrintable(args[1]), kUsage);
+        return ExitUsage;
+    }
+    // The sub-command sees "precis-cli <options...>" so QCommandLineParser skips argv[0] only.
+    QStringList sub = args.mid(2);
+    sub.prepend(args[0]);
+    try {
+        return it->second(sub);
+    } catch (const CliExit& e) {
+        endProgress();
+        if (!e.message.isEmpty())
+            std::fprintf(stderr, "precis-cli %s: %s\n", qPrintable(args[1]), qPrintable(e.message));
+        return e.code;
+    }
+}

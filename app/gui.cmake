@@ -1,0 +1,44 @@
+# The studio. precis_app holds everything but main() so that tests/gui can drive
+# MainWindow and StudioDocument directly.
+add_library(precis_app STATIC
+  job_runner.cpp
+  job_runner.h
+  main_window.cpp
+  main_window.h
+  studio_document.cpp
+  studio_document.h
+)
+target_include_directories(precis_app PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(precis_app PUBLIC precis_views Qt6::Widgets Qt6::Concurrent)
+
+add_executable(precis
+  main_gui.cpp
+  ${CMAKE_SOURCE_DIR}/resources/precis.qrc
+)
+set_target_properties(precis PROPERTIES AUTORCC ON)
+target_link_libraries(precis PRIVATE precis_app)
+target_compile_definitions(precis PRIVATE PRECIS_VERSION="${PROJECT_VERSION}")
+
+# German and Simplified Chinese. `cmake --build <dir> --target update_translations`
+# refreshes the .ts files from these sources; the .qm files are embedded under :/i18n.
+qt_add_translations(precis
+  TS_FILES
+    ${CMAKE_SOURCE_DIR}/translations/precis_de.ts
+    ${CMAKE_SOURCE_DIR}/translations/precis_zh_CN.ts
+  SOURCES
+    ${CMAKE_CURRENT_SOURCE_DIR}/main_gui.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/job_runner.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/main_window.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/studio_document.cpp
+    ${CMAKE_SOURCE_DIR}/views/attention_thumbnails.cpp
+    ${CMAKE_SOURCE_DIR}/views/attention_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/model_tree_view.cpp
+  INCLUDE_DIRECTORIES
+    ${CMAKE_CURRENT_SOURCE_DIR}
+    ${CMAKE_SOURCE_DIR}/views
+    ${CMAKE_SOURCE_DIR}/core
+  RESOURCE_PREFIX /i18n
+  LUPDATE_OPTIONS -no-obsolete -locations none
+)
+
+install(TARGETS precis RUNTIME DESTINATION bin)

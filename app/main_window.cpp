@@ -1,0 +1,291 @@
+#include "main_window.h"
+
+#include "job_runner.h"
+#include "studio_document.h"
+
+#include "attention_view.h"
+#include "model_tree_view.h"
+
+#include "model/model.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+
+namespace precis::app {
+
+namespace {
+const char* const kRecentKey = "recentModels";
+const char* const kLastDirKey = "lastDirectory";
+const char* const kGeometryKey = "window/geometry";
+const char* const kStateKey = "window/state";
+
+// The first local file or folder among dropped URLs, or empty.
+QString droppedPath(const QMimeData* mime)
+{
+    if (!mime || !mime->hasUrls()) return {};
+    for (const QUrl& url : mime->urls())
+        if (url.isLocalFile()) return url.toLocalFile();
+    return {};
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(tr("Precis"));
+    setAcceptDrops(true);
+
+    m_runner = new JobRunner(this);
+    m_doc = new StudioDocument(m_runner, this);
+
+    m_tree = new views::ModelTreeView(this);
+    m_modelDock = new QDockWidget(tr("Model"), this);
+    m_modelDock->setObjectName(QStringLiteral("ModelDock"));
+    m_modelDock->setWidget(m_tree);
+    addDockWidget(Qt::LeftDockWidgetArea, m_modelDock);
+
+    m_attention = new views::AttentionView(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(m_attention, tr("Attention"));
+
+    auto* hint = new QLabel(tr("Open a model (File ▸ Open) or drop one here"), this);
+    hint->setAlignment(Qt::AlignCenter);
+    hint->setWordWrap(true);
+    QFont hintFont = hint->font();
+    hintFont.setPointSizeF(hintFont.pointSizeF() * 1.4);
+    hint->setFont(hintFont);
+    hint->setEnabled(false);  // drawn in the palette's disabled (grey) text colour
+
+    m_central = new QStackedWidget(this);
+    m_central->addWidget(hint);
+    m_central->addWidget(m_tabs);
+    setCentralWidget(m_central);
+
+    createMenus();
+    createStatusBar();
+    connectDocument();
+
+    resize(1280, 800);
+    resizeDocks({m_modelDock}, {420}, Qt::Horizontal);
+    QSettings settings;
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    restoreState(settings.value(kStateKey).toByteArray());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* openFile = file->addAction(tr("&Open File…"), this, &MainWindow::openFileDialog);
+    openFile->setShortcut(QKeySequence::Open);
+    openFile->setToolTip(tr("Open a model file (GGUF, safetensors, llama2.c)"));
+    QAction* openFolder = file->addAction(tr("Open &Folder…"), this, &MainWindow::openFolderDialog);
+    openFolder->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
+    openFolder->setToolTip(tr("Open a Hugging Face model folder (config.json + safetensors)"));
+    m_recentMenu = file->addMenu(tr("&Recent Models"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addAction(m_modelDock->toggleViewAction());
+
+    QToolBar* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("MainToolBar"));
+    toolbar->addAction(openFile);
+    toolbar->addAction(openFolder);
+    m_viewMenu->addAction(toolbar->toggleViewAction());
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Precis"), this, [this] {
+        QMessageBox::about(this, tr("About Precis"),
+                           tr("<h3>Precis %1</h3><p>A studio for compressing transformer language models: "
+                              "inspect a model, watch its attention and sensitivity, choose a mixed-precision "
+                              "budget, compress, measure and export.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createStatusBar()
+{
+    m_jobLabel = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(false);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setToolTip(tr("Stop the running job"));
+    m_cancel->setObjectName(QStringLiteral("CancelJobButton"));
+    m_progress->setObjectName(QStringLiteral("JobProgressBar"));
+    statusBar()->addPermanentWidget(m_jobLabel);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    for (QWidget* w : {static_cast<QWidget*>(m_jobLabel), static_cast<QWidget*>(m_progress),
+                       static_cast<QWidget*>(m_cancel)})
+        w->setVisible(false);
+
+    connect(m_cancel, &QPushButton::clicked, m_runner, &JobRunner::cancel);
+    connect(m_runner, &JobRunner::busyChanged, this, [this](bool busy) {
+        m_jobLabel->setVisible(busy);
+        m_progress->setVisible(busy);
+        m_cancel->setVisible(busy);
+    });
+    connect(m_runner, &JobRunner::progressChanged, this, [this](double fraction, const QString& stage) {
+        m_jobLabel->setText(stage);
+        if (fraction < 0) {
+            m_progress->setRange(0, 0);  // unknown: busy indicator
+        } else {
+            m_progress->setRange(0, 1000);
+            m_progress->setValue(int(fraction * 1000.0));
+        }
+    });
+}
+
+void MainWindow::connectDocument()
+{
+    connect(m_doc, &StudioDocument::modelChanged, this, &MainWindow::onModelChanged);
+    connect(m_doc, &StudioDocument::errorOccurred, this, &MainWindow::showError);
+    connect(m_doc, &StudioDocument::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+    connect(m_attention, &views::AttentionView::computeRequested, m_doc, &StudioDocument::computeAttention);
+    connect(m_doc, &StudioDocument::attentionBusyChanged, m_attention, &views::AttentionView::setBusy);
+    connect(m_doc, &StudioDocument::attentionReady, this, [this](std::shared_ptr<const AttentionResult> r) {
+        m_attention->setResult(r->maps, r->tokens, r->droppedTokens);
+    });
+}
+
+void MainWindow::openModel(const QString& path)
+{
+    statusBar()->showMessage(tr("Opening %1…").arg(QDir::toNativeSeparators(path)));
+    m_doc->open(path);
+}
+
+void MainWindow::onModelChanged()
+{
+    const auto& model = m_doc->model();
+    m_tree->setModel(model);
+    m_attention->clear();
+    if (m_doc->tokenizer())
+        m_attention->setAvailable(true);
+    else
+        m_attention->setAvailable(false, tr("Attention needs the model's tokenizer: %1").arg(m_doc->tokenizerError()));
+    setWindowTitle(tr("Precis — %1").arg(m_doc->modelName()));
+    m_central->setCurrentWidget(m_tabs);
+    addRecentModel(m_doc->modelPath());
+    statusBar()->showMessage(tr("Opened %1: %2 parameters in %3 tensors")
+                                 .arg(m_doc->modelName(), QLocale().toString(qlonglong(model->parameterCount())),
+                                      QLocale().toString(qlonglong(model->tensors().size()))),
+                             8000);
+}
+
+void MainWindow::showError(const QString& message)
+{
+    // Window-modal and non-blocking: the event loop (and any running job) carries on.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Precis"), message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("ErrorMessageBox"));
+    box->open();
+    statusBar()->showMessage(message, 8000);
+}
+
+void MainWindow::openFileDialog()
+{
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Model File"), settings.value(kLastDirKey).toString(),
+        tr("Models (*.gguf *.safetensors *.bin);;All files (*)"));
+    if (path.isEmpty()) return;
+    settings.setValue(kLastDirKey, QFileInfo(path).absolutePath());
+    openModel(path);
+}
+
+void MainWindow::openFolderDialog()
+{
+    QSettings settings;
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"),
+                                                           settings.value(kLastDirKey).toString());
+    if (path.isEmpty()) return;
+    settings.setValue(kLastDirKey, QFileInfo(path).absolutePath());
+    openModel(path);
+}
+
+QStringList MainWindow::recentModels()
+{
+    QStringList list = QSettings().value(kRecentKey).toStringList();
+    while (list.size() > kMaxRecentModels) list.removeLast();
+    return list;
+}
+
+void MainWindow::addRecentModel(const QString& path)
+{
+    QStringList list = recentModels();
+    list.removeAll(path);
+    list.prepend(path);
+    while (list.size() > kMaxRecentModels) list.removeLast();
+    QSettings().setValue(kRecentKey, list);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList list = recentModels();
+    for (int i = 0; i < list.size(); ++i) {
+        const QString& path = list[i];
+        const QString text = QStringLiteral("&%1  %2").arg(QString::number((i + 1) % 10), QFileInfo(path).fileName());
+        QAction* a = m_recentMenu->addAction(text, this, [this, path] { openModel(path); });
+        a->setToolTip(path);
+        a->setStatusTip(path);
+    }
+    if (list.isEmpty()) m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("Clear List"), this, [this] {
+        QSettings().remove(kRecentKey);
+        rebuildRecentMenu();
+    })->setEnabled(!list.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    m_runner->cancel();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (!droppedPath(event->mimeData()).isEmpty()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty()) return;
+    event->acceptProposedAction();
+    openModel(path);
+}
+
+} // namespace precis::app

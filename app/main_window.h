@@ -1,0 +1,76 @@
+// The studio window: menus, docks, the central tabs and the job status bar.
+// It only wires things together: StudioDocument owns the model and starts jobs,
+// the views in views/ render. Layout and recent models persist in QSettings.
+#pragma once
+
+#include <QMainWindow>
+
+class QDockWidget;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QStackedWidget;
+class QTabWidget;
+
+namespace precis::views {
+class AttentionView;
+class ModelTreeView;
+}
+
+namespace precis::app {
+
+class JobRunner;
+class StudioDocument;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    static constexpr int kMaxRecentModels = 10;
+
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Starts loading a model file or folder (asynchronous; see StudioDocument::open).
+    void openModel(const QString& path);
+
+    StudioDocument* document() const { return m_doc; }
+    JobRunner* jobRunner() const { return m_runner; }
+    views::ModelTreeView* modelTree() const { return m_tree; }
+    views::AttentionView* attentionView() const { return m_attention; }
+    QTabWidget* tabs() const { return m_tabs; }
+
+    // Most recent first, at most kMaxRecentModels.
+    static QStringList recentModels();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createMenus();
+    void createStatusBar();
+    void connectDocument();
+    void onModelChanged();
+    void showError(const QString& message);
+    void openFileDialog();
+    void openFolderDialog();
+    void addRecentModel(const QString& path);
+    void rebuildRecentMenu();
+
+    JobRunner* m_runner = nullptr;
+    StudioDocument* m_doc = nullptr;
+    views::ModelTreeView* m_tree = nullptr;
+    views::AttentionView* m_attention = nullptr;
+    QDockWidget* m_modelDock = nullptr;
+    QStackedWidget* m_central = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QLabel* m_jobLabel = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancel = nullptr;
+};
+
+} // namespace precis::app

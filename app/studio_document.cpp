@@ -1,0 +1,154 @@
+#include "studio_document.h"
+
+#include "job_runner.h"
+
+#include "engine/engine.h"
+#include "formats/model_loader.h"
+#include "model/model.h"
+#include "tokenizer/tokenizer.h"
+
+#include <QFileInfo>
+#include <QPointer>
+
+#include <algorithm>
+#include <mutex>
+
+namespace precis::app {
+
+struct StudioDocument::EngineCache {
+    std::mutex mutex;
+    std::shared_ptr<const Engine> engine;
+};
+
+namespace {
+
+struct Loaded {
+    std::shared_ptr<const Model> model;
+    std::shared_ptr<const Tokenizer> tokenizer;
+    std::string tokenizerError;
+};
+
+using AttentionPtr = std::shared_ptr<const AttentionResult>;
+
+Error cancelledError(const std::string& what) { return makeError(ErrorCode::Cancelled, {}, what + " cancelled"); }
+
+} // namespace
+
+StudioDocument::StudioDocument(JobRunner* runner, QObject* parent) : QObject(parent), m_runner(runner) {}
+
+StudioDocument::~StudioDocument() = default;
+
+QString StudioDocument::modelName() const { return m_model ? QFileInfo(m_path).fileName() : QString(); }
+
+int StudioDocument::attentionTokenLimit() const
+{
+    const int ctx = m_model ? m_model->config.nCtx : 0;
+    return ctx > 0 ? std::min(kMaxAttentionTokens, ctx) : kMaxAttentionTokens;
+}
+
+void StudioDocument::open(const QString& path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    const std::string file = absolute.toStdString();
+    if (++m_loading == 1) emit loadingChanged(true);
+    m_runner->run<Loaded>(
+        tr("Loading %1").arg(QFileInfo(absolute).fileName()),
+        [file](Progress&, const CancelToken& cancel) -> Result<Loaded> {
+            auto model = loadModel(file);
+            if (!model) return model.error();
+            if (cancel.cancelled()) return cancelledError("loading " + file);
+            Loaded loaded;
+            loaded.model = std::move(model).value();
+            if (loaded.model->tokenizer.kind == TokenizerKind::None) {
+                loaded.tokenizerError = "the model file carries no tokenizer";
+            } else if (auto tok = Tokenizer::create(loaded.model->tokenizer); tok) {
+                loaded.tokenizer = std::move(tok).value();
+            } else {
+                loaded.tokenizerError = tok.error().toString();
+            }
+            return loaded;
+        },
+        [self = QPointer<StudioDocument>(this), absolute](Result<Loaded> r) {
+            if (!self) return;
+            if (--self->m_loading == 0) emit self->loadingChanged(false);
+            if (!r) {
+                if (r.error().code == ErrorCode::Cancelled)
+                    emit self->statusMessage(tr("Loading cancelled."));
+                else
+                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+                return;
+            }
+            Loaded loaded = std::move(r).value();
+            self->m_path = absolute;
+            self->m_model = std::move(loaded.model);
+            self->m_tokenizer = std::move(loaded.tokenizer);
+            self->m_tokenizerError = QString::fromStdString(loaded.tokenizerError);
+            self->m_engine = std::make_shared<EngineCache>();
+            emit self->modelChanged();
+        });
+}
+
+void StudioDocument::computeAttention(const QString& text)
+{
+    if (!m_model) {
+        emit errorOccurred(tr("Open a model first."));
+        return;
+    }
+    if (!m_tokenizer) {
+        emit errorOccurred(tr("This model has no usable tokenizer: %1").arg(m_tokenizerError));
+        return;
+    }
+    auto model = m_model;
+    auto tokenizer = m_tokenizer;
+    auto cache = m_engine;
+    const size_t limit = size_t(attentionTokenLimit());
+    const std::string utf8 = text.toStdString();
+    if (++m_attentionJobs == 1) emit attentionBusyChanged(true);
+
+    m_runner->run<AttentionPtr>(
+        tr("Computing attention"),
+        [=](Progress& progress, const CancelToken& cancel) -> Result<AttentionPtr> {
+            auto result = std::make_shared<AttentionResult>();
+            result->model = model;
+            result->ids = tokenizer->encode(utf8, tokenizer->addBosByDefault());
+            if (result->ids.empty())
+                return makeError(ErrorCode::InvalidArgument, {}, "the text gives no tokens: type some text first");
+            if (result->ids.size() > limit) {
+                result->droppedTokens = int(result->ids.size() - limit);
+                result->ids.resize(limit);
+            }
+            std::shared_ptr<const Engine> engine;
+            {
+                std::lock_guard<std::mutex> lock(cache->mutex);
+                if (!cache->engine) {
+                    progress.report(0.0, "Preparing the engine");
+                    auto created = Engine::create(model);
+                    if (!created) return created.error();
+                    cache->engine = std::shared_ptr<const Engine>(std::move(created).value());
+                }
+                engine = cache->engine;
+            }
+            if (cancel.cancelled()) return cancelledError("attention");
+            progress.report(0.5, "Running the model");
+            auto maps = std::make_shared<AttentionMaps>();
+            auto logits = engine->forward(result->ids, maps.get(), &cancel);
+            if (!logits) return logits.error();
+            result->maps = std::move(maps);
+            for (int32_t id : result->ids) result->tokens << QString::fromStdString(tokenizer->tokenText(id));
+            return AttentionPtr(std::move(result));
+        },
+        [self = QPointer<StudioDocument>(this)](Result<AttentionPtr> r) {
+            if (!self) return;
+            if (!r) {
+                if (r.error().code == ErrorCode::Cancelled)
+                    emit self->statusMessage(tr("Attention computation cancelled."));
+                else
+                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+            } else if ((*r)->model == self->m_model) {  // else another model was opened meanwhile
+                emit self->attentionReady(*r);
+            }
+            if (--self->m_attentionJobs == 0) emit self->attentionBusyChanged(false);
+        });
+}
+
+} // namespace precis::app

@@ -1,0 +1,84 @@
+// The open document: the current model (immutable, shared), its tokenizer and a
+// lazily created inference engine. Loading and analysis run through the
+// JobRunner; results come back as signals. A failed load leaves the previous
+// model open and reports the reader's one-line message through errorOccurred.
+#pragma once
+
+#include <QObject>
+#include <QStringList>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace precis {
+class Model;
+class Tokenizer;
+struct AttentionMaps;
+}
+
+namespace precis::app {
+
+class JobRunner;
+
+// Attention probabilities of one text, with the tokens they belong to.
+struct AttentionResult {
+    std::shared_ptr<const Model> model;         // the model that produced it
+    std::shared_ptr<const AttentionMaps> maps;  // (nLayer, nHead, T, T)
+    std::vector<int32_t> ids;                   // the T token ids fed to the model
+    QStringList tokens;                         // display text of each id
+    int droppedTokens = 0;                      // tokens cut off the end of the text
+};
+
+class StudioDocument : public QObject {
+    Q_OBJECT
+public:
+    // Longest sequence whose attention is computed (maps grow as T²).
+    static constexpr int kMaxAttentionTokens = 256;
+
+    explicit StudioDocument(JobRunner* runner, QObject* parent = nullptr);
+    ~StudioDocument() override;
+
+    const std::shared_ptr<const Model>& model() const { return m_model; }
+    // nullptr when the model carries no usable tokenizer (see tokenizerError()).
+    const std::shared_ptr<const Tokenizer>& tokenizer() const { return m_tokenizer; }
+    QString tokenizerError() const { return m_tokenizerError; }
+    QString modelPath() const { return m_path; }
+    // File (or folder) name of the open model; empty when none is open.
+    QString modelName() const;
+    bool isLoading() const { return m_loading > 0; }
+    bool isComputingAttention() const { return m_attentionJobs > 0; }
+    // min(kMaxAttentionTokens, trained context) for the open model.
+    int attentionTokenLimit() const;
+
+    // Loads a model file or folder in the background; modelChanged or errorOccurred follows.
+    void open(const QString& path);
+    // Tokenizes `text` (with BOS when the vocabulary adds one), cuts it to
+    // attentionTokenLimit() tokens and runs the model with attention capture in
+    // the background; attentionReady or errorOccurred follows.
+    void computeAttention(const QString& text);
+
+signals:
+    void loadingChanged(bool loading);
+    void modelChanged();
+    // One line for the user: the reader's or engine's message (names file and field).
+    void errorOccurred(const QString& message);
+    // Transient note for the status bar (e.g. a cancelled job).
+    void statusMessage(const QString& message);
+    void attentionBusyChanged(bool busy);
+    void attentionReady(std::shared_ptr<const precis::app::AttentionResult> result);
+
+private:
+    struct EngineCache;
+
+    JobRunner* m_runner;
+    QString m_path;
+    std::shared_ptr<const Model> m_model;
+    std::shared_ptr<const Tokenizer> m_tokenizer;
+    QString m_tokenizerError;
+    std::shared_ptr<EngineCache> m_engine;  // per model; created on first use, on the job thread
+    int m_loading = 0;
+    int m_attentionJobs = 0;
+};
+
+} // namespace precis::app

@@ -1,0 +1,294 @@
+// Engine::create (weights to fp32, once), input validation, and dispatch of a
+// step to the architecture's forward function.
+#include "engine/engine.h"
+
+#include "engine/forward.h"
+#include "engine/kv_cache.h"
+#include "quant/block_formats.h"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <optional>
+
+namespace precis {
+
+namespace engine {
+
+void logitsForward(float* logits, const float* xn, const Weights& w, int nLogits)
+{
+    matmulForward(logits, xn, w.output, nullptr, nLogits);
+}
+
+} // namespace engine
+
+namespace {
+
+using engine::Mat;
+using engine::Weights;
+
+constexpr int kMaxLlamaPositions = 1 << 20;
+
+int kvDimOf(const ModelConfig& c)
+{
+    return c.arch == Arch::Gpt2 ? c.nEmbd : c.nHeadKv * c.headDim();
+}
+
+// Collects (tensor, destination) pairs, then turns them into fp32 in parallel:
+// F32 tensors with 4-byte aligned data are used in place (the engine keeps the
+// model alive), everything else goes through quant::dequantize.
+class WeightLoader {
+public:
+    explicit WeightLoader(const Model& m) : m_model(m) {}
+
+    void add(const std::string& name, Mat* dest)
+    {
+        m_items.push_back({name, dest});
+    }
+
+    Result<void> run(Weights& w)
+    {
+        std::vector<std::optional<Error>> errors(m_items.size());
+        std::mutex ownedMutex;
+        tbb::parallel_for(size_t(0), m_items.size(), [&](size_t i) {
+            const Item& it = m_items[i];
+            const Tensor* t = m_model.find(it.name);
+            if (!t) {  // Model::validate() ran first; kept for hostile callers
+                errors[i] = makeError(ErrorCode::Format, m_model.path, "tensor '" + it.name + "' is missing");
+                return;
+            }
+            const int64_t n = t->numel();
+            Mat& dst = *it.dest;
+            dst.rows = t->shape.size() < 2 ? 1 : t->rows();
+            dst.cols = t->cols();
+            if (t->dtype == DType::F32 && t->nbytes >= uint64_t(n) * 4 &&
+                reinterpret_cast<uintptr_t>(t->data) % alignof(float) == 0) {
+                dst.data = reinterpret_cast<const float*>(t->data);
+                return;
+            }
+            auto r = quant::dequantize(*t);
+            if (!r.ok()) {
+                Error e = r.error();
+                if (e.where.empty()) e.where = m_model.path;
+                errors[i] = std::move(e);
+                return;
+            }
+            auto buf = std::make_shared<const std::vector<float>>(std::move(r).value());
+            if (int64_t(buf->size()) != n) {
+                errors[i] = makeError(ErrorCode::Internal, m_model.path,
+                                      "tensor '" + it.name + "': dequantized " + std::to_string(buf->size()) +
+                                          " values, expected " + std::to_string(n));
+                return;
+            }
+            dst.data = buf->data();
+            std::lock_guard<std::mutex> lock(ownedMutex);
+            w.owned.push_back(std::move(buf));
+        });
+        for (auto& e : errors)
+            if (e) return *e;
+        return {};
+    }
+
+private:
+    struct Item {
+        std::string name;
+        Mat* dest;
+    };
+    const Model& m_model;
+    std::vector<Item> m_items;
+};
+
+Result<Weights> loadWeights(const Model& m)
+{
+    const ModelConfig& c = m.config;
+    Weights w;
+    w.layers.resize(size_t(c.nLayer));
+    WeightLoader ld(m);
+    ld.add("token_embd.weight", &w.tokEmbd);
+    if (c.arch == Arch::Gpt2)
+        ld.add("position_embd.weight", &w.posEmbd);
+    for (int l = 0; l < c.nLayer; ++l) {
+        const std::string b = "blk." + std::to_string(l) + ".";
+        engine::LayerWeights& L = w.layers[size_t(l)];
+        ld.add(b + "attn_norm.weight", &L.attnNorm);
+        ld.add(b + "attn_output.weight", &L.o);
+        ld.add(b + "ffn_norm.weight", &L.ffnNorm);
+        ld.add(b + "ffn_up.weight", &L.up);
+        ld.add(b + "ffn_down.weight", &L.down);
+        if (c.arch == Arch::Llama) {
+            ld.add(b + "attn_q.weight", &L.q);
+            ld.add(b + "attn_k.weight", &L.k);
+            ld.add(b + "attn_v.weight", &L.v);
+            if (c.qkvBias) {
+                ld.add(b + "attn_q.bias", &L.qB);
+                ld.add(b + "attn_k.bias", &L.kB);
+                ld.add(b + "attn_v.bias", &L.vB);
+            }
+            ld.add(b + "ffn_gate.weight", &L.gate);
+        } else {
+            ld.add(b + "attn_norm.bias", &L.attnNormB);
+            ld.add(b + "attn_qkv.weight", &L.qkv);
+            ld.add(b + "attn_qkv.bias", &L.qkvB);
+            ld.add(b + "attn_output.bias", &L.oB);
+            ld.add(b + "ffn_norm.bias", &L.ffnNormB);
+            ld.add(b + "ffn_up.bias", &L.upB);
+            ld.add(b + "ffn_down.bias", &L.downB);
+        }
+    }
+    ld.add("output_norm.weight", &w.outNorm);
+    if (c.arch == Arch::Gpt2)
+        ld.add("output_norm.bias", &w.outNormB);
+    if (!c.tiedOutput)
+        ld.add("output.weight", &w.output);
+    PRECIS_TRY(ld.run(w));
+    if (c.tiedOutput)
+        w.output = w.tokEmbd;
+    return w;
+}
+
+class CpuEngine final : public Engine {
+public:
+    CpuEngine(std::shared_ptr<const Model> model, Weights w) : Engine(std::move(model)), m_w(std::move(w)) {}
+
+    Result<std::vector<float>> forward(std::span<const int32_t> ids, AttentionMaps* attention,
+                                       const CancelToken* cancel) const override
+    {
+        PRECIS_TRY(checkIds(ids, 0));
+        const ModelConfig& c = config();
+        const int T = int(ids.size());
+        std::unique_ptr<DecodeState> state;
+        std::vector<float> logits;
+        try {
+            state = std::make_unique<DecodeState>(c.nLayer, T, kvDimOf(c));
+            logits.resize(size_t(T) * c.nVocab);
+            if (attention) {
+                attention->nLayer = c.nLayer;
+                attention->nHead = c.nHead;
+                attention->nTokens = T;
+                attention->probs.assign(size_t(c.nLayer) * c.nHead * T * T, 0.0f);
+            }
+        } catch (const std::bad_alloc&) {
+            return makeError(ErrorCode::InvalidArgument, m_model->path,
+                             "not enough memory for a forward pass over " + std::to_string(T) + " tokens");
+        }
+        PRECIS_TRY(step(*state, ids, T, logits.data(), attention ? attention->probs.data() : nullptr, cancel));
+        return logits;
+    }
+
+    Result<std::vector<float>> prefill(DecodeState& state, std::span<const int32_t> ids, bool allLogits,
+                                       const CancelToken* cancel) const override
+    {
+        PRECIS_TRY(checkIds(ids, state.position()));
+        if (state.kvDim() != kvDimOf(config()))
+            return makeError(ErrorCode::InvalidArgument, m_model->path, "decode state was made by another engine");
+        const int64_t end = int64_t(state.position()) + int64_t(ids.size());
+        if (end > state.capacity())
+            return makeError(ErrorCode::InvalidArgument, m_model->path,
+                             "decode state holds " + std::to_string(state.position()) + " of " +
+                                 std::to_string(state.capacity()) + " positions; cannot append " +
+                                 std::to_string(ids.size()) + " more tokens");
+        const int nLogits = allLogits ? int(ids.size()) : 1;
+        std::vector<float> logits(size_t(nLogits) * config().nVocab);
+        PRECIS_TRY(step(state, ids, nLogits, logits.data(), nullptr, cancel));
+        return logits;
+    }
+
+private:
+    Result<void> checkIds(std::span<const int32_t> ids, int pos0) const
+    {
+        const ModelConfig& c = config();
+        if (ids.empty())
+            return makeError(ErrorCode::InvalidArgument, m_model->path, "no token ids to evaluate");
+        for (size_t i = 0; i < ids.size(); ++i)
+            if (ids[i] < 0 || ids[i] >= c.nVocab)
+                return makeError(ErrorCode::InvalidArgument, m_model->path,
+                                 "token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
+                                     " is outside the vocabulary (0.." + std::to_string(c.nVocab - 1) + ")");
+        const int64_t end = int64_t(pos0) + int64_t(ids.size());
+        if (c.arch == Arch::Gpt2 && end > c.nCtx)
+            return makeError(ErrorCode::InvalidArgument, m_model->path,
+                             "sequence of " + std::to_string(end) + " tokens exceeds the context length n_ctx = " +
+                                 std::to_string(c.nCtx));
+        if (end > kMaxLlamaPositions)
+            return makeError(ErrorCode::InvalidArgument, m_model->path,
+                             "sequence of " + std::to_string(end) + " tokens exceeds the limit of " +
+                                 std::to_string(kMaxLlamaPositions));
+        return {};
+    }
+
+    Result<void> step(DecodeState& state, std::span<const int32_t> ids, int nLogits, float* logits, float* probs,
+                      const CancelToken* cancel) const
+    {
+        const ModelConfig& c = config();
+        bool done = false;
+        try {
+            done = c.arch == Arch::Llama ? engine::llamaForward(c, m_w, state, ids, nLogits, logits, probs, cancel)
+                                         : engine::gpt2Forward(c, m_w, state, ids, nLogits, logits, probs, cancel);
+        } catch (const std::bad_alloc&) {
+            return makeError(ErrorCode::InvalidArgument, m_model->path,
+                             "not enough memory for the activations of " + std::to_string(ids.size()) + " tokens");
+        }
+        if (!done)
+            return makeError(ErrorCode::Cancelled, m_model->path, "forward pass cancelled");
+        return {};
+    }
+
+    Weights m_w;
+};
+
+} // namespace
+
+DecodeState::DecodeState(int nLayer, int capacity, int kvDim)
+    : m_nLayer(nLayer), m_capacity(capacity), m_kvDim(kvDim),
+      m_k(size_t(nLayer) * capacity * kvDim), m_v(size_t(nLayer) * capacity * kvDim)
+{
+}
+
+void DecodeState::truncate(int n)
+{
+    m_pos = std::max(0, std::min(n, m_pos));
+}
+
+Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> model)
+{
+    if (!model)
+        return makeError(ErrorCode::InvalidArgument, "", "no model");
+    PRECIS_TRY(model->validate());
+    const ModelConfig& c = model->config;
+    if (c.arch == Arch::Gpt2 && c.nHeadKv != c.nHead)
+        return makeError(ErrorCode::Unsupported, model->path,
+                         "GPT-2 with n_head_kv = " + std::to_string(c.nHeadKv) + ", expected n_head = " +
+                             std::to_string(c.nHead));
+    Result<Weights> w = [&]() -> Result<Weights> {
+        try {
+            return loadWeights(*model);
+        } catch (const std::bad_alloc&) {
+            return makeError(ErrorCode::Io, model->path, "not enough memory to hold the weights as fp32");
+        }
+    }();
+    if (!w.ok())
+        return w.error();
+    return std::unique_ptr<Engine>(new CpuEngine(std::move(model), std::move(w).value()));
+}
+
+Result<std::unique_ptr<DecodeState>> Engine::newState(int maxTokens) const
+{
+    const ModelConfig& c = config();
+    const int limit = c.arch == Arch::Gpt2 ? c.nCtx : kMaxLlamaPositions;
+    if (maxTokens < 1 || maxTokens > limit)
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "decode state of " + std::to_string(maxTokens) + " positions, expected 1.." +
+                             std::to_string(limit));
+    try {
+        return std::make_unique<DecodeState>(c.nLayer, maxTokens, kvDimOf(c));
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "not enough memory for a key/value cache of " + std::to_string(maxTokens) + " positions");
+    }
+}
+
+} // namespace precis

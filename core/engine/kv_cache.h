@@ -1,0 +1,56 @@
+// Decoding state of one sequence: the key/value cache of every layer plus the
+// scratch buffers a forward step needs, so that decoding token by token does not
+// allocate. Created by Engine::newState; used by one thread at a time.
+//
+// Layout: keys and values of layer l are (capacity, kvDim) row-major, row p
+// holding position p (kvDim = n_head_kv · head_dim; for GPT-2 n_embd).
+// Positions [0, position()) are filled.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace precis {
+
+class DecodeState {
+public:
+    DecodeState(int nLayer, int capacity, int kvDim);
+
+    int position() const { return m_pos; }   // tokens held in the cache
+    int capacity() const { return m_capacity; }
+    int kvDim() const { return m_kvDim; }
+    // Starts a new sequence; keeps the allocation.
+    void reset() { m_pos = 0; }
+    // Forgets positions >= n (n clamped to [0, position()]), e.g. to re-use a
+    // shared prompt prefix.
+    void truncate(int n);
+
+    // Engine-internal access. keys(l)/values(l): (capacity, kvDim) row-major.
+    float* keys(int layer) { return m_k.data() + size_t(layer) * m_capacity * m_kvDim; }
+    float* values(int layer) { return m_v.data() + size_t(layer) * m_capacity * m_kvDim; }
+    void advance(int n) { m_pos += n; }
+
+    // Activation buffers of a step of T tokens, grown on demand and reused.
+    struct Workspace {
+        std::vector<float> x;      // (T, C)   residual stream
+        std::vector<float> xn;     // (T, C)   normalised input of a sub-block
+        std::vector<float> q;      // (T, C)   queries (GPT-2: (T, 3C) fused q|k|v)
+        std::vector<float> kNew;   // (T, kvDim)
+        std::vector<float> vNew;   // (T, kvDim)
+        std::vector<float> att;    // (T, C)   attention output before attn_output
+        std::vector<float> proj;   // (T, C)   output of attn_output / ffn_down
+        std::vector<float> ff1;    // (T, F)   gate (Llama) or up (GPT-2)
+        std::vector<float> ff2;    // (T, F)   up (Llama)
+    };
+    Workspace& workspace() { return m_ws; }
+
+private:
+    int m_nLayer = 0, m_capacity = 0, m_kvDim = 0;
+    int m_pos = 0;
+    std::vector<float> m_k;  // (nLayer, capacity, kvDim)
+    std::vector<float> m_v;  // (nLayer, capacity, kvDim)
+    Workspace m_ws;
+};
+
+} // namespace precis

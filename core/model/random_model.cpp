@@ -1,0 +1,160 @@
+#include "model/random_model.h"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <unordered_set>
+
+namespace precis {
+
+namespace {
+
+// splitmix64 (Steele, Lea & Flood 2014): a 64-bit counter through a bijective
+// mixer; used both to derive per-block seeds and as the generator itself.
+inline uint64_t splitmix64(uint64_t& state)
+{
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+constexpr int64_t kBlock = int64_t(1) << 16;  // values per independently seeded block
+
+// Fills values [b·kBlock, …) of tensor `index`: offset + scale · (u1+u2+u3+u4 − 2),
+// the u_k being the four 16-bit quarters of one 64-bit draw mapped to (0, 1).
+// Sum of four U(0,1) has variance 1/3, hence scale = stddev·√3.
+void fillBlock(float* dst, int64_t n, uint64_t seed, uint64_t index, int64_t block, float offset, float stddev)
+{
+    uint64_t s = seed ^ (index * 0xD1B54A32D192ED03ull) ^ (uint64_t(block) * 0x8CB92BA72F3D8DD7ull);
+    splitmix64(s);
+    const float scale = stddev * std::sqrt(3.0f) / 65536.0f;
+    for (int64_t i = 0; i < n; ++i) {
+        const uint64_t r = splitmix64(s);
+        const uint32_t sum = uint32_t(r & 0xFFFF) + uint32_t((r >> 16) & 0xFFFF) + uint32_t((r >> 32) & 0xFFFF) +
+                             uint32_t(r >> 48);
+        // (sum + 2) / 65536 − 2 is the centred sum of four uniforms on (0, 1).
+        dst[i] = offset + (float(int32_t(sum) - 131070)) * scale;
+    }
+}
+
+bool endsWith(const std::string& s, const std::string& suffix)
+{
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+} // namespace
+
+TokenizerSpec makeRandomTokenizer(int nVocab)
+{
+    TokenizerSpec spec;
+    if (nVocab < 259)
+        return spec;
+    const std::string space = "\xE2\x96\x81";  // U+2581 "▁", SentencePiece's word boundary
+    spec.kind = TokenizerKind::SentencePiece;
+    spec.pre = "default";
+    spec.unk = 0;
+    spec.bos = 1;
+    spec.eos = 2;
+    spec.addBos = true;
+    spec.addSpacePrefix = true;
+    spec.byteFallback = true;
+    auto push = [&](std::string piece, TokenType type, float score) {
+        spec.tokens.push_back(std::move(piece));
+        spec.types.push_back(type);
+        spec.scores.push_back(score);
+    };
+    push("<unk>", TokenType::Unknown, 0.0f);
+    push("<s>", TokenType::Control, 0.0f);
+    push("</s>", TokenType::Control, 0.0f);
+    for (int b = 0; b < 256; ++b) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "<0x%02X>", b);
+        push(buf, TokenType::Byte, 0.0f);
+    }
+
+    // Normal pieces in order of preference (score −1, −2, …).
+    std::vector<std::string> pieces{space};
+    const std::string lower = "abcdefghijklmnopqrstuvwxyz", upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const std::string other = "0123456789.,!?'\"-:;()";
+    for (char ch : lower + upper + other) pieces.push_back(std::string(1, ch));
+    for (char ch : lower + upper) pieces.push_back(space + ch);
+    for (const char* w : {"he", "th", "in", "er", "an", "re", "on", "at", "en", "nd", "ed", "ou", "ha", "to", "it",
+                          "is", "as", "ing", "the", "and"})
+        pieces.push_back(w);
+    for (const char* w : {"the", "and", "a", "to", "was", "he", "she", "it", "of", "in", "that", "with", "they",
+                          "her", "his", "said", "you", "had", "but", "on", "for", "day", "one", "time", "once",
+                          "upon", "there", "little", "girl", "boy", "play", "happy", "big", "saw", "named", "very",
+                          "went", "so", "were", "not", "all", "mom", "dog", "cat", "friend", "tree", "sun", "Once",
+                          "The", "She", "He", "Lily", "Tom", "ball", "park", "loved", "wanted", "hello", "world"})
+        pieces.push_back(space + w);
+    for (char a : lower)
+        for (char b : lower) pieces.push_back(std::string{a, b});
+    for (char a : lower)
+        for (char b : lower) pieces.push_back(space + a + b);
+    for (char a : lower)
+        for (char b : lower)
+            for (char c : lower) pieces.push_back(space + a + b + c);
+
+    std::unordered_set<std::string> seen(spec.tokens.begin(), spec.tokens.end());
+    size_t next = 0;
+    int synthetic = 0;
+    while (int(spec.tokens.size()) < nVocab) {
+        std::string p = next < pieces.size() ? pieces[next++] : space + "tok" + std::to_string(synthetic++);
+        if (!seen.insert(p).second)
+            continue;
+        push(std::move(p), TokenType::Normal, -float(spec.tokens.size() - 259));
+    }
+    return spec;
+}
+
+std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, float stddev)
+{
+    auto model = std::make_shared<Model>();
+    model->config = cfg;
+    if (model->config.archName.empty())
+        model->config.archName = cfg.arch == Arch::Gpt2 ? "gpt2" : "llama";
+    model->path = "random-" + model->config.archName + "-seed" + std::to_string(seed);
+    model->format = "random";
+    model->tokenizer = makeRandomTokenizer(cfg.nVocab);
+    model->metadata = {{"general.name", "random " + model->config.archName},
+                       {"seed", std::to_string(seed)},
+                       {"weight stddev", std::to_string(stddev)}};
+
+    const auto expected = model->expectedTensors();
+    std::vector<std::shared_ptr<float[]>> buffers(expected.size());
+    std::vector<int64_t> sizes(expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+        int64_t n = 1;
+        for (int64_t d : expected[i].second) n *= std::max<int64_t>(d, 0);
+        sizes[i] = n;
+        buffers[i] = std::shared_ptr<float[]>(new float[size_t(std::max<int64_t>(n, 1))]);
+    }
+    // One flat loop over (tensor, block) pairs so that small and large tensors
+    // balance across threads.
+    std::vector<std::pair<size_t, int64_t>> blocks;
+    for (size_t i = 0; i < expected.size(); ++i)
+        for (int64_t b = 0; b * kBlock < sizes[i]; ++b) blocks.push_back({i, b});
+    tbb::parallel_for(size_t(0), blocks.size(), [&](size_t k) {
+        const auto [i, b] = blocks[k];
+        const bool norm = endsWith(expected[i].first, "norm.weight");
+        const int64_t n = std::min(kBlock, sizes[i] - b * kBlock);
+        fillBlock(buffers[i].get() + b * kBlock, n, seed, i, b, norm ? 1.0f : 0.0f, stddev);
+    });
+    for (size_t i = 0; i < expected.size(); ++i) {
+        Tensor t;
+        t.name = expected[i].first;
+        t.dtype = DType::F32;
+        t.shape = expected[i].second;
+        t.data = reinterpret_cast<const std::byte*>(buffers[i].get());
+        t.nbytes = uint64_t(sizes[i]) * sizeof(float);
+        t.owner = buffers[i];
+        model->addTensor(std::move(t));
+    }
+    return model;
+}
+
+} // namespace precis

@@ -1,0 +1,92 @@
+// GGUF block formats: byte layouts, one trait table, dequantization to fp32.
+//
+// The layouts are llama.cpp's (ggml-common.h), byte for byte; fp16 fields are
+// IEEE binary16 stored little-endian. Every quantized format stores a row of
+// `cols` values as cols / blockSize consecutive blocks; blocks never span rows.
+//
+//   type  values bytes  block layout                                        value
+//   Q4_0   32    18     f16 d | u8 qs[16]                                    d·(q−8)
+//   Q4_1   32    20     f16 d | f16 m | u8 qs[16]                            d·q + m
+//   Q5_0   32    22     f16 d | u8 qh[4] | u8 qs[16]                         d·(q−16)
+//   Q5_1   32    24     f16 d | f16 m | u8 qh[4] | u8 qs[16]                 d·q + m
+//   Q8_0   32    34     f16 d | i8 qs[32]                                    d·q
+//   Q8_1   32    36     f16 d | f16 s | i8 qs[32]                            d·q
+//   Q2_K  256    84     u8 scales[16] | u8 qs[64] | f16 d | f16 dmin         d·sc·q − dmin·m
+//   Q3_K  256   110     u8 hmask[32] | u8 qs[64] | u8 scales[12] | f16 d     d·(sc−32)·q
+//   Q4_K  256   144     f16 d | f16 dmin | u8 scales[12] | u8 qs[128]        d·sc·q − dmin·m
+//   Q5_K  256   176     f16 d | f16 dmin | u8 scales[12] | u8 qh[32] | u8 qs[128]
+//   Q6_K  256   210     u8 ql[128] | u8 qh[64] | i8 scales[16] | f16 d       d·sc·(q−32)
+//   Q8_K  256   292     f32 d | i8 qs[256] | i16 bsums[16]                   d·q
+// Bit packing of each format is described beside its decoder in block_formats.cpp.
+#pragma once
+
+#include "common/result.h"
+#include "model/dtype.h"
+#include "model/tensor.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace precis::quant {
+
+constexpr int kQK = 32;    // values per block of the 32-value formats (QK4_0 ... QK8_1)
+constexpr int kQKK = 256;  // values per K-quant super-block (QK_K)
+
+struct BlockQ4_0 { uint16_t d; uint8_t qs[kQK / 2]; };
+struct BlockQ4_1 { uint16_t d; uint16_t m; uint8_t qs[kQK / 2]; };
+struct BlockQ5_0 { uint16_t d; uint8_t qh[4]; uint8_t qs[kQK / 2]; };
+struct BlockQ5_1 { uint16_t d; uint16_t m; uint8_t qh[4]; uint8_t qs[kQK / 2]; };
+struct BlockQ8_0 { uint16_t d; int8_t qs[kQK]; };
+struct BlockQ8_1 { uint16_t d; uint16_t s; int8_t qs[kQK]; };
+struct BlockQ2_K { uint8_t scales[kQKK / 16]; uint8_t qs[kQKK / 4]; uint16_t d; uint16_t dmin; };
+struct BlockQ3_K { uint8_t hmask[kQKK / 8]; uint8_t qs[kQKK / 4]; uint8_t scales[12]; uint16_t d; };
+struct BlockQ4_K { uint16_t d; uint16_t dmin; uint8_t scales[12]; uint8_t qs[kQKK / 2]; };
+struct BlockQ5_K { uint16_t d; uint16_t dmin; uint8_t scales[12]; uint8_t qh[kQKK / 8]; uint8_t qs[kQKK / 2]; };
+struct BlockQ6_K { uint8_t ql[kQKK / 2]; uint8_t qh[kQKK / 4]; int8_t scales[kQKK / 16]; uint16_t d; };
+struct BlockQ8_K { float d; int8_t qs[kQKK]; int16_t bsums[kQKK / 16]; };
+
+static_assert(sizeof(BlockQ4_0) == 18);
+static_assert(sizeof(BlockQ4_1) == 20);
+static_assert(sizeof(BlockQ5_0) == 22);
+static_assert(sizeof(BlockQ5_1) == 24);
+static_assert(sizeof(BlockQ8_0) == 34);
+static_assert(sizeof(BlockQ8_1) == 36);
+static_assert(sizeof(BlockQ2_K) == 84);
+static_assert(sizeof(BlockQ3_K) == 110);
+static_assert(sizeof(BlockQ4_K) == 144);
+static_assert(sizeof(BlockQ5_K) == 176);
+static_assert(sizeof(BlockQ6_K) == 210);
+static_assert(sizeof(BlockQ8_K) == 292);
+
+// Decodes n values (n a multiple of blockSize) from `src` (n / blockSize blocks,
+// any alignment) into dst. Pure, thread-safe.
+using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
+
+// One row per decodable type, like ggml's type_traits. blockSize/typeSize
+// agree with model/dtype.h (checked by a static table test).
+struct BlockFormat {
+    DType type;
+    const char* name;
+    int blockSize;   // values per block (1 for F32/F16/BF16)
+    int typeSize;    // bytes per block
+    ToFloatFn toFloat;
+};
+
+// The row for `t`, or nullptr for types without a decoder (I8..I64, F64).
+const BlockFormat* blockFormat(DType t);
+// Every row of the table, in ggml id order.
+const std::vector<BlockFormat>& blockFormats();
+
+// Dequantizes `n` values (n multiple of the block size) from src to dst.
+// Bit-exact with llama.cpp's scalar dequantize_row_* (same float operation
+// order). Returns false for dtypes without a decoder or n not a multiple of the
+// block size.
+bool dequantizeRow(DType t, const void* src, float* dst, int64_t n);
+
+// Whole tensor to fp32, row-major in the tensor's shape. F32/F16/BF16 and every
+// block type; integer and F64 tensors give Unsupported naming the tensor; a byte
+// count that does not match the shape gives InvalidArgument. Parallel over rows
+// (oneTBB) for big tensors.
+Result<std::vector<float>> dequantize(const Tensor& t);
+
+} // namespace precis::quant

@@ -1,0 +1,15 @@
+# libprecis_views: widgets that render core data types and emit user intent.
+# They never compute (no engine, no analysis): app/ runs jobs and hands results in.
+add_library(precis_views STATIC
+  attention_thumbnails.cpp
+  attention_thumbnails.h
+  attention_view.cpp
+  attention_view.h
+  colour_maps.cpp
+  colour_maps.h
+  model_tree_view.cpp
+  model_tree_view.h
+)
+target_include_directories(precis_views PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+target_link_libraries(precis_views PUBLIC
+  precis_core Qt6::Widgets Qt6::PrintSupport QCustomPlotQt6::QCustomPlotQt6)
