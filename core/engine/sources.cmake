@@ -13,3 +13,4 @@ option(PRECIS_ENGINE_AVX2 "Build core and benchmarks with -mavx2 -mfma (needs an
 if(PRECIS_ENGINE_AVX2)
   add_compile_options(-mavx2 -mfma)
 endif()
+list(APPEND PRECIS_CORE_SOURCES engine/backward.cpp engine/backward_ops.cpp)

@@ -21,7 +21,8 @@ namespace precis {
 // cfg.nVocab >= 259; a smaller vocabulary gets no tokenizer (kind None).
 //
 // cfg is taken as given (archName defaults to "llama" / "gpt2"); call
-// Model::validate() on the result to check it. format = "random".
+// Model::validate() on the result to check it. format = "random". Returns
+// nullptr when the memory for the weights cannot be allocated.
 std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, float stddev = 0.02f);
 
 // The tokenizer described above for a vocabulary of nVocab >= 259 entries.

@@ -1,0 +1,458 @@
+// Exact gradients of the mean next-token NLL (backward.h), llm.c style: a
+// training forward over all B·T rows that keeps each layer's activations, then
+// every op's backward in reverse (ops in backward_ops.h).
+//
+// Llama block (llama_forward.cpp) and GPT-2 block (gpt2_forward.cpp):
+//   h       = x + W_o · (ξ ⊙ attn(q, k, v)) (+ b_o)       ξ = head gates, all 1
+//   x_next  = h + W_down · act(norm2(h)) (+ b_down)
+// with q, k, v = W_{q,k,v} · norm1(x) (+ b), RoPE on q and k for Llama. GPT-2's
+// fused attn_qkv is handled as three row slices q | k | v of one weight.
+#include "engine/backward.h"
+
+#include "engine/backward_ops.h"
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
+namespace precis {
+
+namespace {
+
+using engine::Mat;
+using engine::MatmulJob;
+namespace G = engine::grad;
+
+constexpr int64_t kMaxLlamaPositions = 1 << 20;  // as the inference engine
+
+// One parameter tensor (or a row slice of one): values, gradient (null in a
+// loss-only pass; absent tensors have w == g == nullptr) and its name.
+struct Slot {
+    const float* w = nullptr;
+    float* g = nullptr;
+    int64_t rows = 0, cols = 0;
+    const std::string* name = nullptr;
+    Mat mat() const { return {w, rows, cols}; }
+    Slot rowSlice(int64_t r0, int64_t n) const
+    {
+        return {w + r0 * cols, g ? g + r0 * cols : nullptr, n, cols, name};
+    }
+};
+
+struct LayerSlots {
+    Slot attnNorm, attnNormB, q, k, v, qB, kB, vB, o, oB, ffnNorm, ffnNormB, gate, up, upB, down, downB;
+};
+
+struct Slots {
+    Slot tokEmbd, posEmbd, outNorm, outNormB, output;
+    std::vector<LayerSlots> layers;
+};
+
+Slot slotOf(const Parameters& p, Parameters* grads, const std::string& name)
+{
+    for (size_t i = 0; i < p.tensors.size(); ++i) {
+        const ParameterTensor& t = p.tensors[i];
+        if (t.name != name) continue;
+        const int64_t rows = t.shape.size() < 2 ? 1 : t.shape[0];
+        const int64_t cols = t.shape.empty() ? 1 : t.shape.back();
+        return {t.values.data(), grads ? grads->tensors[i].values.data() : nullptr, rows, cols, &t.name};
+    }
+    return {};
+}
+
+// Every tensor the architecture needs, by role. grads has params' layout (zerosLike) or is null.
+Slots makeSlots(const Parameters& p, Parameters* grads)
+{
+    const ModelConfig& c = p.config;
+    auto get = [&](const std::string& n) { return slotOf(p, grads, n); };
+    Slots s;
+    s.tokEmbd = get("token_embd.weight");
+    s.posEmbd = get("position_embd.weight");
+    s.outNorm = get("output_norm.weight");
+    s.outNormB = get("output_norm.bias");
+    s.output = c.tiedOutput ? s.tokEmbd : get("output.weight");
+    const int64_t C = c.nEmbd;
+    for (int l = 0; l < c.nLayer; ++l) {
+        const std::string b = "blk." + std::to_string(l) + ".";
+        LayerSlots L;
+        L.attnNorm = get(b + "attn_norm.weight");
+        L.attnNormB = get(b + "attn_norm.bias");
+        L.o = get(b + "attn_output.weight");
+        L.oB = get(b + "attn_output.bias");
+        L.ffnNorm = get(b + "ffn_norm.weight");
+        L.ffnNormB = get(b + "ffn_norm.bias");
+        L.gate = get(b + "ffn_gate.weight");
+        L.up = get(b + "ffn_up.weight");
+        L.upB = get(b + "ffn_up.bias");
+        L.down = get(b + "ffn_down.weight");
+        L.downB = get(b + "ffn_down.bias");
+        if (c.arch == Arch::Gpt2) {
+            const Slot qkv = get(b + "attn_qkv.weight"), qkvB = get(b + "attn_qkv.bias");
+            L.q = qkv.rowSlice(0, C), L.k = qkv.rowSlice(C, C), L.v = qkv.rowSlice(2 * C, C);
+            // A bias (3C) is one row of 3C columns: slice it as columns.
+            auto biasSlice = [&](int64_t c0) {
+                return Slot{qkvB.w + c0, qkvB.g ? qkvB.g + c0 : nullptr, 1, C, qkvB.name};
+            };
+            L.qB = biasSlice(0), L.kB = biasSlice(C), L.vB = biasSlice(2 * C);
+        } else {
+            L.q = get(b + "attn_q.weight"), L.k = get(b + "attn_k.weight"), L.v = get(b + "attn_v.weight");
+            L.qB = get(b + "attn_q.bias"), L.kB = get(b + "attn_k.bias"), L.vB = get(b + "attn_v.bias");
+        }
+        s.layers.push_back(L);
+    }
+    return s;
+}
+
+Result<void> checkInputs(const Parameters& params, std::span<const int32_t> tokens, int B, int T)
+{
+    const ModelConfig& c = params.config;
+    const std::string where = "parameters";
+    // The shapes and hyper-parameters are what Model::validate() checks: run it on views.
+    Model view;
+    view.path = where;
+    view.config = c;
+    for (const ParameterTensor& t : params.tensors) {
+        int64_t n = 1;
+        for (int64_t d : t.shape) n = d > 0 && n <= INT64_MAX / d ? n * d : -1;
+        if (n < 0 || int64_t(t.values.size()) != n)
+            return makeError(ErrorCode::InvalidArgument, where + ": tensor '" + t.name + "'",
+                             "holds " + std::to_string(t.values.size()) + " values, which does not match its shape");
+        Tensor v;
+        v.name = t.name;
+        v.shape = t.shape;
+        v.data = reinterpret_cast<const std::byte*>(t.values.data());
+        v.nbytes = t.values.size() * sizeof(float);
+        view.addTensor(std::move(v));
+    }
+    PRECIS_TRY(view.validate());
+    if (c.arch == Arch::Gpt2 && c.nHeadKv != c.nHead)
+        return makeError(ErrorCode::Unsupported, where,
+                         "GPT-2 with n_head_kv = " + std::to_string(c.nHeadKv) + ", expected n_head = " +
+                             std::to_string(c.nHead));
+    if (B < 1 || T < 1)
+        return makeError(ErrorCode::InvalidArgument, where,
+                         "empty batch: B = " + std::to_string(B) + ", T = " + std::to_string(T) + ", expected both >= 1");
+    if (int64_t(B) * T > INT_MAX / 4 || int64_t(tokens.size()) != int64_t(B) * (T + 1))
+        return makeError(ErrorCode::InvalidArgument, where,
+                         std::to_string(tokens.size()) + " token ids, expected B·(T+1) = " +
+                             std::to_string(int64_t(B) * (T + 1)) + " (B = " + std::to_string(B) +
+                             ", T = " + std::to_string(T) + ")");
+    const int64_t limit = c.arch == Arch::Gpt2 ? c.nCtx : kMaxLlamaPositions;
+    if (T > limit)
+        return makeError(ErrorCode::InvalidArgument, where,
+                         "T = " + std::to_string(T) + " positions exceeds the limit of " + std::to_string(limit) +
+                             (c.arch == Arch::Gpt2 ? " (n_ctx)" : ""));
+    for (size_t i = 0; i < tokens.size(); ++i)
+        if (tokens[i] < 0 || tokens[i] >= c.nVocab)
+            return makeError(ErrorCode::InvalidArgument, where,
+                             "token id " + std::to_string(tokens[i]) + " at (sequence " + std::to_string(i / (T + 1)) +
+                                 ", position " + std::to_string(i % (T + 1)) + ") is outside the vocabulary (0.." +
+                                 std::to_string(c.nVocab - 1) + ")");
+    return {};
+}
+
+Error cancelledError() { return makeError(ErrorCode::Cancelled, "parameters", "gradient computation cancelled"); }
+
+Error memoryError(int B, int T)
+{
+    return makeError(ErrorCode::InvalidArgument, "parameters",
+                     "not enough memory for the activations of a batch of " + std::to_string(B) + " × " +
+                         std::to_string(T) + " tokens");
+}
+
+// One forward (and optionally backward) over a batch. Rows n = b·T + t.
+class TrainingPass {
+public:
+    // keep: hold every layer's activations for backward(); otherwise one set is reused.
+    // Memory comes from `workspace` when given.
+    TrainingPass(const ModelConfig& c, const Slots& s, std::span<const int32_t> tokens, int B, int T, bool keep,
+                 BackwardWorkspace* workspace)
+        : m_c(c), m_s(s), m_B(B), m_T(T), m_N(B * T), m_C(c.nEmbd), m_F(c.nFf), m_V(c.nVocab), m_NH(c.nHead),
+          m_NKV(c.nHeadKv), m_hd(c.headDim()), m_kv(c.nHeadKv * c.headDim()), m_llama(c.arch == Arch::Llama)
+    {
+        m_ids.resize(size_t(m_N));
+        m_targets.resize(size_t(m_N));
+        for (int b = 0; b < B; ++b)
+            for (int t = 0; t < T; ++t) {
+                m_ids[size_t(b) * T + t] = tokens[size_t(b) * (T + 1) + t];
+                m_targets[size_t(b) * T + t] = tokens[size_t(b) * (T + 1) + t + 1];
+            }
+        if (m_llama) m_rope = engine::ropeTable(0, T, m_hd, c.ropeTheta);
+        allocate(keep, workspace);
+    }
+
+    // Returns false when cancelled; loss() is then meaningless.
+    bool forward(const CancelToken* cancel)
+    {
+        G::embeddingForward(m_acts[0].x, m_ids.data(), m_s.tokEmbd.w, m_llama ? nullptr : m_s.posEmbd.w, m_N, m_T, m_C);
+        for (int l = 0; l < m_c.nLayer; ++l) {
+            if (cancel && cancel->cancelled()) return false;
+            layerForward(l);
+        }
+        if (cancel && cancel->cancelled()) return false;
+        normForward(m_xnf, m_rstdf, m_meanf, m_xf, m_s.outNorm, m_s.outNormB);
+        engine::matmulForward(m_logits, m_xnf, m_s.output.mat(), nullptr, m_N);
+        std::vector<double> nll(static_cast<size_t>(m_N));
+        G::crossEntropyForward(nll.data(), m_logits, m_targets.data(), m_N, m_V);
+        double sum = 0;
+        for (double v : nll) sum += v;
+        m_loss = sum / m_N;
+        return true;
+    }
+
+    double loss() const { return m_loss; }
+
+    // After forward() with keep: accumulates into the Slots' gradients and fills
+    // the requested extras of `r`. Returns false when cancelled.
+    bool backward(const BackwardOptions& o, BackwardResult& r, const CancelToken* cancel)
+    {
+        const size_t NC = size_t(m_N) * m_C, NF = size_t(m_N) * m_F, Nkv = size_t(m_N) * m_kv;
+        // Scratch, every buffer written before it is read (dres zeroed): dres = d(residual
+        // stream), dxn = d(norm output), datt, dq (N, C); dk, dv (N, kvDim); dff = d(FFN
+        // activation), then in place d(gate) or d(up before GELU), dup = d(up) (N, F).
+        float* dres = m_scratch;  // 4·NC + 2·Nkv + 2·NF floats, reserved by allocate()
+        float *dxn = dres + NC, *datt = dxn + NC, *dq = datt + NC, *dk = dq + NC, *dv = dk + Nkv;
+        float *dff = dv + Nkv, *dup = dff + NF;
+        std::fill(dres, dres + NC, 0.0f);
+        m_result = o.linearInputGrads ? &r : nullptr;
+        if (m_result) m_tmp.resize(size_t(m_N) * std::max(m_C, m_F));
+        if (o.headGates) r.headGateGrads.assign(size_t(m_c.nLayer) * m_NH, 0.0);
+
+        // logits = xnf · outputᵀ; mean NLL gives dlogits = (p − onehot) / N in place.
+        G::crossEntropyBackward(m_logits, m_targets.data(), 1.0f / float(m_N), m_N, m_V);
+        linear(m_s.output, nullptr, dxn, false, m_logits, m_xnf, m_C, m_V);
+        normBackward(dres, m_s.outNorm, m_s.outNormB, dxn, m_xf, m_rstdf, m_meanf);
+
+        const G::AttentionDims dims{m_B, m_T, m_NH, m_NKV, m_hd};
+        for (int l = m_c.nLayer - 1; l >= 0; --l) {
+            if (cancel && cancel->cancelled()) return false;
+            const LayerActs& a = m_acts[size_t(l)];
+            const LayerSlots& S = m_s.layers[size_t(l)];
+            // Feed-forward branch; dres is d x_next, and also d(branch output).
+            linear(S.down, &S.downB, dff, false, dres, a.ffa, m_F, m_C);
+            if (m_llama) {
+                G::swigluBackward(dff, dup, dff, a.ff1, a.ff2, int64_t(NF));
+                linear(S.gate, nullptr, dxn, false, dff, a.xn2, m_C, m_F);
+                linear(S.up, nullptr, dxn, true, dup, a.xn2, m_C, m_F);
+            } else {
+                G::geluBackward(dff, dff, a.ff1, int64_t(NF));
+                linear(S.up, &S.upB, dxn, false, dff, a.xn2, m_C, m_F);
+            }
+            normBackward(dres, S.ffnNorm, S.ffnNormB, dxn, a.h, a.rstd2, a.mean2);  // dres = d h
+            // Attention branch.
+            linear(S.o, &S.oB, datt, false, dres, a.att, m_C, m_C);
+            if (o.headGates)
+                G::headGateBackward(r.headGateGrads.data() + size_t(l) * m_NH, datt, a.att, m_N, m_NH, m_hd);
+            G::attentionBackward(dq, dk, dv, datt, a.q, a.k, a.v, dims, m_attnWork);
+            if (m_llama) {
+                G::ropeBackward(dq, m_C, m_NH, m_hd, m_B, m_rope, m_c.ropeLayout);
+                G::ropeBackward(dk, m_kv, m_NKV, m_hd, m_B, m_rope, m_c.ropeLayout);
+            }
+            linear(S.q, &S.qB, dxn, false, dq, a.xn1, m_C, m_C);
+            linear(S.k, &S.kB, dxn, true, dk, a.xn1, m_C, m_kv);
+            linear(S.v, &S.vB, dxn, true, dv, a.xn1, m_C, m_kv);
+            normBackward(dres, S.attnNorm, S.attnNormB, dxn, a.x, a.rstd1, a.mean1);  // dres = d x
+        }
+        if (cancel && cancel->cancelled()) return false;
+        G::embeddingBackward(m_s.tokEmbd.g, m_llama ? nullptr : m_s.posEmbd.g, dres, m_ids.data(), m_N, m_T, m_C);
+        return true;
+    }
+
+private:
+    // One layer's kept activations (rows N): x its input (C), xn1 = norm1(x) (C),
+    // q (C), k, v (kvDim) after RoPE, att (C), h = x + attention branch (C),
+    // xn2 = norm2(h) (C), ff1 = gate (Llama) or up before GELU (GPT-2) (F),
+    // ff2 = up (F, Llama), ffa = activation output (F); rstd*, mean* (1 each).
+    struct LayerActs {
+        float *x, *xn1, *rstd1, *mean1, *q, *k, *v, *att, *h, *xn2, *rstd2, *mean2, *ff1, *ff2, *ffa;
+    };
+
+    void allocate(bool keep, BackwardWorkspace* workspace)
+    {
+        const int storedLayers = keep ? m_c.nLayer : 1;
+        const size_t N = size_t(m_N), C = size_t(m_C), F = size_t(m_F), kv = size_t(m_kv);
+        const size_t nF = m_llama ? 3 : 2;  // ff1, ff2 (Llama), ffa
+        const size_t perLayer = N * (6 * C + 2 * kv + nF * F + 4);
+        const size_t attnWork = keep && m_NKV < m_NH ? 2 * N * C : 0;
+        const size_t scratch = keep ? N * (4 * C + 2 * kv + 2 * F) + attnWork : 0;
+        const size_t total = perLayer * size_t(storedLayers) + N * (3 * C + 2 + size_t(m_V)) + scratch;
+        // Uninitialised: every activation is written before it is read.
+        float* p = (workspace ? workspace : &m_own)->reserve(total);
+        auto take = [&](size_t n) { float* r = p; p += n; return r; };
+        m_acts.resize(size_t(m_c.nLayer));
+        for (int l = 0; l < storedLayers; ++l) {
+            LayerActs& a = m_acts[size_t(l)];
+            a.x = take(N * C), a.xn1 = take(N * C), a.q = take(N * C), a.k = take(N * kv), a.v = take(N * kv);
+            a.att = take(N * C), a.h = take(N * C), a.xn2 = take(N * C);
+            a.ff1 = take(N * F), a.ff2 = m_llama ? take(N * F) : nullptr, a.ffa = take(N * F);
+            a.rstd1 = take(N), a.mean1 = take(N), a.rstd2 = take(N), a.mean2 = take(N);
+        }
+        for (int l = storedLayers; l < m_c.nLayer; ++l) m_acts[size_t(l)] = m_acts[0];  // loss only: reuse
+        m_xf = keep ? take(N * C) : m_acts[0].x;  // the last layer's output
+        m_xnf = take(N * C), m_proj = take(N * C), m_logits = take(N * size_t(m_V));
+        m_rstdf = take(N), m_meanf = take(N);
+        m_scratch = take(scratch - attnWork);
+        m_attnWork = take(attnWork);
+    }
+
+    void normForward(float* out, float* rstd, float* mean, const float* in, const Slot& w, const Slot& b)
+    {
+        if (m_llama)
+            G::rmsnormForward(out, rstd, in, w.w, m_N, m_C, m_c.normEps);
+        else
+            G::layernormForward(out, mean, rstd, in, w.w, b.w, m_N, m_C, m_c.normEps);
+    }
+
+    // din += d norm / d in · dout.
+    void normBackward(float* din, const Slot& w, const Slot& b, const float* dout, const float* in, const float* rstd,
+                      const float* mean)
+    {
+        if (m_llama)
+            G::rmsnormBackward(din, w.g, dout, in, w.w, rstd, m_N, m_C);
+        else
+            G::layernormBackward(din, w.g, b.g, dout, in, w.w, mean, rstd, m_N, m_C);
+    }
+
+    void layerForward(int l)
+    {
+        LayerActs& a = m_acts[size_t(l)];
+        const LayerSlots& S = m_s.layers[size_t(l)];
+        float* xNext = l + 1 < m_c.nLayer ? m_acts[size_t(l) + 1].x : m_xf;  // may alias a.x (loss only)
+        const int64_t NC = int64_t(m_N) * m_C, NF = int64_t(m_N) * m_F;
+
+        normForward(a.xn1, a.rstd1, a.mean1, a.x, S.attnNorm, S.attnNormB);
+        const Mat q = S.q.mat(), k = S.k.mat(), v = S.v.mat();
+        const MatmulJob qkv[3] = {{&q, S.qB.w, a.q, m_C}, {&k, S.kB.w, a.k, m_kv}, {&v, S.vB.w, a.v, m_kv}};
+        engine::matmulForward(qkv, a.xn1, m_C, m_N);
+        if (m_llama) {
+            G::ropeForward(a.q, m_C, m_NH, m_hd, m_B, m_rope, m_c.ropeLayout);
+            G::ropeForward(a.k, m_kv, m_NKV, m_hd, m_B, m_rope, m_c.ropeLayout);
+        }
+        G::attentionForward(a.att, a.q, a.k, a.v, {m_B, m_T, m_NH, m_NKV, m_hd});
+        engine::matmulForward(m_proj, a.att, S.o.mat(), S.oB.w, m_N);
+        G::residualForward(a.h, a.x, m_proj, NC);
+
+        normForward(a.xn2, a.rstd2, a.mean2, a.h, S.ffnNorm, S.ffnNormB);
+        if (m_llama) {
+            const Mat gate = S.gate.mat(), up = S.up.mat();
+            const MatmulJob jobs[2] = {{&gate, nullptr, a.ff1, m_F}, {&up, nullptr, a.ff2, m_F}};
+            engine::matmulForward(jobs, a.xn2, m_C, m_N);
+            G::swigluForward(a.ffa, a.ff1, a.ff2, NF);
+        } else {
+            engine::matmulForward(a.ff1, a.xn2, S.up.mat(), S.upB.w, m_N);
+            G::geluForward(a.ffa, a.ff1, NF);
+        }
+        engine::matmulForward(m_proj, a.ffa, S.down.mat(), S.downB.w, m_N);
+        G::residualForward(xNext, a.h, m_proj, NC);
+    }
+
+    // Backward of out = inp · Wᵀ (+ b) for the weight (or weight slice) w, with
+    // din (N, K) = or += d inp. When input gradients are requested, this layer's
+    // own d inp is also added to result.linearInputGrads[w's name] (GPT-2's q,
+    // k, v slices of attn_qkv thus sum there, as they share one input).
+    void linear(const Slot& w, const Slot* b, float* din, bool accumulate, const float* dout, const float* inp, int K,
+                int O)
+    {
+        float* dbias = b ? b->g : nullptr;
+        if (!m_result) {
+            G::matmulBackward(din, accumulate, w.g, dbias, dout, inp, w.w, m_N, K, O);
+            return;
+        }
+        const size_t n = size_t(m_N) * K;
+        std::vector<float>& store = m_result->linearInputGrads[*w.name];
+        if (store.empty()) store.assign(n, 0.0f);
+        G::matmulBackward(m_tmp.data(), false, w.g, dbias, dout, inp, w.w, m_N, K, O);
+        for (size_t i = 0; i < n; ++i) {
+            store[i] += m_tmp[i];
+            din[i] = accumulate ? din[i] + m_tmp[i] : m_tmp[i];
+        }
+    }
+
+    const ModelConfig& m_c;
+    const Slots& m_s;
+    const int m_B, m_T, m_N, m_C, m_F, m_V, m_NH, m_NKV, m_hd, m_kv;
+    const bool m_llama;
+    std::vector<int32_t> m_ids, m_targets;  // (N) inputs and next-token targets
+    engine::RopeTable m_rope;
+    BackwardWorkspace m_own;         // the memory when the caller gives no workspace
+    float* m_scratch = nullptr;      // backward() buffers
+    float* m_attnWork = nullptr;     // (2, N, C) per-head dK, dV of grouped-query attention
+    std::vector<LayerActs> m_acts;
+    float *m_xf = nullptr, *m_xnf = nullptr, *m_proj = nullptr, *m_logits = nullptr;  // (N,C) (N,C) (N,C) (N,V)
+    float *m_rstdf = nullptr, *m_meanf = nullptr;                                      // (N)
+    double m_loss = 0;
+    BackwardResult* m_result = nullptr;  // set when linear input gradients are requested
+    std::vector<float> m_tmp;            // (N, max(C, F)) one linear layer's input gradient
+};
+
+} // namespace
+
+// Activation buffers of more than a few MiB are 2 MiB aligned and, on Linux,
+// advised for transparent huge pages: first touch then costs one page fault per
+// 2 MiB instead of one per 4 KiB (on a small model the 4 KiB faults took as long
+// as the backward pass itself).
+float* BackwardWorkspace::reserve(size_t n)
+{
+    if (n <= m_capacity && m_data) return m_data.get();
+    release();
+    constexpr size_t kHuge = size_t(2) << 20;
+    if (n > (SIZE_MAX - kHuge) / sizeof(float)) throw std::bad_alloc();
+    const size_t bytes = std::max<size_t>(n, 1) * sizeof(float);
+    const bool huge = bytes >= 4 * kHuge;
+    void* p = huge ? std::aligned_alloc(kHuge, (bytes + kHuge - 1) / kHuge * kHuge) : std::malloc(bytes);
+    if (!p) throw std::bad_alloc();
+#ifdef __linux__
+    if (huge) madvise(p, (bytes + kHuge - 1) / kHuge * kHuge, MADV_HUGEPAGE);
+#endif
+    m_data.reset(static_cast<float*>(p));
+    m_capacity = n;
+    return m_data.get();
+}
+
+void BackwardWorkspace::release()
+{
+    m_data.reset();
+    m_capacity = 0;
+}
+
+void BackwardWorkspace::Free::operator()(float* p) const { std::free(p); }
+
+Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
+                                        const BackwardOptions& options, const CancelToken* cancel)
+{
+    PRECIS_TRY(checkInputs(params, tokens, B, T));
+    try {
+        BackwardResult r;
+        r.grads = params.zerosLike();
+        const Slots slots = makeSlots(params, &r.grads);
+        TrainingPass pass(params.config, slots, tokens, B, T, true, options.workspace);
+        if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return cancelledError();
+        r.loss = pass.loss();
+        return r;
+    } catch (const std::bad_alloc&) {
+        return memoryError(B, T);
+    }
+}
+
+Result<double> lossOnly(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
+                        const CancelToken* cancel)
+{
+    PRECIS_TRY(checkInputs(params, tokens, B, T));
+    try {
+        const Slots slots = makeSlots(params, nullptr);
+        TrainingPass pass(params.config, slots, tokens, B, T, false, nullptr);
+        if (!pass.forward(cancel)) return cancelledError();
+        return pass.loss();
+    } catch (const std::bad_alloc&) {
+        return memoryError(B, T);
+    }
+}
+
+} // namespace precis

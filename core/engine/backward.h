@@ -1,0 +1,71 @@
+// Exact gradients of the mean next-token negative log-likelihood, llm.c style:
+// a training forward that keeps the activations, then `<op>Backward` for each op
+// in reverse. Llama family and GPT-2. Memory proportional to one batch.
+#pragma once
+
+#include "common/progress.h"
+#include "common/result.h"
+#include "train/parameters.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace precis {
+
+// Optional memory reused across lossAndGradients calls (a trainer calling every
+// step): holds the activations and scratch of the largest batch seen, so later
+// calls skip allocating and first-touching them. Without one, each call
+// allocates its own (huge-page backed on Linux, where the saving is then ~2 %;
+// more where transparent huge pages are off). Grows, never shrinks; release()
+// frees it. One workspace per concurrent caller.
+class BackwardWorkspace {
+public:
+    size_t bytes() const { return m_capacity * sizeof(float); }
+    void release();
+    // At least n floats, contents unspecified (used by the backward pass).
+    // Throws std::bad_alloc (lossAndGradients turns it into an error).
+    float* reserve(size_t n);
+
+private:
+    struct Free {
+        void operator()(float* p) const;
+    };
+    std::unique_ptr<float, Free> m_data;
+    size_t m_capacity = 0;
+};
+
+struct BackwardOptions {
+    bool headGates = false;         // d loss / d ξ_h for a gate on each head's output (all gates 1)
+    bool linearInputGrads = false;  // d loss / d (input of every linear layer), per token;
+                                    // for q, k, v sharing one input: each layer's own part
+    BackwardWorkspace* workspace = nullptr;  // optional, see above
+};
+
+struct BackwardResult {
+    double loss = 0;                // mean NLL over the B·T predictions
+    Parameters grads;               // same names and shapes as the parameters
+    std::vector<double> headGateGrads;  // (nLayer, nHead) when requested
+    // When requested: GGUF weight name -> (B·T, in_features) gradient of its input
+    // (row b·T + t). The output head is listed under its weight's name
+    // (token_embd.weight when tied); GPT-2's attn_qkv is one layer.
+    std::unordered_map<std::string, std::vector<float>> linearInputGrads;
+};
+
+// tokens: B sequences of T+1 ids each, row-major (B, T+1); position t predicts
+// token t+1. All B·T predictions are weighted equally. Errors: ids outside the
+// vocabulary, T beyond GPT-2's context, empty batch, tokens.size() != B·(T+1),
+// tensors missing or of the wrong shape for params.config, out of memory,
+// cancellation (checked between layers).
+Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
+                                        const BackwardOptions& options = {}, const CancelToken* cancel = nullptr);
+
+// Loss only (same definition), for validation and finite-difference checks.
+Result<double> lossOnly(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
+                        const CancelToken* cancel = nullptr);
+
+} // namespace precis

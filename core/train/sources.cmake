@@ -1,0 +1,3 @@
+list(APPEND PRECIS_CORE_SOURCES
+  train/parameters.cpp
+)
