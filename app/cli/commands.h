@@ -10,5 +10,7 @@ int cmdInfo(const QStringList& args);
 int cmdTokenize(const QStringList& args);
 int cmdPerplexity(const QStringList& args);
 int cmdGenerate(const QStringList& args);
+int cmdTrain(const QStringList& args);
+int cmdSelfgen(const QStringList& args);
 
 } // namespace precis::cli

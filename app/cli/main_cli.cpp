@@ -23,6 +23,11 @@ const char* kUsage =
     "                                     perplexity (llama.cpp's chunked method by default)\n"
     "  generate MODEL --prompt S [-n N] [--temp T] [--top-p P] [--seed S]\n"
     "                                     continue a prompt (greedy at --temp 0)\n"
+    "  train --text FILE --out DIR [--arch llama|gpt2] [--layers N --embd N --heads N --kv-heads N --ffn N\n"
+    "        --ctx N --tokenizer char|bpe --vocab N --steps N --batch N --lr X --seed S] [--resume]\n"
+    "                                     train a micro model from scratch (Ctrl-C: checkpoint and stop)\n"
+    "  selfgen MODEL --out FILE [--tokens N] [--seed S] [--temp T]\n"
+    "                                     text the model generates itself (calibration / evaluation sets)\n"
     "\n"
     "MODEL is a .gguf file, a Hugging Face folder (config.json + safetensors + tokenizer.json),\n"
     "or a llama2.c .bin (tokenizer.bin beside it, or --tokenizer FILE).\n"
@@ -51,6 +56,8 @@ int main(int argc, char** argv)
         {QStringLiteral("tokenize"), cmdTokenize},
         {QStringLiteral("ppl"), cmdPerplexity},
         {QStringLiteral("generate"), cmdGenerate},
+        {QStringLiteral("train"), cmdTrain},
+        {QStringLiteral("selfgen"), cmdSelfgen},
     };
     const auto it = commands.find(args[1]);
     if (it == commands.end()) {

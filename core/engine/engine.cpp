@@ -10,10 +10,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <new>
 #include <optional>
+
+#include <unistd.h>
 
 namespace precis {
 
@@ -32,6 +35,26 @@ using engine::Mat;
 using engine::Weights;
 
 constexpr int kMaxLlamaPositions = 1 << 20;
+// Attention maps larger than this are refused (a view cannot show them anyway).
+constexpr uint64_t kMaxAttentionBytes = uint64_t(4) << 30;
+
+// Physical memory of the machine (0 when unknown).
+uint64_t physicalMemory()
+{
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && size > 0)
+        return uint64_t(pages) * uint64_t(size);
+#endif
+    return 0;
+}
+
+std::string gib(uint64_t bytes)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GiB", double(bytes) / double(uint64_t(1) << 30));
+    return buf;
+}
 
 int kvDimOf(const ModelConfig& c)
 {
@@ -166,6 +189,11 @@ public:
             state = std::make_unique<DecodeState>(c.nLayer, T, kvDimOf(c));
             logits.resize(size_t(T) * c.nVocab);
             if (attention) {
+                const uint64_t bytes = uint64_t(c.nLayer) * c.nHead * uint64_t(T) * uint64_t(T) * sizeof(float);
+                if (bytes > kMaxAttentionBytes)
+                    return makeError(ErrorCode::InvalidArgument, m_model->path,
+                                     "attention maps of " + std::to_string(T) + " tokens need " + gib(bytes) +
+                                         "; the limit is " + gib(kMaxAttentionBytes));
                 attention->nLayer = c.nLayer;
                 attention->nHead = c.nHead;
                 attention->nTokens = T;
@@ -244,7 +272,7 @@ private:
 
 DecodeState::DecodeState(int nLayer, int capacity, int kvDim)
     : m_nLayer(nLayer), m_capacity(capacity), m_kvDim(kvDim),
-      m_k(size_t(nLayer) * capacity * kvDim), m_v(size_t(nLayer) * capacity * kvDim)
+      m_k(new float[size_t(nLayer) * capacity * kvDim]), m_v(new float[size_t(nLayer) * capacity * kvDim])
 {
 }
 
@@ -283,6 +311,14 @@ Result<std::unique_ptr<DecodeState>> Engine::newState(int maxTokens) const
         return makeError(ErrorCode::InvalidArgument, m_model->path,
                          "decode state of " + std::to_string(maxTokens) + " positions, expected 1.." +
                              std::to_string(limit));
+    // Physical pages are committed as positions fill up, so an oversized cache
+    // would be killed by the OOM killer later rather than fail here: refuse it.
+    const uint64_t bytes = uint64_t(2) * c.nLayer * uint64_t(maxTokens) * kvDimOf(c) * sizeof(float);
+    const uint64_t ram = physicalMemory();
+    if (ram && bytes > ram)
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "a key/value cache of " + std::to_string(maxTokens) + " positions needs " + gib(bytes) +
+                             ", more than the machine's " + gib(ram));
     try {
         return std::make_unique<DecodeState>(c.nLayer, maxTokens, kvDimOf(c));
     } catch (const std::bad_alloc&) {

@@ -9,12 +9,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace precis {
 
 class DecodeState {
 public:
+    // Prefer Engine::newState, which validates the size.
     DecodeState(int nLayer, int capacity, int kvDim);
 
     int position() const { return m_pos; }   // tokens held in the cache
@@ -27,8 +29,8 @@ public:
     void truncate(int n);
 
     // Engine-internal access. keys(l)/values(l): (capacity, kvDim) row-major.
-    float* keys(int layer) { return m_k.data() + size_t(layer) * m_capacity * m_kvDim; }
-    float* values(int layer) { return m_v.data() + size_t(layer) * m_capacity * m_kvDim; }
+    float* keys(int layer) { return m_k.get() + size_t(layer) * m_capacity * m_kvDim; }
+    float* values(int layer) { return m_v.get() + size_t(layer) * m_capacity * m_kvDim; }
     void advance(int n) { m_pos += n; }
 
     // Activation buffers of a step of T tokens, grown on demand and reused.
@@ -48,8 +50,10 @@ public:
 private:
     int m_nLayer = 0, m_capacity = 0, m_kvDim = 0;
     int m_pos = 0;
-    std::vector<float> m_k;  // (nLayer, capacity, kvDim)
-    std::vector<float> m_v;  // (nLayer, capacity, kvDim)
+    // Left uninitialised: a row is written before it is read, and untouched
+    // capacity then costs no physical memory.
+    std::unique_ptr<float[]> m_k;  // (nLayer, capacity, kvDim)
+    std::unique_ptr<float[]> m_v;  // (nLayer, capacity, kvDim)
     Workspace m_ws;
 };
 

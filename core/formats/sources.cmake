@@ -6,3 +6,4 @@ list(APPEND PRECIS_CORE_SOURCES
 include(formats/gguf.cmake OPTIONAL)
 include(formats/hf.cmake OPTIONAL)
 include(formats/tokenizer_json.cmake OPTIONAL)
+include(formats/tokenizer_json_writer.cmake OPTIONAL)

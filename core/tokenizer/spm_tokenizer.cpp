@@ -50,7 +50,8 @@ Result<std::shared_ptr<const Tokenizer>> SpmTokenizer::create(TokenizerSpec spec
 {
     auto tok = std::make_shared<SpmTokenizer>(std::move(spec));
     // Scores win when both are present: that is what llama.cpp uses for "llama" vocabularies.
-    tok->m_byRank = tok->m_spec.scores.empty() && !tok->m_spec.merges.empty();
+    // No scores: ranked merges (an empty table for a character-level vocabulary).
+    tok->m_byRank = tok->m_spec.scores.empty();
     if (tok->m_byRank) {
         PRECIS_TRY_ASSIGN(tok->m_merges, MergeTable::build(tok->m_spec.merges, tok->m_vocab));
     }

@@ -2,6 +2,7 @@
 
 #include "tokenizer/bpe_tokenizer.h"
 #include "tokenizer/spm_tokenizer.h"
+#include "tokenizer/unicode.h"
 
 #include <limits>
 
@@ -46,9 +47,15 @@ Result<void> validate(const TokenizerSpec& spec)
     PRECIS_TRY(checkSpecialId("eos", spec.eos, n));
     PRECIS_TRY(checkSpecialId("unk", spec.unk, n));
     PRECIS_TRY(checkSpecialId("pad", spec.pad, n));
+    // Without scores or merges no piece can form from smaller ones: acceptable
+    // only for a character-level vocabulary (a tokenizer.json BPE with no merges).
     if (spec.kind == TokenizerKind::SentencePiece && spec.scores.empty() && spec.merges.empty())
-        return makeError(ErrorCode::Format, "tokenizer",
-                         "a SentencePiece vocabulary needs either scores or merges; it has neither");
+        for (size_t i = 0; i < n; ++i)
+            if ((spec.types.empty() || spec.types[i] == TokenType::Normal) && spec.tokens[i].size() > 1 &&
+                unicode::utf8SequenceLength(uint8_t(spec.tokens[i][0])) < spec.tokens[i].size())
+                return makeError(ErrorCode::Format, "tokenizer",
+                                 "a SentencePiece vocabulary needs either scores or merges; it has neither "
+                                 "(only a character-level vocabulary may do without)");
     return {};
 }
 

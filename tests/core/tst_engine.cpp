@@ -338,6 +338,12 @@ private slots:
         QVERIFY(!engine->forward(std::vector<int32_t>{-1}).ok());
 
         QVERIFY(!engine->newState(0).ok());
+        QVERIFY(!engine->newState((1 << 20) + 1).ok());
+        // Attention maps beyond 4 GiB are refused before any work (2·4·12000² floats).
+        AttentionMaps maps;
+        auto huge = engine->forward(someIds(12000, 300), &maps);
+        QVERIFY(!huge.ok());
+        QVERIFY(huge.error().toString().find("attention maps") != std::string::npos);
         auto state = engine->newState(4);
         QVERIFY(state.ok());
         QVERIFY(engine->prefill(**state, std::vector<int32_t>{1, 2, 3}).ok());
