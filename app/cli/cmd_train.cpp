@@ -6,7 +6,7 @@
 #include "common/mapped_file.h"
 #include "common/threads.h"
 #include "engine/engine.h"
-#include "eval/generate.h"
+#include "eval/selfgen.h"
 #include "train/trainer.h"
 
 #include <QJsonArray>
@@ -266,34 +266,16 @@ int cmdSelfgen(const QStringList& args)
         failInput(QStringLiteral("selfgen: the vocabulary has no BOS token to start from"));
     auto engine = Engine::create(model);
     if (!engine.ok()) failError(engine.error());
-    const int window = std::max(2, model->config.nCtx);
-    const int keep = window / 2;
-
-    std::vector<int32_t> text;
-    text.reserve(size_t(total));
+    SelfGenOptions o;
+    o.tokens = total;
+    o.seed = seed;
+    o.temperature = temp;
+    o.topP = topP;
+    Progress progress([](double, const std::string& stage) { printProgress(QString::fromStdString(stage)); });
     CancelToken cancel;
-    size_t documentStart = 0;  // after an EOS the next text starts afresh from BOS
-    int emptyInARow = 0;
-    for (uint64_t segment = 0; int(text.size()) < total; ++segment) {
-        std::vector<int32_t> prompt{tok->bos()};
-        const size_t tail = std::min(text.size() - documentStart, size_t(keep - 1));
-        prompt.insert(prompt.end(), text.end() - std::ptrdiff_t(tail), text.end());
-        GenerateOptions o;
-        o.maxNewTokens = std::min(total - int(text.size()), window - int(prompt.size()));
-        o.temperature = temp;
-        o.topP = topP;
-        o.seed = seed * 1000003u + segment;
-        auto r = generate(**engine, prompt, o, [&](int32_t) {
-            printProgress(QStringLiteral("selfgen %1/%2 tokens").arg(text.size() + 1).arg(total));
-            return true;
-        }, &cancel);
-        if (!r.ok()) failError(r.error());
-        text.insert(text.end(), r->ids.begin(), r->ids.end());
-        if (r->stop == StopReason::Eos) documentStart = text.size();
-        emptyInARow = r->ids.empty() ? emptyInARow + 1 : 0;
-        if (emptyInARow == 16)
-            failInput(QStringLiteral("selfgen: the model keeps ending its text at once (EOS right after BOS)"));
-    }
+    auto generated = selfGenerate(**engine, tok->bos(), o, &progress, &cancel);
+    if (!generated.ok()) failError(generated.error());
+    const std::vector<int32_t>& text = *generated;
     endProgress();
     const std::string decoded = tok->decode(text);
     const std::string path = p.value(QStringLiteral("out")).toStdString();

@@ -39,10 +39,11 @@ struct Slot {
     float* g = nullptr;
     int64_t rows = 0, cols = 0;
     const std::string* name = nullptr;
+    int64_t row0 = 0;  // first row of the named tensor this slot covers
     Mat mat() const { return {w, rows, cols}; }
     Slot rowSlice(int64_t r0, int64_t n) const
     {
-        return {w + r0 * cols, g ? g + r0 * cols : nullptr, n, cols, name};
+        return {w + r0 * cols, g ? g + r0 * cols : nullptr, n, cols, name, row0 + r0};
     }
 };
 
@@ -62,7 +63,7 @@ Slot slotOf(const Parameters& p, Parameters* grads, const std::string& name)
         if (t.name != name) continue;
         const int64_t rows = t.shape.size() < 2 ? 1 : t.shape[0];
         const int64_t cols = t.shape.empty() ? 1 : t.shape.back();
-        return {t.values.data(), grads ? grads->tensors[i].values.data() : nullptr, rows, cols, &t.name};
+        return {t.values.data(), grads ? grads->tensors[i].values.data() : nullptr, rows, cols, &t.name, 0};
     }
     return {};
 }
@@ -98,7 +99,7 @@ Slots makeSlots(const Parameters& p, Parameters* grads)
             L.q = qkv.rowSlice(0, C), L.k = qkv.rowSlice(C, C), L.v = qkv.rowSlice(2 * C, C);
             // A bias (3C) is one row of 3C columns: slice it as columns.
             auto biasSlice = [&](int64_t c0) {
-                return Slot{qkvB.w + c0, qkvB.g ? qkvB.g + c0 : nullptr, 1, C, qkvB.name};
+                return Slot{qkvB.w + c0, qkvB.g ? qkvB.g + c0 : nullptr, 1, C, qkvB.name, 0};
             };
             L.qB = biasSlice(0), L.kB = biasSlice(C), L.vB = biasSlice(2 * C);
         } else {
@@ -208,6 +209,7 @@ public:
     }
 
     double loss() const { return m_loss; }
+    std::vector<float> logits() const { return {m_logits, m_logits + size_t(m_N) * m_V}; }
 
     // After forward() with keep: accumulates into the Slots' gradients and fills
     // the requested extras of `r`. Returns false when cancelled.
@@ -222,6 +224,7 @@ public:
         float *dff = dv + Nkv, *dup = dff + NF;
         std::fill(dres, dres + NC, 0.0f);
         m_result = o.linearInputGrads ? &r : nullptr;
+        m_observer = o.linearObserver ? &o.linearObserver : nullptr;
         if (m_result) m_tmp.resize(size_t(m_N) * std::max(m_C, m_F));
         if (o.headGates) r.headGateGrads.assign(size_t(m_c.nLayer) * m_NH, 0.0);
 
@@ -361,6 +364,7 @@ private:
                 int O)
     {
         float* dbias = b ? b->g : nullptr;
+        if (m_observer) (*m_observer)(*w.name, w.row0, inp, K, dout, O, m_N);
         if (!m_result) {
             G::matmulBackward(din, accumulate, w.g, dbias, dout, inp, w.w, m_N, K, O);
             return;
@@ -389,6 +393,7 @@ private:
     float *m_rstdf = nullptr, *m_meanf = nullptr;                                      // (N)
     double m_loss = 0;
     BackwardResult* m_result = nullptr;  // set when linear input gradients are requested
+    const LinearObserver* m_observer = nullptr;
     std::vector<float> m_tmp;            // (N, max(C, F)) one linear layer's input gradient
 };
 
@@ -436,6 +441,38 @@ Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<cons
         if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return cancelledError();
         r.loss = pass.loss();
         return r;
+    } catch (const std::bad_alloc&) {
+        return memoryError(B, T);
+    }
+}
+
+Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
+                                    std::span<const TensorOverride> overrides, const CancelToken* cancel)
+{
+    PRECIS_TRY(checkInputs(params, tokens, B, T));
+    // Overrides replace the values of their tensor; the slots point at them.
+    for (const TensorOverride& o : overrides) {
+        if (!params.find(o.name) || !o.values)
+            return makeError(ErrorCode::InvalidArgument, "parameters",
+                             "override of tensor '" + o.name + "': " +
+                                 (o.values ? "no such tensor" : "no values given"));
+    }
+    try {
+        Slots slots = makeSlots(params, nullptr);
+        // GPT-2's q/k/v bias slices are column slices (never overridden: biases stay float).
+        auto apply = [&](Slot& s) {
+            if (!s.name) return;
+            for (const TensorOverride& o : overrides)
+                if (o.name == *s.name) s.w = o.values + s.row0 * s.cols;
+        };
+        apply(slots.tokEmbd), apply(slots.posEmbd), apply(slots.outNorm), apply(slots.outNormB), apply(slots.output);
+        for (LayerSlots& L : slots.layers)
+            for (Slot* s : {&L.attnNorm, &L.attnNormB, &L.q, &L.k, &L.v, &L.o, &L.oB, &L.ffnNorm, &L.ffnNormB,
+                            &L.gate, &L.up, &L.upB, &L.down, &L.downB})
+                apply(*s);
+        TrainingPass pass(params.config, slots, tokens, B, T, false, nullptr);
+        if (!pass.forward(cancel)) return cancelledError();
+        return LossAndLogits{pass.loss(), pass.logits()};
     } catch (const std::bad_alloc&) {
         return memoryError(B, T);
     }

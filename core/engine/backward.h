@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -39,11 +40,28 @@ private:
     size_t m_capacity = 0;
 };
 
+// Sees every linear layer during the backward pass (sensitivity statistics):
+// `weight` is its GGUF weight name, rows [row0, row0 + O) of it (GPT-2's fused
+// attn_qkv is seen as three slices), `input` its (N, K) input activations and
+// `outGrad` the (N, O) gradient of the mean loss with respect to its output
+// (rows n = b·T + t). Called from the calling thread, layer by layer (last layer
+// first); the pointers are valid only during the call.
+using LinearObserver = std::function<void(const std::string& weight, int64_t row0, const float* input, int K,
+                                          const float* outGrad, int O, int N)>;
+
+// A tensor whose values replace the parameters' own in one pass (e.g. one unit
+// quantized); `values` has the tensor's numel values and must outlive the call.
+struct TensorOverride {
+    std::string name;
+    const float* values = nullptr;
+};
+
 struct BackwardOptions {
     bool headGates = false;         // d loss / d ξ_h for a gate on each head's output (all gates 1)
     bool linearInputGrads = false;  // d loss / d (input of every linear layer), per token;
                                     // for q, k, v sharing one input: each layer's own part
     BackwardWorkspace* workspace = nullptr;  // optional, see above
+    LinearObserver linearObserver;           // optional, see above
 };
 
 struct BackwardResult {
@@ -67,5 +85,17 @@ Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<cons
 // Loss only (same definition), for validation and finite-difference checks.
 Result<double> lossOnly(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
                         const CancelToken* cancel = nullptr);
+
+struct LossAndLogits {
+    double loss = 0;             // mean NLL, as lossOnly
+    std::vector<float> logits;   // (B·T, V) row-major, row b·T + t
+};
+
+// The forward pass of lossOnly keeping the logits, with some tensors replaced by
+// `overrides` (errors as lossOnly, plus an override naming an unknown tensor or
+// having no values). Memory: the logits, B·T·V floats.
+Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
+                                    std::span<const TensorOverride> overrides = {},
+                                    const CancelToken* cancel = nullptr);
 
 } // namespace precis

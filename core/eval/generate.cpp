@@ -58,9 +58,10 @@ Result<GenerateResult> generate(const Engine& engine, std::span<const int32_t> p
     if (prompt.empty())
         return makeError(ErrorCode::InvalidArgument, where, "empty prompt");
 
-    // Capacity: prompt + new tokens, but GPT-2 cannot go past its learned positions.
+    // Capacity: prompt + new tokens, but not past the trained context (GPT-2 has no
+    // positions beyond it; a Llama's text degrades into noise past it).
     int64_t capacity = int64_t(prompt.size()) + options.maxNewTokens;
-    if (cfg.arch == Arch::Gpt2)
+    if (cfg.nCtx > 0)
         capacity = std::min<int64_t>(capacity, std::max<int64_t>(cfg.nCtx, int64_t(prompt.size())));
     PRECIS_TRY_ASSIGN(auto state, engine.newState(int(std::min<int64_t>(capacity, 1 << 20))));
     PRECIS_TRY_ASSIGN(std::vector<float> logits, engine.prefill(*state, prompt, false, cancel));

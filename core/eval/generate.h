@@ -33,7 +33,8 @@ struct GenerateResult {
 using TokenCallback = std::function<bool(int32_t id)>;
 
 // Prefills `prompt` (which should start with BOS where the model expects it),
-// then decodes one token at a time. GPT-2 stops at n_ctx (ContextFull).
+// then decodes one token at a time, stopping at the model's trained context
+// n_ctx (ContextFull; the prompt itself may be longer for a Llama).
 // Errors: empty prompt, ids outside the vocabulary, prompt beyond n_ctx (GPT-2),
 // bad options (maxNewTokens < 0, topP outside (0, 1]), cancellation.
 Result<GenerateResult> generate(const Engine& engine, std::span<const int32_t> prompt, const GenerateOptions& options,

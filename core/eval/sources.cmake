@@ -1,4 +1,5 @@
 list(APPEND PRECIS_CORE_SOURCES
   eval/generate.cpp
   eval/perplexity.cpp
+  eval/selfgen.cpp
 )

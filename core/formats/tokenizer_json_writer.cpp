@@ -157,7 +157,6 @@ Result<Json> sentencePieceJson(const TokenizerSpec& spec, const std::unordered_m
     model["end_of_word_suffix"] = nullptr;
     model["fuse_unk"] = true;
     model["byte_fallback"] = spec.byteFallback;
-    model["ignore_merges"] = false;
     model["vocab"] = vocabObject(spec);
     model["merges"] = merges;
     root["model"] = std::move(model);

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -96,6 +98,14 @@ std::vector<float> transposed(const ParameterTensor& t)
     return out;
 }
 
+// A float setting as the decimal people write (1e-05, not 9.99999974737875e-06).
+double shortest(float v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.7g", double(v));
+    return std::strtod(buf, nullptr);
+}
+
 nlohmann::ordered_json hfConfig(const ModelConfig& c, const TokenizerSpec& tok)
 {
     nlohmann::ordered_json j;
@@ -108,8 +118,8 @@ nlohmann::ordered_json hfConfig(const ModelConfig& c, const TokenizerSpec& tok)
         j["num_attention_heads"] = c.nHead;
         j["num_key_value_heads"] = c.nHeadKv;
         j["max_position_embeddings"] = c.nCtx;
-        j["rms_norm_eps"] = c.normEps;
-        j["rope_theta"] = c.ropeTheta;
+        j["rms_norm_eps"] = shortest(c.normEps);
+        j["rope_theta"] = shortest(c.ropeTheta);
         j["hidden_act"] = "silu";
         j["attention_bias"] = false;
         j["mlp_bias"] = false;
@@ -122,7 +132,7 @@ nlohmann::ordered_json hfConfig(const ModelConfig& c, const TokenizerSpec& tok)
         j["n_inner"] = c.nFf;
         j["n_positions"] = c.nCtx;
         j["n_ctx"] = c.nCtx;
-        j["layer_norm_epsilon"] = c.normEps;
+        j["layer_norm_epsilon"] = shortest(c.normEps);
         j["activation_function"] = "gelu_new";
     }
     j["vocab_size"] = c.nVocab;

@@ -83,8 +83,17 @@ std::vector<int32_t> testTokens(int B, int T, int V, uint32_t seed)
     return ids;
 }
 
+BackwardOptions options(bool headGates, bool linearInputGrads, BackwardWorkspace* workspace = nullptr)
+{
+    BackwardOptions o;
+    o.headGates = headGates;
+    o.linearInputGrads = linearInputGrads;
+    o.workspace = workspace;
+    return o;
+}
+
 BackwardResult gradientsOf(const Parameters& p, const std::vector<int32_t>& ids, int B, int T,
-                           BackwardOptions o = {true, true})
+                           BackwardOptions o = options(true, true))
 {
     auto r = lossAndGradients(p, ids, B, T, o);
     if (!r.ok()) qFatal("%s", r.error().toString().c_str());
@@ -443,7 +452,7 @@ private slots:
         for (auto [B, T] : {std::pair{3, 9}, std::pair{1, 4}, std::pair{4, 11}}) {
             const auto ids = testTokens(B, T, c.nVocab, uint32_t(B * 100 + T));
             const BackwardResult fresh = gradientsOf(p, ids, B, T);
-            const BackwardResult reused = gradientsOf(p, ids, B, T, {true, true, &ws});
+            const BackwardResult reused = gradientsOf(p, ids, B, T, options(true, true, &ws));
             QVERIFY(ws.bytes() > 0);
             QCOMPARE(reused.loss, fresh.loss);
             QVERIFY(reused.headGateGrads == fresh.headGateGrads);
@@ -512,7 +521,7 @@ private slots:
         QCOMPARE(p.config.ropeLayout, RopeLayout::Interleaved);
         const auto ids = ref["ids"].get<std::vector<int32_t>>();
         QCOMPARE(ids.size(), size_t(21));
-        const BackwardResult r = gradientsOf(p, ids, 1, 20, {true, false});
+        const BackwardResult r = gradientsOf(p, ids, 1, 20, options(true, false));
         QCOMPARE(r.grads.tensors.size(), ref["tensors"].size());
         Golden g;
         compareGolden(g, r, ref, {});
@@ -541,7 +550,7 @@ private slots:
         QVERIFY(hf.config.tiedOutput);
         QCOMPARE(hf.config.ropeLayout, RopeLayout::RotateHalf);
         const auto ids = ref["ids"].get<std::vector<int32_t>>();
-        const BackwardResult r = gradientsOf(hf, ids, 1, 20, {true, false});
+        const BackwardResult r = gradientsOf(hf, ids, 1, 20, options(true, false));
         Golden g;
         compareGolden(g, r, ref, {"token_embd.weight", "output.weight"});
         qInfo("stories260K-hf: max relative error %.3g over values >= 1e-3, worst %.3g of the tolerance (%s)", g.maxRel,

@@ -397,7 +397,7 @@ private slots:
         QVERIFY(!dup.ok());
         QVERIFY(dup.error().message.find("same piece") != std::string::npos);
         spec = makeRandomTokenizer(300);
-        spec.tokens[299] = "\xC3";
+        spec.tokens[299].assign(1, char(0xC3));
         QVERIFY(tokenizerJsonText(spec).error().message.find("not valid UTF-8") != std::string::npos);
         QVERIFY(!tokenizerJsonText(TokenizerSpec{}).ok());
     }
