@@ -7,6 +7,8 @@ add_library(precis_app STATIC
   main_window.h
   studio_document.cpp
   studio_document.h
+  train_dialog.cpp
+  train_dialog.h
 )
 target_include_directories(precis_app PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(precis_app PUBLIC precis_views Qt6::Widgets Qt6::Concurrent)
@@ -30,8 +32,10 @@ qt_add_translations(precis
     ${CMAKE_CURRENT_SOURCE_DIR}/job_runner.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/main_window.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/studio_document.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/train_dialog.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_thumbnails.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/loss_curve_view.cpp
     ${CMAKE_SOURCE_DIR}/views/model_tree_view.cpp
   INCLUDE_DIRECTORIES
     ${CMAKE_CURRENT_SOURCE_DIR}

@@ -2,6 +2,7 @@
 
 #include "job_runner.h"
 #include "studio_document.h"
+#include "train_dialog.h"
 
 #include "attention_view.h"
 #include "model_tree_view.h"
@@ -92,7 +93,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     restoreState(settings.value(kStateKey).toByteArray());
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Before the runner (an older child) waits for its jobs: the dialog's cancel reaches a
+    // training run at once, the runner's only at the next step.
+    delete m_trainDialog;
+}
 
 void MainWindow::createMenus()
 {
@@ -105,6 +111,10 @@ void MainWindow::createMenus()
     openFolder->setToolTip(tr("Open a Hugging Face model folder (config.json + safetensors)"));
     m_recentMenu = file->addMenu(tr("&Recent Models"));
     rebuildRecentMenu();
+    file->addSeparator();
+    QAction* train = file->addAction(tr("&Train Micro Model…"), this, &MainWindow::showTrainDialog);
+    train->setObjectName(QStringLiteral("TrainMicroModelAction"));
+    train->setToolTip(tr("Train a small model from scratch on a text file"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -264,6 +274,18 @@ void MainWindow::rebuildRecentMenu()
         QSettings().remove(kRecentKey);
         rebuildRecentMenu();
     })->setEnabled(!list.isEmpty());
+}
+
+void MainWindow::showTrainDialog()
+{
+    if (!m_trainDialog) {
+        m_trainDialog = new TrainDialog(m_runner, this);
+        // The trained GGUF opens as File ▸ Open would open it.
+        connect(m_trainDialog, &TrainDialog::modelTrained, this, &MainWindow::openModel);
+    }
+    m_trainDialog->show();
+    m_trainDialog->raise();
+    m_trainDialog->activateWindow();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -22,6 +22,7 @@ namespace precis::app {
 
 class JobRunner;
 class StudioDocument;
+class TrainDialog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -58,6 +59,7 @@ private:
     void openFolderDialog();
     void addRecentModel(const QString& path);
     void rebuildRecentMenu();
+    void showTrainDialog();
 
     JobRunner* m_runner = nullptr;
     StudioDocument* m_doc = nullptr;
@@ -71,6 +73,7 @@ private:
     QLabel* m_jobLabel = nullptr;
     QProgressBar* m_progress = nullptr;
     QPushButton* m_cancel = nullptr;
+    TrainDialog* m_trainDialog = nullptr;  // created on first use, kept (a run may go on hidden)
 };
 
 } // namespace precis::app

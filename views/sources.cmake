@@ -7,6 +7,8 @@ add_library(precis_views STATIC
   attention_view.h
   colour_maps.cpp
   colour_maps.h
+  loss_curve_view.cpp
+  loss_curve_view.h
   model_tree_view.cpp
   model_tree_view.h
 )
