@@ -1,4 +1,5 @@
 list(APPEND PRECIS_CORE_SOURCES
   common/mapped_file.cpp
+  common/sha256.cpp
   common/threads.cpp
 )

@@ -1,0 +1,8 @@
+list(APPEND PRECIS_CORE_SOURCES
+  session/sqlite_db.cpp
+  session/session_schema.cpp
+  session/session_store.cpp
+  session/session_runs.cpp
+  session/session_results.cpp
+  session/session_transfer.cpp
+)
