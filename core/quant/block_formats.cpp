@@ -1,5 +1,7 @@
 #include "quant/block_formats.h"
 
+#include "quant/ggml_encoders.h"
+
 #include "common/half.h"
 
 #include <tbb/blocked_range.h>
@@ -318,22 +320,23 @@ void rowQ8_K(const void* src, float* y, int64_t n)
 
 const std::vector<BlockFormat>& blockFormats()
 {
+    using namespace detail;
     static const std::vector<BlockFormat> table = {
-        {DType::F32, "F32", 1, 4, rowF32},
-        {DType::F16, "F16", 1, 2, rowF16},
-        {DType::Q4_0, "Q4_0", kQK, sizeof(BlockQ4_0), rowQ4_0},
-        {DType::Q4_1, "Q4_1", kQK, sizeof(BlockQ4_1), rowQ4_1},
-        {DType::Q5_0, "Q5_0", kQK, sizeof(BlockQ5_0), rowQ5_0},
-        {DType::Q5_1, "Q5_1", kQK, sizeof(BlockQ5_1), rowQ5_1},
-        {DType::Q8_0, "Q8_0", kQK, sizeof(BlockQ8_0), rowQ8_0},
-        {DType::Q8_1, "Q8_1", kQK, sizeof(BlockQ8_1), rowQ8_1},
-        {DType::Q2_K, "Q2_K", kQKK, sizeof(BlockQ2_K), rowQ2_K},
-        {DType::Q3_K, "Q3_K", kQKK, sizeof(BlockQ3_K), rowQ3_K},
-        {DType::Q4_K, "Q4_K", kQKK, sizeof(BlockQ4_K), rowQ4_K},
-        {DType::Q5_K, "Q5_K", kQKK, sizeof(BlockQ5_K), rowQ5_K},
-        {DType::Q6_K, "Q6_K", kQKK, sizeof(BlockQ6_K), rowQ6_K},
-        {DType::Q8_K, "Q8_K", kQKK, sizeof(BlockQ8_K), rowQ8_K},
-        {DType::BF16, "BF16", 1, 2, rowBf16},
+        {DType::F32, "F32", 1, 4, rowF32, fromFloatF32, nullptr},
+        {DType::F16, "F16", 1, 2, rowF16, fromFloatF16, nullptr},
+        {DType::Q4_0, "Q4_0", kQK, sizeof(BlockQ4_0), rowQ4_0, quantizeQ4_0Ref, quantizeQ4_0Weighted},
+        {DType::Q4_1, "Q4_1", kQK, sizeof(BlockQ4_1), rowQ4_1, quantizeQ4_1Ref, quantizeQ4_1Weighted},
+        {DType::Q5_0, "Q5_0", kQK, sizeof(BlockQ5_0), rowQ5_0, quantizeQ5_0Ref, quantizeQ5_0Weighted},
+        {DType::Q5_1, "Q5_1", kQK, sizeof(BlockQ5_1), rowQ5_1, quantizeQ5_1Ref, quantizeQ5_1Weighted},
+        {DType::Q8_0, "Q8_0", kQK, sizeof(BlockQ8_0), rowQ8_0, quantizeQ8_0Ref, quantizeQ8_0Weighted},
+        {DType::Q8_1, "Q8_1", kQK, sizeof(BlockQ8_1), rowQ8_1, quantizeQ8_1Ref, nullptr},
+        {DType::Q2_K, "Q2_K", kQKK, sizeof(BlockQ2_K), rowQ2_K, quantizeQ2_KRef, quantizeQ2_KWeighted},
+        {DType::Q3_K, "Q3_K", kQKK, sizeof(BlockQ3_K), rowQ3_K, quantizeQ3_KRef, quantizeQ3_KWeighted},
+        {DType::Q4_K, "Q4_K", kQKK, sizeof(BlockQ4_K), rowQ4_K, quantizeQ4_KRef, quantizeQ4_KWeighted},
+        {DType::Q5_K, "Q5_K", kQKK, sizeof(BlockQ5_K), rowQ5_K, quantizeQ5_KRef, quantizeQ5_KWeighted},
+        {DType::Q6_K, "Q6_K", kQKK, sizeof(BlockQ6_K), rowQ6_K, quantizeQ6_KRef, quantizeQ6_KWeighted},
+        {DType::Q8_K, "Q8_K", kQKK, sizeof(BlockQ8_K), rowQ8_K, quantizeQ8_KRef, nullptr},
+        {DType::BF16, "BF16", 1, 2, rowBf16, fromFloatBf16, nullptr},
     };
     return table;
 }
@@ -352,6 +355,18 @@ bool dequantizeRow(DType t, const void* src, float* dst, int64_t n)
     if (!f || n < 0 || n % f->blockSize != 0)
         return false;
     f->toFloat(src, dst, n);
+    return true;
+}
+
+bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* importance)
+{
+    const BlockFormat* f = blockFormat(t);
+    if (!f || n < 0 || n % f->blockSize != 0)
+        return false;
+    if (importance && f->fromFloatWeighted)
+        f->fromFloatWeighted(src, dst, n, importance);
+    else
+        f->fromFloat(src, dst, n);
     return true;
 }
 

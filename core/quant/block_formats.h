@@ -1,4 +1,5 @@
-// GGUF block formats: byte layouts, one trait table, dequantization to fp32.
+// GGUF block formats: byte layouts, one trait table, encoders and
+// dequantization to fp32.
 //
 // The layouts are llama.cpp's (ggml-common.h), byte for byte; fp16 fields are
 // IEEE binary16 stored little-endian. Every quantized format stores a row of
@@ -18,6 +19,15 @@
 //   Q6_K  256   210     u8 ql[128] | u8 qh[64] | i8 scales[16] | f16 d       d·sc·(q−32)
 //   Q8_K  256   292     f32 d | i8 qs[256] | i16 bsums[16]                   d·q
 // Bit packing of each format is described beside its decoder in block_formats.cpp.
+//
+// Encoders: every row of the table has a reference encoder (fromFloat) that is
+// byte-for-byte llama.cpp's quantize_row_*_ref, including its rounding helpers
+// and fp16 rounding, so a GGUF written with it equals `llama-quantize --pure`
+// without an importance matrix. The weighted encoders (fromFloatWeighted) are
+// llama.cpp's quantize_row_*_impl with quant_weights = importance, i.e. what
+// llama-quantize does with an imatrix; llama.cpp has none for Q8_0, ours is
+// described in encode_q32.cpp. Whole-matrix encoding with validation, threads
+// and the RTN format lives in quant/scheme.h.
 #pragma once
 
 #include "common/result.h"
@@ -62,6 +72,19 @@ static_assert(sizeof(BlockQ8_K) == 292);
 // any alignment) into dst. Pure, thread-safe.
 using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
 
+// Encodes n values (n a multiple of blockSize) from src into n / blockSize
+// blocks at dst (any alignment). Pure, thread-safe.
+using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
+
+// Importance-weighted encoding of ONE row of n values: importance[i] ≥ 0 is
+// the weight of value i (e.g. the diagonal of XᵀX for the row's columns). The
+// scale search minimises Σ w_i·(x_i − q_i)² with llama.cpp's effective weights
+// w_i = importance_i·sqrt(σ² + x_i²) (σ² a mean square of the row or super-block;
+// Q6_K uses importance_i directly). importance == nullptr gives fromFloat's
+// bytes. A block whose importance is all zero degenerates (all-zero codes), as
+// in llama.cpp; scheme.h's encode() guards against that.
+using FromFloatWeightedFn = void (*)(const float* src, void* dst, int64_t n, const float* importance);
+
 // One row per decodable type, like ggml's type_traits. blockSize/typeSize
 // agree with model/dtype.h (checked by a static table test).
 struct BlockFormat {
@@ -70,6 +93,8 @@ struct BlockFormat {
     int blockSize;   // values per block (1 for F32/F16/BF16)
     int typeSize;    // bytes per block
     ToFloatFn toFloat;
+    FromFloatFn fromFloat;                  // reference encoder (every row has one)
+    FromFloatWeightedFn fromFloatWeighted;  // nullptr: importance is ignored (floats, Q8_1, Q8_K)
 };
 
 // The row for `t`, or nullptr for types without a decoder (I8..I64, F64).
@@ -82,6 +107,13 @@ const std::vector<BlockFormat>& blockFormats();
 // order). Returns false for dtypes without a decoder or n not a multiple of the
 // block size.
 bool dequantizeRow(DType t, const void* src, float* dst, int64_t n);
+
+// Encodes `n` values (n multiple of the block size; one row when importance is
+// given) into dst with the type's reference encoder, or its weighted encoder
+// when importance != nullptr and the type has one. Returns false for dtypes
+// without an encoder or n not a multiple of the block size. Input must be
+// finite (NaN/Inf give unspecified but memory-safe output).
+bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* importance = nullptr);
 
 // Whole tensor to fp32, row-major in the tensor's shape. F32/F16/BF16 and every
 // block type; integer and F64 tensors give Unsupported naming the tensor; a byte

@@ -1,0 +1,6 @@
+add_executable(precis-bench-quant bench_quant.cpp)
+target_link_libraries(precis-bench-quant PRIVATE precis_core)
+target_compile_options(precis-bench-quant PRIVATE -O3)
+if(PRECIS_ENGINE_AVX2)
+  target_compile_options(precis-bench-quant PRIVATE -mavx2 -mfma)
+endif()
