@@ -4,6 +4,7 @@ add_executable(precis-cli
   cli/cmd_model.cpp
   cli/cmd_eval.cpp
   cli/cmd_train.cpp
+  cli/cmd_analyze.cpp
 )
 target_include_directories(precis-cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(precis-cli PRIVATE precis_core Qt6::Core)

@@ -10,6 +10,17 @@
 
 namespace precis::cli {
 
+QCommandLineOption threadsOption()
+{
+    return {QStringLiteral("threads"), QStringLiteral("Worker threads (default: all cores)."), QStringLiteral("N")};
+}
+
+QCommandLineOption tokenizerOption()
+{
+    return {QStringLiteral("tokenizer"), QStringLiteral("tokenizer.bin for a llama2.c model (default: beside it)."),
+            QStringLiteral("FILE")};
+}
+
 void failInput(const QString& message) { throw CliExit{ExitBadInput, message}; }
 void failUsage(const QString& message) { throw CliExit{ExitUsage, message}; }
 void failError(const Error& error) { failInput(QString::fromStdString(error.toString())); }

@@ -50,6 +50,10 @@ private:
     QCommandLineParser m_parser;
 };
 
+// Options several commands share: --threads N, --tokenizer FILE (llama2.c).
+QCommandLineOption threadsOption();
+QCommandLineOption tokenizerOption();
+
 // Loads MODEL (file, HF folder, or llama2.c .bin with `tokenizerPath`); exits 1 on error.
 std::shared_ptr<const Model> loadModelOrExit(const QString& path, const QString& tokenizerPath = {});
 // The model's tokenizer; exits 1 if the model carries none.

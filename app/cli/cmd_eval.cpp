@@ -16,12 +16,6 @@ namespace precis::cli {
 
 namespace {
 
-const QCommandLineOption kThreadsOption{QStringLiteral("threads"),
-                                        QStringLiteral("Worker threads (default: all cores)."), QStringLiteral("N")};
-const QCommandLineOption kTokenizerOption{QStringLiteral("tokenizer"),
-                                          QStringLiteral("tokenizer.bin for a llama2.c model (default: beside it)."),
-                                          QStringLiteral("FILE")};
-
 std::unique_ptr<Engine> engineOrExit(std::shared_ptr<const Model> model)
 {
     auto r = Engine::create(std::move(model));
@@ -49,8 +43,8 @@ int cmdPerplexity(const QStringList& args)
                     QStringLiteral("Perplexity of a text. Default: llama.cpp's chunked method (BOS at each chunk start, "
                                    "the second half of each chunk scored); --all-tokens scores every prediction."));
     p.addPositional(QStringLiteral("MODEL"), QStringLiteral("A .gguf file, a Hugging Face folder, or a llama2.c .bin."));
-    p.addOption(kTokenizerOption);
-    p.addOption(kThreadsOption);
+    p.addOption(tokenizerOption());
+    p.addOption(threadsOption());
     p.addOption({QStringLiteral("text"), QStringLiteral("The text to score (UTF-8)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("ctx"), QStringLiteral("Chunk length in tokens (default 512, capped at the model's context)."),
                  QStringLiteral("N")});
@@ -115,8 +109,8 @@ int cmdGenerate(const QStringList& args)
 {
     CommandParser p(QStringLiteral("generate"), QStringLiteral("Continue a prompt with the model."));
     p.addPositional(QStringLiteral("MODEL"), QStringLiteral("A .gguf file, a Hugging Face folder, or a llama2.c .bin."));
-    p.addOption(kTokenizerOption);
-    p.addOption(kThreadsOption);
+    p.addOption(tokenizerOption());
+    p.addOption(threadsOption());
     p.addOption({QStringLiteral("prompt"), QStringLiteral("The prompt text (may be empty: start from BOS)."), QStringLiteral("S")});
     p.addOption({{QStringLiteral("n"), QStringLiteral("tokens")}, QStringLiteral("Tokens to generate (default 64)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("temp"), QStringLiteral("Temperature; 0 = greedy (default 0)."), QStringLiteral("T")});

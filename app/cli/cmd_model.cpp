@@ -8,9 +8,6 @@ namespace precis::cli {
 
 namespace {
 
-const QCommandLineOption kTokenizerOption{QStringLiteral("tokenizer"),
-                                          QStringLiteral("tokenizer.bin for a llama2.c model (default: beside it)."),
-                                          QStringLiteral("FILE")};
 
 QString archText(const ModelConfig& c) { return QString::fromStdString(c.archName); }
 
@@ -38,7 +35,7 @@ int cmdInfo(const QStringList& args)
     CommandParser p(QStringLiteral("info"),
                     QStringLiteral("Architecture, hyper-parameters, parameter count, file size and the tensor table of a model."));
     p.addPositional(QStringLiteral("MODEL"), QStringLiteral("A .gguf file, a Hugging Face folder, or a llama2.c .bin."));
-    p.addOption(kTokenizerOption);
+    p.addOption(tokenizerOption());
     p.parse(args, 1, 1);
     const auto model = loadModelOrExit(p.positional().at(0), p.value(QStringLiteral("tokenizer")));
     const ModelConfig& c = model->config;
@@ -109,7 +106,7 @@ int cmdTokenize(const QStringList& args)
 {
     CommandParser p(QStringLiteral("tokenize"), QStringLiteral("Token ids of a text under the model's tokenizer."));
     p.addPositional(QStringLiteral("MODEL"), QStringLiteral("A .gguf file, a Hugging Face folder, or a llama2.c .bin."));
-    p.addOption(kTokenizerOption);
+    p.addOption(tokenizerOption());
     p.addOption({QStringLiteral("text"), QStringLiteral("Tokenize the contents of FILE."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("string"), QStringLiteral("Tokenize the string S."), QStringLiteral("S")});
     p.addOption({QStringLiteral("no-bos"), QStringLiteral("Do not prepend BOS even if the vocabulary adds it.")});

@@ -20,8 +20,6 @@ namespace precis::cli {
 
 namespace {
 
-const QCommandLineOption kThreadsOption{QStringLiteral("threads"),
-                                        QStringLiteral("Worker threads (default: all cores)."), QStringLiteral("N")};
 
 // Ctrl-C / SIGTERM: the first asks the trainer to stop after the current step
 // and write a checkpoint; the second ends the process at once.
@@ -117,7 +115,7 @@ int cmdTrain(const QStringList& args)
     opt("checkpoint-every", "Write a checkpoint every N steps (default 500; 0 = only at the end).", "N");
     opt("resume", "Continue from OUT/trainer_state.bin with its settings (options given here override the "
                   "schedule: --steps, --lr, ...).");
-    p.addOption(kThreadsOption);
+    p.addOption(threadsOption());
     p.parse(args, 0, 0);
     if (!p.isSet(QStringLiteral("out")))
         failUsage(QStringLiteral("train: --out DIR is required"));
@@ -250,7 +248,7 @@ int cmdSelfgen(const QStringList& args)
     p.addOption({QStringLiteral("seed"), QStringLiteral("Sampling seed (default 1)."), QStringLiteral("S")});
     p.addOption({QStringLiteral("temp"), QStringLiteral("Temperature (default 0.8)."), QStringLiteral("T")});
     p.addOption({QStringLiteral("top-p"), QStringLiteral("Nucleus sampling threshold (default 0.95)."), QStringLiteral("P")});
-    p.addOption(kThreadsOption);
+    p.addOption(threadsOption());
     p.parse(args, 1, 1);
     if (!p.isSet(QStringLiteral("out")))
         failUsage(QStringLiteral("selfgen: --out FILE is required"));

@@ -12,5 +12,7 @@ int cmdPerplexity(const QStringList& args);
 int cmdGenerate(const QStringList& args);
 int cmdTrain(const QStringList& args);
 int cmdSelfgen(const QStringList& args);
+int cmdAnalyze(const QStringList& args);
+int cmdReport(const QStringList& args);
 
 } // namespace precis::cli

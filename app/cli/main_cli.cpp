@@ -28,6 +28,10 @@ const char* kUsage =
     "                                     train a micro model from scratch (Ctrl-C: checkpoint and stop)\n"
     "  selfgen MODEL --out FILE [--tokens N] [--seed S] [--temp T]\n"
     "                                     text the model generates itself (calibration / evaluation sets)\n"
+    "  analyze MODEL (--calib FILE | --self-calib) --session DB [--seqs N --len T --seed S]\n"
+    "                                     calibration run: sensitivity per tensor, head, layer, 8×8 chunk\n"
+    "  report --session DB [--name S] [--metric M] [--option O] [--kind tensor|head|layer] [--top K]\n"
+    "                                     most sensitive units of a stored run; proxy-vs-measured table\n"
     "\n"
     "MODEL is a .gguf file, a Hugging Face folder (config.json + safetensors + tokenizer.json),\n"
     "or a llama2.c .bin (tokenizer.bin beside it, or --tokenizer FILE).\n"
@@ -58,6 +62,8 @@ int main(int argc, char** argv)
         {QStringLiteral("generate"), cmdGenerate},
         {QStringLiteral("train"), cmdTrain},
         {QStringLiteral("selfgen"), cmdSelfgen},
+        {QStringLiteral("analyze"), cmdAnalyze},
+        {QStringLiteral("report"), cmdReport},
     };
     const auto it = commands.find(args[1]);
     if (it == commands.end()) {

@@ -1,0 +1,752 @@
+#include "sensitivity/calibration.h"
+
+#include "engine/backward.h"
+#include "quant/scheme.h"
+
+#include <Eigen/Dense>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
+#include <span>
+#include <tuple>
+
+namespace precis::sensitivity {
+
+namespace {
+
+using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using RowMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+constexpr int kChunk = 8;
+
+// One analysed weight: its parameter tensor and where its heads lie.
+struct TensorInfo {
+    const ParameterTensor* p = nullptr;
+    std::string kind;
+    int layer = -1;
+    int64_t rows = 0, cols = 0;
+};
+
+// A head's share of a tensor: rows [r0, r1) (q, k, v) or columns [c0, c1) (o).
+struct HeadSlice {
+    int64_t r0 = 0, r1 = 0, c0 = 0, c1 = 0;
+};
+
+struct Option {
+    std::string name;
+    quant::Scheme scheme;
+};
+
+Error cancelledError() { return makeError(ErrorCode::Cancelled, "calibration", "calibration run cancelled"); }
+
+std::string headUnit(int layer, int head) { return "blk." + std::to_string(layer) + ".head." + std::to_string(head); }
+std::string layerUnit(int layer) { return "blk." + std::to_string(layer); }
+
+// The head slices of tensor `t` for head h. A head unit is the head's q rows and
+// attn_output columns, plus its k and v rows when it has a KV head of its own (no
+// grouped-query sharing); shared k/v rows belong to the tensor only.
+bool headSlice(const TensorInfo& t, const ModelConfig& c, int h, HeadSlice& s)
+{
+    const int64_t hd = c.headDim();
+    const bool ownKv = c.nHeadKv == c.nHead;
+    s = {0, t.rows, 0, t.cols};
+    if (t.kind == "q") {
+        s.r0 = h * hd, s.r1 = s.r0 + hd;
+    } else if ((t.kind == "k" || t.kind == "v") && ownKv) {
+        s.r0 = h * hd, s.r1 = s.r0 + hd;
+    } else if (t.kind == "qkv") {  // GPT-2: q | k | v row blocks; always one KV head per head
+        return false;               // handled as three slices by headSlices()
+    } else if (t.kind == "o") {
+        s.c0 = h * hd, s.c1 = s.c0 + hd;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// Every slice of tensor t belonging to head h (GPT-2's fused qkv gives three).
+std::vector<HeadSlice> headSlices(const TensorInfo& t, const ModelConfig& c, int h)
+{
+    if (t.kind == "qkv") {
+        const int64_t hd = c.headDim(), C = c.nEmbd;
+        std::vector<HeadSlice> out;
+        for (int part = 0; part < 3; ++part) out.push_back({part * C + h * hd, part * C + (h + 1) * hd, 0, t.cols});
+        return out;
+    }
+    HeadSlice s;
+    if (headSlice(t, c, h, s)) return {s};
+    return {};
+}
+
+// ---- Stage 1: statistics -----------------------------------------------------
+
+class Accumulator {
+public:
+    Accumulator(const Parameters& params, const std::vector<TensorInfo>& tensors, const CalibrationSettings& settings,
+                CalibrationStats& stats)
+        : m_params(params), m_settings(settings), m_stats(stats)
+    {
+        for (const TensorInfo& t : tensors) {
+            m_stats.gradSum[t.p->name].assign(size_t(t.rows * t.cols), 0.0f);
+            m_stats.gradSqSum[t.p->name].assign(size_t(t.rows * t.cols), 0.0f);
+        }
+        m_stats.gateAbsSum.assign(size_t(params.config.nLayer) * params.config.nHead, 0.0);
+    }
+
+    // One batch of B sequences from `set` starting at sequence s0.
+    Result<void> batch(const CalibrationSet& set, int s0, int B, const CancelToken* cancel)
+    {
+        const int T = set.length;
+        std::span<const int32_t> tokens(set.sequence(s0), size_t(B) * (T + 1));
+        BackwardOptions o;
+        o.headGates = true;
+        o.workspace = &m_workspace;
+        m_lastInput = nullptr;
+        o.linearObserver = [this](const std::string& w, int64_t row0, const float* in, int K, const float* dout, int O,
+                                  int N) { observe(w, row0, in, K, dout, O, N); };
+        auto r = lossAndGradients(m_params, tokens, B, T, o, cancel);
+        if (!r.ok()) return r.error();
+        const int N = B * T;
+        m_stats.tokens += N;
+        m_stats.batches += 1;
+        m_stats.tokensPerBatch = N;
+        m_stats.lossSum += r->loss;
+        for (auto& [name, sum] : m_stats.gradSum) {
+            const ParameterTensor* g = r->grads.find(name);
+            std::vector<float>& sq = m_stats.gradSqSum[name];
+            const float* gv = g->values.data();
+            tbb::parallel_for(tbb::blocked_range<size_t>(0, sum.size(), 1 << 16), [&](const tbb::blocked_range<size_t>& rg) {
+                for (size_t i = rg.begin(); i < rg.end(); ++i) {
+                    sum[i] += gv[i];
+                    sq[i] += gv[i] * gv[i];
+                }
+            });
+        }
+        for (size_t i = 0; i < r->headGateGrads.size(); ++i) m_stats.gateAbsSum[i] += std::abs(r->headGateGrads[i]);
+        return {};
+    }
+
+private:
+    void observe(const std::string& w, int64_t row0, const float* in, int K, const float* dout, int O, int N)
+    {
+        const ParameterTensor* p = m_params.find(w);
+        if (!p) return;
+        auto [it, fresh] = m_stats.linear.try_emplace(w);
+        LinearStats& s = it->second;
+        if (fresh) {
+            s.tensor = w;
+            s.rows = p->shape.size() < 2 ? 1 : p->shape[0];
+            s.cols = K;
+            s.fullGram = K <= m_settings.fullGramLimit;
+            s.gram.assign(s.fullGram ? size_t(K) * K : size_t(K), 0.0);
+            s.absInput.assign(size_t(K), 0.0);
+            s.outGradSq.assign(size_t(s.rows), 0.0);
+        }
+        // Per-token gradients are N times the gradient of the batch mean.
+        const double scale = double(N) * N;
+        tbb::parallel_for(tbb::blocked_range<int>(0, O, 16), [&](const tbb::blocked_range<int>& rg) {
+            for (int o = rg.begin(); o < rg.end(); ++o) {
+                double acc = 0;
+                for (int n = 0; n < N; ++n) acc += double(dout[size_t(n) * O + o]) * dout[size_t(n) * O + o];
+                s.outGradSq[size_t(row0 + o)] += acc * scale;
+            }
+        });
+        if (row0 != 0) return;  // GPT-2's k and v slices share the q slice's input: count it once
+        // q, k, v (and gate, up) share one input: compute its Gram once per batch.
+        if (in != m_lastInput || K != m_lastK || s.fullGram != m_lastFull) {
+            m_lastInput = in, m_lastK = K, m_lastFull = s.fullGram;
+            m_lastAbs.assign(size_t(K), 0.0);
+            Eigen::Map<const RowMatrixF> X(in, N, K);
+            if (s.fullGram) {
+                m_lastGram.resize(size_t(K) * K);
+                // Column blocks of XᵀX in parallel.
+                const int block = 64;
+                tbb::parallel_for(0, (K + block - 1) / block, [&](int b) {
+                    const int j0 = b * block, nj = std::min(block, K - j0);
+                    RowMatrixF g = X.transpose() * X.middleCols(j0, nj);
+                    for (int i = 0; i < K; ++i)
+                        for (int j = 0; j < nj; ++j) m_lastGram[size_t(i) * K + j0 + j] = g(i, j);
+                });
+            } else {
+                m_lastGram.assign(size_t(K), 0.0f);
+                for (int n = 0; n < N; ++n)
+                    for (int k = 0; k < K; ++k) m_lastGram[size_t(k)] += in[size_t(n) * K + k] * in[size_t(n) * K + k];
+            }
+            for (int n = 0; n < N; ++n)
+                for (int k = 0; k < K; ++k) m_lastAbs[size_t(k)] += std::abs(in[size_t(n) * K + k]);
+        }
+        for (size_t i = 0; i < s.gram.size(); ++i) s.gram[i] += m_lastGram[i];
+        for (int k = 0; k < K; ++k) s.absInput[size_t(k)] += m_lastAbs[size_t(k)];
+    }
+
+    const Parameters& m_params;
+    const CalibrationSettings& m_settings;
+    CalibrationStats& m_stats;
+    BackwardWorkspace m_workspace;
+    const float* m_lastInput = nullptr;
+    int m_lastK = 0;
+    bool m_lastFull = false;
+    std::vector<float> m_lastGram;
+    std::vector<double> m_lastAbs;
+};
+
+// ---- Metrics from the statistics ---------------------------------------------
+
+// RMS over batches of ∂L/∂w_i.
+inline float gradRms(const CalibrationStats& s, const std::vector<float>& sq, size_t i)
+{
+    return std::sqrt(std::max(0.0f, sq[i]) / float(std::max(1, s.batches)));
+}
+
+// Element-wise metrics per 8×8 chunk; the tensor total is the sum of its chunks.
+ChunkMap chunkMap(const TensorInfo& t, const std::string& metric, const std::function<double(int64_t, int64_t)>& f)
+{
+    ChunkMap m;
+    m.tensor = t.p->name;
+    m.metric = metric;
+    m.rows = int((t.rows + kChunk - 1) / kChunk);
+    m.cols = int((t.cols + kChunk - 1) / kChunk);
+    m.values.assign(size_t(m.rows) * m.cols, 0.0f);
+    tbb::parallel_for(0, m.rows, [&](int cr) {
+        for (int cc = 0; cc < m.cols; ++cc) {
+            double acc = 0;
+            const int64_t r1 = std::min<int64_t>(t.rows, int64_t(cr + 1) * kChunk);
+            const int64_t c1 = std::min<int64_t>(t.cols, int64_t(cc + 1) * kChunk);
+            for (int64_t r = int64_t(cr) * kChunk; r < r1; ++r)
+                for (int64_t c = int64_t(cc) * kChunk; c < c1; ++c) acc += f(r, c);
+            m.values[size_t(cr) * m.cols + cc] = float(acc);
+        }
+    });
+    return m;
+}
+
+double sliceSum(const TensorInfo& t, const HeadSlice& s, const std::function<double(int64_t, int64_t)>& f)
+{
+    double acc = 0;
+    for (int64_t r = s.r0; r < s.r1; ++r)
+        for (int64_t c = s.c0; c < s.c1; ++c) acc += f(r, c);
+    (void)t;
+    return acc;
+}
+
+class Analysis {
+public:
+    Analysis(const Parameters& params, const std::vector<TensorInfo>& tensors, const CalibrationStats& stats,
+             SensitivityReport& report)
+        : m_params(params), m_c(params.config), m_tensors(tensors), m_stats(stats), m_report(report)
+    {
+    }
+
+    // Taylor and gradient magnitude per tensor, head, layer and chunk; head gates;
+    // Fisher at each tensor's reference option (needs `reference` quantized values).
+    void gradientMetrics(const std::map<std::string, std::vector<float>>& referenceDelta)
+    {
+        std::map<int, double> layerTaylor, layerMag;
+        for (const TensorInfo& t : m_tensors) {
+            const std::vector<float>& sq = m_stats.gradSqSum.at(t.p->name);
+            const float* w = t.p->values.data();
+            auto taylor = [&](int64_t r, int64_t c) {
+                const size_t i = size_t(r * t.cols + c);
+                return double(std::abs(w[i])) * gradRms(m_stats, sq, i);
+            };
+            auto mag = [&](int64_t r, int64_t c) { return double(gradRms(m_stats, sq, size_t(r * t.cols + c))); };
+            ChunkMap ct = chunkMap(t, metric::Taylor, taylor), cm = chunkMap(t, metric::GradMagnitude, mag);
+            const double tt = total(ct), tm = total(cm);
+            add(t.p->name, UnitKind::Tensor, metric::Taylor, "", tt);
+            add(t.p->name, UnitKind::Tensor, metric::GradMagnitude, "", tm);
+            m_report.chunks.push_back(std::move(ct));
+            m_report.chunks.push_back(std::move(cm));
+            if (t.layer >= 0) layerTaylor[t.layer] += tt, layerMag[t.layer] += tm;
+            auto ref = referenceDelta.find(t.p->name);
+            if (ref != referenceDelta.end()) {
+                const std::vector<float>& d = ref->second;
+                const float fisherScale = float(m_stats.tokensPerBatch) / float(std::max(1, m_stats.batches));
+                auto fisher = [&](int64_t r, int64_t c) {
+                    const size_t i = size_t(r * t.cols + c);
+                    return 0.5 * double(fisherScale) * sq[i] * double(d[i]) * d[i];
+                };
+                m_report.chunks.push_back(chunkMap(t, metric::Fisher, fisher));
+            }
+            for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
+                for (const HeadSlice& s : headSlices(t, m_c, h)) {
+                    m_head[{t.layer, h, metric::Taylor}] += sliceSum(t, s, taylor);
+                    m_head[{t.layer, h, metric::GradMagnitude}] += sliceSum(t, s, mag);
+                }
+        }
+        for (auto& [l, v] : layerTaylor) add(layerUnit(l), UnitKind::Layer, metric::Taylor, "", v);
+        for (auto& [l, v] : layerMag) add(layerUnit(l), UnitKind::Layer, metric::GradMagnitude, "", v);
+        for (int l = 0; l < m_c.nLayer; ++l)
+            for (int h = 0; h < m_c.nHead; ++h) {
+                add(headUnit(l, h), UnitKind::Head, metric::HeadGate, "",
+                    m_stats.gateAbsSum[size_t(l) * m_c.nHead + h] / std::max(1, m_stats.batches));
+                for (const char* m : {metric::Taylor, metric::GradMagnitude}) {
+                    auto it = m_head.find({l, h, m});
+                    if (it != m_head.end()) add(headUnit(l, h), UnitKind::Head, m, "", it->second);
+                }
+            }
+    }
+
+    // Predicted damage of every option for one tensor: ow_err (when the tensor has
+    // input statistics) and Fisher, per tensor and per head slice.
+    void optionMetrics(const TensorInfo& t, const Option& opt, const std::vector<float>& delta)
+    {
+        const std::vector<float>& sq = m_stats.gradSqSum.at(t.p->name);
+        const double fisherScale = double(m_stats.tokensPerBatch) / std::max(1, m_stats.batches);
+        auto fisher = [&](int64_t r, int64_t c) {
+            const size_t i = size_t(r * t.cols + c);
+            return 0.5 * fisherScale * sq[i] * double(delta[i]) * delta[i];
+        };
+        Entries e;
+        HeadSlice all{0, t.rows, 0, t.cols};
+        e.push_back({t.p->name, UnitKind::Tensor, metric::Fisher, sliceSum(t, all, fisher)});
+        for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
+            for (const HeadSlice& s : headSlices(t, m_c, h))
+                e.push_back({headUnit(t.layer, h), UnitKind::Head, metric::Fisher, sliceSum(t, s, fisher)});
+
+        auto ls = m_stats.linear.find(t.p->name);
+        if (ls != m_stats.linear.end() && ls->second.cols == t.cols) {
+            const LinearStats& L = ls->second;
+            const double invTok = 1.0 / double(std::max<int64_t>(1, m_stats.tokens));
+            // Per row r: ḡ²_r · ΔW_r H ΔW_rᵀ / N², and per head the o-column blocks.
+            std::vector<double> rowErr(static_cast<size_t>(t.rows));
+            Eigen::Map<const RowMatrixF> D(delta.data(), t.rows, t.cols);
+            if (L.fullGram) {
+                Eigen::Map<const RowMatrixD> H(L.gram.data(), t.cols, t.cols);
+                const RowMatrixD DH = D.cast<double>() * H;
+                for (int64_t r = 0; r < t.rows; ++r) rowErr[size_t(r)] = DH.row(r).dot(D.row(r).cast<double>());
+            } else {
+                for (int64_t r = 0; r < t.rows; ++r) {
+                    double acc = 0;
+                    for (int64_t c = 0; c < t.cols; ++c) acc += L.gram[size_t(c)] * double(D(r, c)) * D(r, c);
+                    rowErr[size_t(r)] = acc;
+                }
+            }
+            auto rowWeight = [&](int64_t r) { return 0.5 * L.outGradSq[size_t(r)] * invTok * invTok; };
+            double tensorErr = 0;
+            for (int64_t r = 0; r < t.rows; ++r) tensorErr += rowWeight(r) * rowErr[size_t(r)];
+            e.push_back({t.p->name, UnitKind::Tensor, metric::OutputWeighted, tensorErr});
+            for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
+                for (const HeadSlice& s : headSlices(t, m_c, h)) {
+                    double acc = 0;
+                    if (s.c0 == 0 && s.c1 == t.cols) {
+                        for (int64_t r = s.r0; r < s.r1; ++r) acc += rowWeight(r) * rowErr[size_t(r)];
+                    } else {  // a column block: ΔW[:, c] H[c, c] ΔW[:, c]ᵀ
+                        const int64_t w = s.c1 - s.c0;
+                        for (int64_t r = 0; r < t.rows; ++r) {
+                            double q = 0;
+                            if (L.fullGram) {
+                                Eigen::Map<const RowMatrixD, 0, Eigen::OuterStride<>> Hs(
+                                    L.gram.data() + s.c0 * t.cols + s.c0, w, w, Eigen::OuterStride<>(t.cols));
+                                const Eigen::VectorXd d = D.row(r).segment(s.c0, w).cast<double>().transpose();
+                                q = d.dot(Hs * d);
+                            } else {
+                                for (int64_t c = s.c0; c < s.c1; ++c)
+                                    q += L.gram[size_t(c)] * double(D(r, c)) * D(r, c);
+                            }
+                            acc += rowWeight(r) * q;
+                        }
+                    }
+                    e.push_back({headUnit(t.layer, h), UnitKind::Head, metric::OutputWeighted, acc});
+                }
+        }
+        std::lock_guard<std::mutex> lock(m_mutex);
+        for (const Entry& x : e) {
+            if (x.kind == UnitKind::Tensor) {
+                add(x.unit, x.kind, x.metric, opt.name, x.value);
+                if (t.layer >= 0) m_layerOpt[{t.layer, x.metric, opt.name}] += x.value;
+            } else {
+                m_headOpt[{x.unit, x.metric, opt.name}] += x.value;
+            }
+        }
+    }
+
+    void markInfeasible(const TensorInfo& t, const Option& opt)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        add(t.p->name, UnitKind::Tensor, metric::Infeasible, opt.name, 1);
+        if (t.layer >= 0) m_layerInfeasible.insert({t.layer, opt.name});
+        for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
+            if (!headSlices(t, m_c, h).empty()) m_headInfeasible.insert({headUnit(t.layer, h), opt.name});
+    }
+
+    // Head and layer sums of the per-option metrics (units with an infeasible part
+    // are marked infeasible instead).
+    void finishOptionMetrics()
+    {
+        for (auto& [key, v] : m_headOpt) {
+            const auto& [unit, m, opt] = key;
+            if (!m_headInfeasible.count({unit, opt})) add(unit, UnitKind::Head, m, opt, v);
+        }
+        for (auto& [unit, opt] : m_headInfeasible) add(unit, UnitKind::Head, metric::Infeasible, opt, 1);
+        for (auto& [key, v] : m_layerOpt) {
+            const auto& [l, m, opt] = key;
+            if (!m_layerInfeasible.count({l, opt})) add(layerUnit(l), UnitKind::Layer, m, opt, v);
+        }
+        for (auto& [l, opt] : m_layerInfeasible) add(layerUnit(l), UnitKind::Layer, metric::Infeasible, opt, 1);
+    }
+
+    void add(const std::string& unit, UnitKind kind, const std::string& m, const std::string& opt, double v)
+    {
+        m_report.values.push_back({unit, kind, m, opt, v});
+    }
+
+private:
+    struct Entry {
+        std::string unit;
+        UnitKind kind;
+        std::string metric;
+        double value;
+    };
+    using Entries = std::vector<Entry>;
+
+    static double total(const ChunkMap& m)
+    {
+        double s = 0;
+        for (float v : m.values) s += v;
+        return s;
+    }
+
+    const Parameters& m_params;
+    const ModelConfig& m_c;
+    const std::vector<TensorInfo>& m_tensors;
+    const CalibrationStats& m_stats;
+    SensitivityReport& m_report;
+    std::mutex m_mutex;
+    std::map<std::tuple<int, int, std::string>, double> m_head;
+    std::map<std::tuple<std::string, std::string, std::string>, double> m_headOpt;
+    std::map<std::tuple<int, std::string, std::string>, double> m_layerOpt;
+    std::set<std::pair<std::string, std::string>> m_headInfeasible;
+    std::set<std::pair<int, std::string>> m_layerInfeasible;
+};
+
+// Mean over rows of KL(p ‖ q) from two (rows, V) logit matrices.
+double meanKl(const std::vector<float>& ref, const std::vector<float>& other, int64_t rows, int64_t V)
+{
+    std::vector<double> perRow(static_cast<size_t>(rows));
+    tbb::parallel_for(int64_t(0), rows, [&](int64_t r) {
+        const float* a = ref.data() + r * V;
+        const float* b = other.data() + r * V;
+        const float ma = *std::max_element(a, a + V), mb = *std::max_element(b, b + V);
+        double za = 0, zb = 0;
+        for (int64_t v = 0; v < V; ++v) za += std::exp(double(a[v]) - ma), zb += std::exp(double(b[v]) - mb);
+        const double la = std::log(za) + ma, lb = std::log(zb) + mb;
+        double kl = 0;
+        for (int64_t v = 0; v < V; ++v) {
+            const double lpa = a[v] - la, lpb = b[v] - lb;
+            kl += std::exp(lpa) * (lpa - lpb);
+        }
+        perRow[size_t(r)] = std::max(0.0, kl);
+    });
+    double s = 0;
+    for (double v : perRow) s += v;
+    return rows > 0 ? s / double(rows) : 0;
+}
+
+Result<std::vector<Option>> resolveOptions(const std::vector<std::string>& names, bool defaultAll)
+{
+    std::vector<Option> out;
+    if (names.empty() && defaultAll) {
+        for (const quant::Scheme& s : quant::standardSchemes())
+            if (s.name() != "F32") out.push_back({s.name(), s});
+        for (const quant::Scheme& s : quant::rtnSchemes()) out.push_back({s.name(), s});
+        return out;
+    }
+    for (const std::string& n : names) {
+        auto s = quant::parseScheme(n);
+        if (!s.ok()) return makeError(ErrorCode::InvalidArgument, "calibration settings", s.error().message);
+        out.push_back({s->name(), *s});
+    }
+    return out;
+}
+
+void correlate(SensitivityReport& rep, const std::vector<std::string>& units, UnitKind kind,
+               const std::string& proxy, const std::string& proxyOpt, const std::string& measured,
+               const std::string& measuredOpt)
+{
+    std::vector<double> a, b;
+    for (const std::string& u : units) {
+        const UnitValue* x = rep.find(u, proxy, proxyOpt);
+        const UnitValue* y = rep.find(u, measured, measuredOpt);
+        if (x && y && std::isfinite(x->value) && std::isfinite(y->value)) a.push_back(x->value), b.push_back(y->value);
+    }
+    if (a.size() < 3) return;
+    Correlation c;
+    c.proxy = proxyOpt.empty() ? proxy : proxy + "@" + proxyOpt;
+    c.measured = measuredOpt.empty() ? measured : measured + "@" + measuredOpt;
+    c.kind = kind;
+    c.units = int(a.size());
+    c.spearman = spearman(a, b);
+    rep.correlations.push_back(c);
+}
+
+} // namespace
+
+std::string tensorKind(const std::string& n)
+{
+    static const std::pair<const char*, const char*> kinds[] = {
+        {"attn_q.", "q"},       {"attn_k.", "k"},   {"attn_v.", "v"},       {"attn_qkv.", "qkv"},
+        {"attn_output.", "o"},  {"ffn_gate.", "gate"}, {"ffn_up.", "up"}, {"ffn_down.", "down"},
+    };
+    for (auto& [key, kind] : kinds)
+        if (n.find(key) != std::string::npos) return kind;
+    if (n.rfind("output.", 0) == 0) return "output";
+    if (n.rfind("token_embd.", 0) == 0) return "embd";
+    return "other";
+}
+
+int tensorLayer(const std::string& n)
+{
+    if (n.rfind("blk.", 0) != 0) return -1;
+    return std::atoi(n.c_str() + 4);
+}
+
+std::vector<std::string> analysedTensors(const Parameters& params)
+{
+    std::vector<std::string> out;
+    for (const ParameterTensor& t : params.tensors)
+        if (t.shape.size() == 2 && t.name.rfind("position_embd.", 0) != 0 && tensorKind(t.name) != "other")
+            out.push_back(t.name);
+    return out;
+}
+
+Result<CalibrationOutput> runCalibration(const Parameters& params, const CalibrationSet& set,
+                                         const CalibrationSettings& settings, Progress* progress,
+                                         const CancelToken* cancel, const PartialReport& onPartial)
+{
+    const std::string where = "calibration settings";
+    if (settings.batchSequences < 1 || settings.batchSequences > 1024)
+        return makeError(ErrorCode::InvalidArgument, where,
+                         "batch of " + std::to_string(settings.batchSequences) + " sequences, expected 1..1024");
+    if (settings.fullGramLimit < 0)
+        return makeError(ErrorCode::InvalidArgument, where, "Gram size limit must not be negative");
+    if (settings.measureSequences < 1)
+        return makeError(ErrorCode::InvalidArgument, where,
+                         "measurement sequences " + std::to_string(settings.measureSequences) + ", expected >= 1");
+    if (set.sequences < 1 || int64_t(set.tokens.size()) != int64_t(set.sequences) * (set.length + 1))
+        return makeError(ErrorCode::InvalidArgument, "calibration set", "no sequences, or tokens do not match N × (T+1)");
+    PRECIS_TRY_ASSIGN(auto options, resolveOptions(settings.options, true));
+    PRECIS_TRY_ASSIGN(auto probes, resolveOptions(settings.probeOptions, false));
+    const ModelConfig& c = params.config;
+    auto report = [&](double f, const std::string& s) {
+        if (progress) progress->report(f, s);
+    };
+
+    std::vector<TensorInfo> tensors;
+    for (const std::string& n : analysedTensors(params)) {
+        const ParameterTensor* p = params.find(n);
+        tensors.push_back({p, tensorKind(n), tensorLayer(n), p->shape[0], p->shape[1]});
+    }
+
+    CalibrationOutput out;
+    CalibrationStats& stats = out.stats;
+    SensitivityReport& rep = out.report;
+
+    // Reference option per tensor (first feasible probe) and its quantization error.
+    std::map<std::string, std::vector<float>> referenceDelta;
+    std::map<std::string, std::string> referenceName;
+    for (const TensorInfo& t : tensors)
+        for (const Option& p : probes)
+            if (quant::feasible(p.scheme, t.cols)) {
+                std::vector<float> q(t.p->values.size());
+                PRECIS_TRY(quant::roundTrip(p.scheme, t.p->values.data(), t.rows, t.cols, q.data()));
+                for (size_t i = 0; i < q.size(); ++i) q[i] = t.p->values[i] - q[i];
+                referenceDelta[t.p->name] = std::move(q);
+                referenceName[t.p->name] = p.name;
+                break;
+            }
+    if (!probes.empty()) rep.referenceOption = probes.front().name;
+
+    // Stage 1 (60 %): forward + backward over the calibration set.
+    Accumulator acc(params, tensors, settings, stats);
+    for (int s0 = 0; s0 < set.sequences; s0 += settings.batchSequences) {
+        if (cancel && cancel->cancelled()) return cancelledError();
+        const int B = std::min(settings.batchSequences, set.sequences - s0);
+        report(0.6 * s0 / set.sequences, "gradients: sequences " + std::to_string(s0 + 1) + "–" +
+                                             std::to_string(s0 + B) + " of " + std::to_string(set.sequences));
+        PRECIS_TRY(acc.batch(set, s0, B, cancel));
+        if (onPartial) {
+            SensitivityReport partial;
+            partial.stage = "gradients " + std::to_string(s0 + B) + "/" + std::to_string(set.sequences);
+            partial.tokens = stats.tokens;
+            partial.baselineLoss = stats.lossSum / stats.batches;
+            partial.referenceOption = rep.referenceOption;
+            Analysis a(params, tensors, stats, partial);
+            a.gradientMetrics(referenceDelta);
+            onPartial(partial);
+        }
+    }
+    rep.tokens = stats.tokens;
+    rep.baselineLoss = stats.lossSum / std::max(1, stats.batches);
+    Analysis analysis(params, tensors, stats, rep);
+    analysis.gradientMetrics(referenceDelta);
+
+    // Stage 2 (15 %): predicted damage of every option for every tensor and head.
+    report(0.6, "predicted damage of " + std::to_string(options.size()) + " options");
+    std::atomic<int> done{0};
+    std::atomic<bool> failed{false};
+    std::mutex errMutex;
+    Error firstError;
+    const size_t jobs = tensors.size() * options.size();
+    tbb::parallel_for(size_t(0), jobs, [&](size_t j) {
+        if (failed || (cancel && cancel->cancelled())) return;
+        const TensorInfo& t = tensors[j / options.size()];
+        const Option& o = options[j % options.size()];
+        if (!quant::feasible(o.scheme, t.cols)) {
+            analysis.markInfeasible(t, o);
+            return;
+        }
+        std::vector<float> d(t.p->values.size());
+        auto r = quant::roundTrip(o.scheme, t.p->values.data(), t.rows, t.cols, d.data());
+        if (!r.ok()) {
+            std::lock_guard<std::mutex> lock(errMutex);
+            if (!failed.exchange(true)) firstError = r.error();
+            return;
+        }
+        for (size_t i = 0; i < d.size(); ++i) d[i] = t.p->values[i] - d[i];
+        analysis.optionMetrics(t, o, d);
+        const int n = ++done;
+        if (n % 16 == 0) report(0.6 + 0.15 * n / double(jobs), "predicted damage " + std::to_string(n) + "/" +
+                                                                    std::to_string(jobs));
+    });
+    if (failed) return firstError;
+    if (cancel && cancel->cancelled()) return cancelledError();
+    analysis.finishOptionMetrics();
+    if (onPartial) {
+        rep.stage = "predicted damage";
+        onPartial(rep);
+    }
+
+    // Stage 3 (25 %): measured ground truth on the first M sequences.
+    const int M = std::min(settings.measureSequences, set.sequences);
+    const int T = set.length;
+    std::span<const int32_t> mTokens(set.tokens.data(), size_t(M) * (T + 1));
+    std::vector<std::string> tensorUnits, headUnits;
+    for (const TensorInfo& t : tensors) tensorUnits.push_back(t.p->name);
+    for (int l = 0; l < c.nLayer; ++l)
+        for (int h = 0; h < c.nHead; ++h) headUnits.push_back(headUnit(l, h));
+    if (settings.measure || settings.headAblation) {
+        report(0.75, "measuring the original on " + std::to_string(M) + " sequences");
+        auto base = lossAndLogits(params, mTokens, M, T, {}, cancel);
+        if (!base.ok()) return base.error();
+        const int64_t rows = int64_t(M) * T;
+
+        // Each job: a set of tensor replacements → Δloss (and KL).
+        struct Job {
+            std::string unit;
+            UnitKind kind;
+            std::string option;  // empty: head ablation
+            std::vector<std::pair<const TensorInfo*, std::vector<HeadSlice>>> parts;
+        };
+        std::vector<Job> measureJobs;
+        if (settings.headAblation)
+            for (const TensorInfo& t : tensors)
+                if (t.kind == "o")
+                    for (int h = 0; h < c.nHead; ++h)
+                        measureJobs.push_back({headUnit(t.layer, h), UnitKind::Head, "", {{&t, headSlices(t, c, h)}}});
+        if (settings.measure)
+            for (const Option& p : probes) {
+                for (const TensorInfo& t : tensors)
+                    if (quant::feasible(p.scheme, t.cols))
+                        measureJobs.push_back({t.p->name, UnitKind::Tensor, p.name, {{&t, {{0, t.rows, 0, t.cols}}}}});
+                for (int l = 0; l < c.nLayer; ++l)
+                    for (int h = 0; h < c.nHead; ++h) {
+                        Job j{headUnit(l, h), UnitKind::Head, p.name, {}};
+                        bool ok = true;
+                        for (const TensorInfo& t : tensors) {
+                            if (t.layer != l) continue;
+                            std::vector<HeadSlice> s = headSlices(t, c, h);
+                            if (s.empty()) continue;
+                            ok = ok && quant::feasible(p.scheme, t.cols);
+                            j.parts.push_back({&t, std::move(s)});
+                        }
+                        if (ok && !j.parts.empty()) measureJobs.push_back(std::move(j));
+                    }
+            }
+        std::atomic<int> measured{0};
+        std::mutex outMutex;
+        tbb::parallel_for(size_t(0), measureJobs.size(), [&](size_t ji) {
+            if (failed || (cancel && cancel->cancelled())) return;
+            const Job& job = measureJobs[ji];
+            std::vector<std::vector<float>> values;
+            std::vector<TensorOverride> overrides;
+            values.reserve(job.parts.size());
+            for (const auto& [t, slices] : job.parts) {
+                std::vector<float> v = t->p->values;
+                if (job.option.empty()) {  // ablation: zero the head's columns
+                    for (const HeadSlice& s : slices)
+                        for (int64_t r = s.r0; r < s.r1; ++r)
+                            std::fill(v.begin() + r * t->cols + s.c0, v.begin() + r * t->cols + s.c1, 0.0f);
+                } else {
+                    const Option& p = *std::find_if(probes.begin(), probes.end(),
+                                                    [&](const Option& o) { return o.name == job.option; });
+                    std::vector<float> q(v.size());
+                    auto r = quant::roundTrip(p.scheme, v.data(), t->rows, t->cols, q.data());
+                    if (!r.ok()) {
+                        std::lock_guard<std::mutex> lock(errMutex);
+                        if (!failed.exchange(true)) firstError = r.error();
+                        return;
+                    }
+                    // Only the unit's slices take quantized values.
+                    for (const HeadSlice& s : slices)
+                        for (int64_t r = s.r0; r < s.r1; ++r)
+                            std::copy(q.begin() + r * t->cols + s.c0, q.begin() + r * t->cols + s.c1,
+                                      v.begin() + r * t->cols + s.c0);
+                }
+                values.push_back(std::move(v));
+                overrides.push_back({t->p->name, values.back().data()});
+            }
+            auto r = lossAndLogits(params, mTokens, M, T, overrides, cancel);
+            if (!r.ok()) {
+                std::lock_guard<std::mutex> lock(errMutex);
+                if (!failed.exchange(true)) firstError = r.error();
+                return;
+            }
+            const double dloss = r->loss - base->loss;
+            const double kl = job.option.empty() ? 0 : meanKl(base->logits, r->logits, rows, c.nVocab);
+            {
+                std::lock_guard<std::mutex> lock(outMutex);
+                if (job.option.empty()) {
+                    analysis.add(job.unit, job.kind, metric::Ablation, "", dloss);
+                } else {
+                    analysis.add(job.unit, job.kind, metric::MeasuredLoss, job.option, dloss);
+                    analysis.add(job.unit, job.kind, metric::MeasuredKl, job.option, kl);
+                }
+            }
+            const int n = ++measured;
+            report(0.75 + 0.25 * n / double(measureJobs.size()),
+                   "measuring units " + std::to_string(n) + "/" + std::to_string(measureJobs.size()));
+        });
+        if (failed) return firstError;
+        if (cancel && cancel->cancelled()) return cancelledError();
+    }
+
+    // Which proxies predict the measurements.
+    for (const Option& p : probes) {
+        for (const char* m : {metric::MeasuredLoss, metric::MeasuredKl}) {
+            for (const char* proxy : {metric::OutputWeighted, metric::Fisher})
+                correlate(rep, tensorUnits, UnitKind::Tensor, proxy, p.name, m, p.name);
+            for (const char* proxy : {metric::Taylor, metric::GradMagnitude})
+                correlate(rep, tensorUnits, UnitKind::Tensor, proxy, "", m, p.name);
+        }
+        for (const char* m : {metric::MeasuredLoss, metric::MeasuredKl}) {
+            for (const char* proxy : {metric::OutputWeighted, metric::Fisher})
+                correlate(rep, headUnits, UnitKind::Head, proxy, p.name, m, p.name);
+            for (const char* proxy : {metric::Taylor, metric::GradMagnitude, metric::HeadGate})
+                correlate(rep, headUnits, UnitKind::Head, proxy, "", m, p.name);
+        }
+    }
+    for (const char* proxy : {metric::HeadGate, metric::Taylor, metric::GradMagnitude})
+        correlate(rep, headUnits, UnitKind::Head, proxy, "", metric::Ablation, "");
+    rep.complete = true;
+    rep.stage = "done";
+    report(1.0, "done");
+    if (onPartial) onPartial(rep);
+    return out;
+}
+
+} // namespace precis::sensitivity

@@ -1,0 +1,148 @@
+// precis-cli analyze / report end to end on the bundled sample model: a small
+// calibration stored in a session database, read back by report, and the
+// usage and input errors.
+#include "sensitivity/report_store.h"
+#include "session/session_store.h"
+#include "test_support.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace precis;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QByteArray out, err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+Run runCli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(PRECIS_CLI_PATH), args);
+    p.waitForFinished(600000);
+    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+               p.readAllStandardError()};
+}
+
+} // namespace
+
+class TestCliAnalyze : public QObject {
+    Q_OBJECT
+    QString m_dir, m_model, m_calib;
+
+private slots:
+    void initTestCase()
+    {
+        m_dir = QString::fromStdString(test::scratchDir("cli-analyze"));
+        m_model = QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/model.gguf");
+        m_calib = QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/calib.txt");
+    }
+
+    void usageErrors()
+    {
+        const QString db = m_dir + "/u.sqlite";
+        QCOMPARE(runCli({"analyze", m_model, "--session", db}).code, 2);  // no text source
+        QCOMPARE(runCli({"analyze", m_model, "--calib", m_calib, "--self-calib", "--session", db}).code, 2);
+        QCOMPARE(runCli({"analyze", m_model, "--calib", m_calib}).code, 2);  // no --session
+        QCOMPARE(runCli({"analyze", m_model, "--calib", m_calib, "--session", db, "--seqs", "0"}).code, 2);
+        QCOMPARE(runCli({"report"}).code, 2);
+        QCOMPARE(runCli({"report", "--session", db, "--kind", "row"}).code, 2);
+    }
+
+    void badInput()
+    {
+        Run r = runCli({"report", "--session", m_dir + "/missing.sqlite"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("no such session database"));
+        const QString empty = m_dir + "/empty.txt";
+        std::ofstream(empty.toStdString()).close();
+        r = runCli({"analyze", m_model, "--calib", empty, "--session", m_dir + "/e.sqlite"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("empty.txt"));
+        r = runCli({"analyze", m_model, "--calib", m_calib, "--session", m_dir + "/o.sqlite", "--options", "Q9_Z"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("Q9_Z"));
+        const QString notDb = m_dir + "/not.sqlite";
+        std::ofstream(notDb.toStdString()) << "this is not a database, just text that is long enough to matter";
+        r = runCli({"analyze", m_model, "--calib", m_calib, "--seqs", "2", "--len", "16", "--session", notDb});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("not.sqlite"));
+    }
+
+    void analyzeThenReport()
+    {
+        const QString db = m_dir + "/s.sqlite";
+        Run r = runCli({"analyze", m_model, "--calib", m_calib, "--seqs", "4", "--len", "64", "--options",
+                        "Q8_0,Q4_K,Q2_K", "--probes", "Q2_K", "--measure-seqs", "2", "--session", db, "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject a = r.json();
+        QCOMPARE(a["tokens"].toInt(), 4 * 64);
+        QCOMPARE(a["session"].toString(), QStringLiteral("model"));
+        QCOMPARE(a["reference_option"].toString(), QStringLiteral("Q2_K"));
+        QCOMPARE(a["top_tensors"].toArray().size(), 5);
+        QVERIFY(!a["correlations"].toArray().isEmpty());
+
+        // What report prints is what the database holds.
+        auto store = SessionStore::open(db.toStdString());
+        QVERIFY(store.ok());
+        auto report = sensitivity::loadReport(*store, a["run_id"].toInt());
+        QVERIFY(report.ok());
+        QVERIFY(report->complete);
+        QCOMPARE(report->tokens, int64_t(256));
+        QCOMPARE(int(report->chunks.size()), a["chunk_maps"].toInt());
+        auto run = store->run(a["run_id"].toInt());
+        QVERIFY(run.ok());
+        QCOMPARE(run->status, RunStatus::Done);
+
+        r = runCli({"report", "--session", db, "--metric", "gate", "--kind", "head", "--top", "3", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject j = r.json();
+        QCOMPARE(j["model_changed"].toBool(), false);
+        const QJsonArray units = j["units"].toArray();
+        QCOMPARE(units.size(), 3);
+        const auto* top = report->find(units[0].toObject()["unit"].toString().toStdString(), "gate");
+        QVERIFY(top);
+        QCOMPARE(units[0].toObject()["value"].toDouble(), top->value);
+        QVERIFY(units[0].toObject()["value"].toDouble() >= units[1].toObject()["value"].toDouble());
+
+        r = runCli({"report", "--session", db, "--metric", "ow_err", "--option", "Q4_K", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(r.json()["units"].toArray().size(), 10);
+        r = runCli({"report", "--session", db, "--metric", "nonsense"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("nonsense"));
+    }
+
+    // A model file that changed since the session was made is reported.
+    void changedModelDetected()
+    {
+        const QString copy = m_dir + "/copy.gguf";
+        std::filesystem::copy_file(m_model.toStdString(), copy.toStdString(),
+                                   std::filesystem::copy_options::overwrite_existing);
+        const QString db = m_dir + "/c.sqlite";
+        Run r = runCli({"analyze", copy, "--calib", m_calib, "--seqs", "2", "--len", "16", "--options", "Q8_0",
+                        "--probes", "Q8_0", "--no-ablation", "--session", db, "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        {
+            std::fstream f(copy.toStdString(), std::ios::in | std::ios::out | std::ios::binary);
+            f.seekp(-1, std::ios::end);
+            f.put('\x7f');
+        }
+        r = runCli({"report", "--session", db, "--json"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.json()["model_changed"].toBool(), true);
+        r = runCli({"report", "--session", db});
+        QVERIFY(r.out.contains("has changed"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliAnalyze)
+#include "tst_cli_analyze.moc"

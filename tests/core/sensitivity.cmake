@@ -1,0 +1,1 @@
+precis_add_test(tst_sensitivity SOURCES tst_sensitivity.cpp LABELS sensitivity)
