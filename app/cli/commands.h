@@ -14,5 +14,9 @@ int cmdTrain(const QStringList& args);
 int cmdSelfgen(const QStringList& args);
 int cmdAnalyze(const QStringList& args);
 int cmdReport(const QStringList& args);
+int cmdCompress(const QStringList& args);
+int cmdEvalCompare(const QStringList& args);
+int cmdExport(const QStringList& args);
+int cmdAllocate(const QStringList& args);
 
 } // namespace precis::cli

@@ -32,6 +32,15 @@ const char* kUsage =
     "                                     calibration run: sensitivity per tensor, head, layer, 8×8 chunk\n"
     "  report --session DB [--name S] [--metric M] [--option O] [--kind tensor|head|layer] [--top K]\n"
     "                                     most sensitive units of a stored run; proxy-vs-measured table\n"
+    "  allocate --session DB (--budget-ppl P | --target-bpw B | --target-mb M) [--granularity tensor|head|layer]\n"
+    "                                     optimal mixed-precision allocation; llama-quantize arguments\n"
+    "  compress MODEL --out FILE.gguf (--uniform SCHEME | --recipe FILE.json) [--recipe-out FILE.json]\n"
+    "        [--llama-quantize-args] [--rtn-as f16]\n"
+    "                                     compress by a plan and write GGUF (any mix of GGUF types)\n"
+    "  eval ORIGINAL COMPRESSED --text FILE [--ctx N] [--chunks K] [--all-tokens]\n"
+    "                                     perplexity of both, KL mean/p99, top-1 agreement\n"
+    "  export MODEL --out PATH [--format gguf|safetensors] [--dtype f16|bf16|f32]\n"
+    "                                     write GGUF, or a Hugging Face folder (dequantized safetensors)\n"
     "\n"
     "MODEL is a .gguf file, a Hugging Face folder (config.json + safetensors + tokenizer.json),\n"
     "or a llama2.c .bin (tokenizer.bin beside it, or --tokenizer FILE).\n"
@@ -64,6 +73,10 @@ int main(int argc, char** argv)
         {QStringLiteral("selfgen"), cmdSelfgen},
         {QStringLiteral("analyze"), cmdAnalyze},
         {QStringLiteral("report"), cmdReport},
+        {QStringLiteral("compress"), cmdCompress},
+        {QStringLiteral("eval"), cmdEvalCompare},
+        {QStringLiteral("export"), cmdExport},
+        {QStringLiteral("allocate"), cmdAllocate},
     };
     const auto it = commands.find(args[1]);
     if (it == commands.end()) {

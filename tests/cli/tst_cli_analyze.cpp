@@ -121,6 +121,46 @@ private slots:
         QVERIFY(r.err.contains("nonsense"));
     }
 
+    // allocate on the run analyzeThenReport stored: the budget is met, the totals
+    // add up, and a saved allocation is in the session.
+    void allocateOnStoredRun()
+    {
+        const QString db = m_dir + "/s.sqlite";
+        Run r = runCli({"allocate", "--session", db, "--budget-ppl", "1", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QJsonObject j = r.json();
+        const QJsonObject totals = j["totals"].toObject();
+        QVERIFY(totals["feasible"].toBool());
+        QVERIFY(totals["predicted_ppl_increase_percent"].toDouble() <= 1.0 + 1e-9);
+        qint64 unitBytes = 0;
+        for (const auto& u : j["units"].toArray()) unitBytes += u.toObject()["bytes"].toInteger();
+        QVERIFY(unitBytes < totals["bytes"].toInteger());  // plus the norms kept in F32
+        QCOMPARE(j["units"].toArray().size(), 30);
+        QVERIFY(!j["uniform"].toArray().isEmpty());
+
+        r = runCli({"allocate", "--session", db, "--target-bpw", "5", "--options", "Q8_0,Q4_K,Q2_K", "--save", "five",
+                    "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        j = r.json();
+        QVERIFY(j["totals"].toObject()["bits_per_weight"].toDouble() <= 5.0);
+        QVERIFY(j["llama_quantize_args"].toString().contains("--tensor-type output.weight="));
+        auto store = SessionStore::open(db.toStdString());
+        auto session = store->sessionByName("model");
+        auto saved = store->allocations((*session)->id);
+        QVERIFY(saved.ok());
+        QCOMPARE(int(saved->size()), 1);
+        QCOMPARE(QString::fromStdString(saved->front().name), QStringLiteral("five"));
+
+        r = runCli({"allocate", "--session", db, "--budget-ppl", "1", "--target-bpw", "4"});
+        QCOMPARE(r.code, 2);
+        r = runCli({"allocate", "--session", db, "--budget-ppl", "1", "--granularity", "row"});
+        QCOMPARE(r.code, 2);
+        r = runCli({"allocate", "--session", db, "--target-bpw", "4", "--options", "Q4_K,Q6_K", "--granularity",
+                    "head", "--json"});
+        QCOMPARE(r.code, 1);  // 64-wide head slices cannot take 256-value K-quant blocks
+        QVERIFY(r.err.contains("head"));
+    }
+
     // A model file that changed since the session was made is reported.
     void changedModelDetected()
     {

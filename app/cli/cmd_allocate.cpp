@@ -1,0 +1,223 @@
+// `precis-cli allocate`: the mixed-precision allocation for a budget, from a
+// session's latest calibration run.
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+
+#include "allocation/option_builder.h"
+#include "allocation/solver.h"
+#include "formats/model_loader.h"
+#include "quant/scheme.h"
+#include "sensitivity/report_store.h"
+#include "session/session_store.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace precis::cli {
+
+namespace {
+
+// llama-quantize's --tensor-type takes the GGUF type name in lower case.
+QString llamaTypeName(const std::string& scheme)
+{
+    auto s = quant::parseScheme(scheme);
+    if (!s.ok() || s->kind == quant::SchemeKind::Rtn) return {};
+    return QString::fromStdString(scheme).toLower();
+}
+
+} // namespace
+
+int cmdAllocate(const QStringList& args)
+{
+    CommandParser p(QStringLiteral("allocate"),
+                    QStringLiteral("Optimal mixed-precision allocation for a budget (dynamic programming over the "
+                                   "session's option table: every unit × option with exact bytes and predicted damage)."));
+    p.addOption({QStringLiteral("session"), QStringLiteral("Session database file."), QStringLiteral("DB")});
+    p.addOption({QStringLiteral("name"), QStringLiteral("Session name (default: the most recently used)."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("budget-ppl"), QStringLiteral("Maximum predicted perplexity increase, percent."), QStringLiteral("P")});
+    p.addOption({QStringLiteral("target-bpw"), QStringLiteral("Target bits per weight (least damage that fits)."), QStringLiteral("B")});
+    p.addOption({QStringLiteral("target-mb"), QStringLiteral("Target size in MB (10^6 bytes)."), QStringLiteral("M")});
+    p.addOption({QStringLiteral("granularity"), QStringLiteral("tensor (default), head or layer."), QStringLiteral("G")});
+    p.addOption({QStringLiteral("metric"), QStringLiteral("Damage predictor: ow_err (default) or fisher."), QStringLiteral("M")});
+    p.addOption({QStringLiteral("options"), QStringLiteral("Candidate options, comma-separated (default: F16, Q8_0, Q6_K, Q5_K, Q5_0, Q4_K, Q4_0, Q3_K, Q2_K, RTN 2–8 bits)."), QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("save"), QStringLiteral("Save the allocation in the session under this name."), QStringLiteral("NAME")});
+    p.parse(args, 0, 0);
+    if (!p.isSet(QStringLiteral("session"))) failUsage(QStringLiteral("allocate: --session DB is required"));
+    const int budgets = int(p.isSet(QStringLiteral("budget-ppl"))) + int(p.isSet(QStringLiteral("target-bpw"))) +
+                        int(p.isSet(QStringLiteral("target-mb")));
+    if (budgets != 1) failUsage(QStringLiteral("allocate: give exactly one of --budget-ppl, --target-bpw, --target-mb"));
+    OptionTableSettings settings;
+    if (p.isSet(QStringLiteral("granularity"))) {
+        auto g = parseGranularity(p.value(QStringLiteral("granularity")).toStdString());
+        if (!g.ok()) failUsage(QStringLiteral("allocate: --granularity must be tensor, head or layer"));
+        settings.granularity = *g;
+    }
+    if (p.isSet(QStringLiteral("metric"))) settings.damageMetric = p.value(QStringLiteral("metric")).toStdString();
+    for (const QString& o : p.value(QStringLiteral("options")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        settings.options.push_back(o.trimmed().toStdString());
+    const double budgetPpl = p.doubleValue(QStringLiteral("budget-ppl"), 1.0, 0.0, 1e6);
+    const double targetBpw = p.doubleValue(QStringLiteral("target-bpw"), 4.0, 0.01, 64.0);
+    const double targetMb = p.doubleValue(QStringLiteral("target-mb"), 1.0, 1e-6, 1e9);
+
+    const QString db = p.value(QStringLiteral("session"));
+    if (!QFileInfo::exists(db)) failInput(QStringLiteral("allocate: %1: no such session database").arg(db));
+    auto store = SessionStore::open(db.toStdString());
+    if (!store.ok()) failError(store.error());
+    SessionInfo session;
+    if (p.isSet(QStringLiteral("name"))) {
+        auto s = store->sessionByName(p.value(QStringLiteral("name")).toStdString());
+        if (!s.ok()) failError(s.error());
+        if (!*s) failInput(QStringLiteral("allocate: %1 has no session named '%2'").arg(db, p.value(QStringLiteral("name"))));
+        session = **s;
+    } else {
+        auto all = store->sessions();
+        if (!all.ok()) failError(all.error());
+        if (all->empty()) failInput(QStringLiteral("allocate: %1 holds no sessions").arg(db));
+        session = all->front();
+    }
+    auto latest = store->latestRun(session.id);
+    if (!latest.ok()) failError(latest.error());
+    if (!*latest || (*latest)->status != RunStatus::Done)
+        failInput(QStringLiteral("allocate: session '%1' has no finished calibration run (precis-cli analyze first)")
+                      .arg(QString::fromStdString(session.name)));
+    auto report = sensitivity::loadReport(*store, (*latest)->id);
+    if (!report.ok()) failError(report.error());
+    auto check = store->checkModel(session.model.id);
+    if (!check.ok()) failError(check.error());
+    if (check->changed())
+        failInput(QStringLiteral("allocate: the model file %1 has changed or is missing since the calibration run "
+                                 "(sha256 differs); run analyze again")
+                      .arg(QString::fromStdString(session.model.path)));
+    const auto model = loadModelOrExit(QString::fromStdString(session.model.path));
+    auto table = cachedOptionTable(*store, session.id, (*latest)->id, session.model.sha256, *model, *report, settings);
+    if (!table.ok()) failError(table.error());
+    auto frontier = buildFrontier(*table);
+    if (!frontier.ok()) failError(frontier.error());
+
+    Allocation a;
+    nlohmann::json budget;
+    if (p.isSet(QStringLiteral("budget-ppl"))) {
+        a = frontier->minBytes(damageBudgetForPerplexityIncrease(budgetPpl));
+        budget = {{"kind", "ppl_percent"}, {"value", budgetPpl}};
+    } else {
+        const int64_t bytes = p.isSet(QStringLiteral("target-bpw"))
+                                  ? byteBudgetForBitsPerWeight(totalWeights(*table), targetBpw)
+                                  : int64_t(std::llround(targetMb * 1e6));
+        a = frontier->minDamage(bytes);
+        budget = p.isSet(QStringLiteral("target-bpw")) ? nlohmann::json{{"kind", "bits_per_weight"}, {"value", targetBpw}}
+                                                        : nlohmann::json{{"kind", "megabytes"}, {"value", targetMb}};
+    }
+    budget["granularity"] = granularityName(settings.granularity);
+    budget["metric"] = settings.damageMetric;
+    budget["run_id"] = (*latest)->id;
+    const double pplIncrease = perplexityIncreaseForDamage(a.damage);
+    const double originalBytes = double(model->fileBytes);
+    nlohmann::json totals = {{"bytes", a.bytes},
+                             {"bits_per_weight", a.bitsPerWeight},
+                             {"predicted_damage", a.damage},
+                             {"predicted_ppl_increase_percent", pplIncrease},
+                             {"predicted_kl", a.damage},
+                             {"compression_ratio", a.bytes > 0 ? originalBytes / double(a.bytes) : 0.0},
+                             {"feasible", a.feasible}};
+
+    // Equivalent llama-quantize arguments (tensor units with GGUF types only).
+    QStringList llamaArgs;
+    int notGguf = 0;
+    for (size_t u = 0; u < table->units.size(); ++u) {
+        const Unit& unit = table->units[u];
+        const std::string& scheme = unit.options[size_t(a.choice[u])].scheme;
+        const QString type = llamaTypeName(scheme);
+        if (settings.granularity != Granularity::Tensor || unit.name != unit.tensor || type.isEmpty()) {
+            ++notGguf;
+            continue;
+        }
+        llamaArgs << QStringLiteral("--tensor-type %1=%2").arg(QString::fromStdString(unit.tensor), type);
+    }
+    const auto uniform = uniformPoints(*table, {"F16", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K"});
+
+    int64_t savedId = 0;
+    if (p.isSet(QStringLiteral("save"))) {
+        auto saved = store->saveAllocation(session.id, p.value(QStringLiteral("save")).toStdString(), budget.dump(),
+                                           assignmentJson(*table, a), totals.dump());
+        if (!saved.ok()) failError(saved.error());
+        savedId = *saved;
+    }
+
+    if (p.json()) {
+        QJsonArray units;
+        for (size_t u = 0; u < table->units.size(); ++u) {
+            const Unit& unit = table->units[u];
+            const Option& o = unit.options[size_t(a.choice[u])];
+            units.append(QJsonObject{{"unit", QString::fromStdString(unit.name)},
+                                     {"scheme", QString::fromStdString(o.scheme)},
+                                     {"bytes", qint64(o.bytes)},
+                                     {"weights", qint64(unit.weights)},
+                                     {"damage", o.damage}});
+        }
+        QJsonArray uni;
+        for (const UniformPoint& u : uniform)
+            uni.append(QJsonObject{{"scheme", QString::fromStdString(u.scheme)},
+                                   {"bytes", qint64(u.bytes)},
+                                   {"bits_per_weight", u.bitsPerWeight},
+                                   {"predicted_damage", u.damage},
+                                   {"predicted_ppl_increase_percent", perplexityIncreaseForDamage(u.damage)},
+                                   {"fallbacks", u.fallbacks}});
+        QJsonObject out{{"session", QString::fromStdString(session.name)},
+                        {"units", units},
+                        {"totals", QJsonDocument::fromJson(QByteArray::fromStdString(totals.dump())).object()},
+                        {"frontier_points", qint64(frontier->points().size())},
+                        {"uniform", uni},
+                        {"llama_quantize_args", llamaArgs.join(QLatin1Char(' '))},
+                        {"message", QString::fromStdString(a.message)}};
+        if (savedId) out["allocation_id"] = qint64(savedId);
+        printJson(out);
+        return ExitOk;
+    }
+    printLine(QStringLiteral("%1 units (%2 granularity, damage by %3), frontier of %4 points")
+                  .arg(table->units.size())
+                  .arg(QString::fromLatin1(granularityName(settings.granularity)),
+                       QString::fromStdString(settings.damageMetric))
+                  .arg(frontier->points().size()));
+    if (!a.feasible) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(a.message)));
+    printLine(QStringLiteral("\n  %1 %2 %3 %4").arg(QStringLiteral("unit"), -28).arg(QStringLiteral("option"), -9)
+                  .arg(QStringLiteral("bytes"), 11).arg(QStringLiteral("Δloss"), 11));
+    for (size_t u = 0; u < table->units.size(); ++u) {
+        const Unit& unit = table->units[u];
+        const Option& o = unit.options[size_t(a.choice[u])];
+        printLine(QStringLiteral("  %1 %2 %3 %4")
+                      .arg(QString::fromStdString(unit.name), -28)
+                      .arg(QString::fromStdString(o.scheme), -9)
+                      .arg(o.bytes, 11)
+                      .arg(o.damage, 11, 'e', 2));
+    }
+    printLine(QStringLiteral("\ntotal %1 (%2 bits/weight, %3× smaller than the file), predicted Δloss %4 nats/token "
+                             "= +%5 % perplexity (predicted KL ≈ %4)")
+                  .arg(humanBytes(uint64_t(a.bytes)))
+                  .arg(a.bitsPerWeight, 0, 'f', 3)
+                  .arg(a.bytes > 0 ? originalBytes / double(a.bytes) : 0.0, 0, 'f', 2)
+                  .arg(a.damage, 0, 'e', 3)
+                  .arg(pplIncrease, 0, 'f', 3));
+    printLine(QStringLiteral("\nUniform formats for comparison:"));
+    for (const UniformPoint& u : uniform)
+        printLine(QStringLiteral("  %1 %2 %3 bits/weight  +%4 % ppl%5")
+                      .arg(QString::fromStdString(u.scheme), -6)
+                      .arg(humanBytes(uint64_t(u.bytes)), 10)
+                      .arg(u.bitsPerWeight, 6, 'f', 3)
+                      .arg(perplexityIncreaseForDamage(u.damage), 0, 'f', 3)
+                      .arg(u.fallbacks ? QStringLiteral("  (%1 units fall back)").arg(u.fallbacks) : QString()));
+    if (!llamaArgs.isEmpty()) {
+        printLine(QStringLiteral("\nllama-quantize equivalent:"));
+        printLine(QStringLiteral("  %1").arg(llamaArgs.join(QLatin1Char(' '))));
+        if (notGguf) printLine(QStringLiteral("  (%1 units use options llama-quantize cannot express)").arg(notGguf));
+    }
+    if (savedId) printLine(QStringLiteral("\nsaved as allocation %1").arg(savedId));
+    return ExitOk;
+}
+
+} // namespace precis::cli

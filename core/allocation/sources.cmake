@@ -1,0 +1,7 @@
+list(APPEND PRECIS_CORE_SOURCES
+  allocation/knapsack_dp.cpp
+  allocation/option_builder.cpp
+  allocation/option_table.cpp
+  allocation/reference_solver.cpp
+  allocation/solver.cpp
+)
