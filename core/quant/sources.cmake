@@ -2,6 +2,7 @@ list(APPEND PRECIS_CORE_SOURCES
   quant/block_formats.cpp
   quant/encode_kquants.cpp
   quant/encode_q32.cpp
+  quant/awq.cpp
   quant/gptq.cpp
   quant/ggml_search.cpp
   quant/rtn.cpp

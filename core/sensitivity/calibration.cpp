@@ -514,6 +514,35 @@ std::vector<std::string> analysedTensors(const Parameters& params)
     return out;
 }
 
+Result<CalibrationStats> collectStatistics(const Parameters& params, const CalibrationSet& set, int batchSequences,
+                                           int fullGramLimit, Progress* progress, const CancelToken* cancel)
+{
+    if (batchSequences < 1 || batchSequences > 1024 || fullGramLimit < 0)
+        return makeError(ErrorCode::InvalidArgument, "calibration settings",
+                         "batch of " + std::to_string(batchSequences) + " sequences (expected 1..1024) or Gram limit " +
+                             std::to_string(fullGramLimit) + " (expected >= 0)");
+    std::vector<TensorInfo> tensors;
+    for (const std::string& n : analysedTensors(params)) {
+        const ParameterTensor* p = params.find(n);
+        tensors.push_back({p, tensorKind(n), tensorLayer(n), p->shape[0], p->shape[1]});
+    }
+    CalibrationSettings settings;
+    settings.batchSequences = batchSequences;
+    settings.fullGramLimit = fullGramLimit;
+    CalibrationStats stats;
+    Accumulator acc(params, tensors, settings, stats);
+    for (int s0 = 0; s0 < set.sequences; s0 += batchSequences) {
+        if (cancel && cancel->cancelled()) return cancelledError();
+        const int B = std::min(batchSequences, set.sequences - s0);
+        if (progress)
+            progress->report(double(s0) / set.sequences, "statistics: sequences " + std::to_string(s0 + 1) + "–" +
+                                                             std::to_string(s0 + B) + " of " +
+                                                             std::to_string(set.sequences));
+        PRECIS_TRY(acc.batch(set, s0, B, cancel));
+    }
+    return stats;
+}
+
 Result<CalibrationOutput> runCalibration(const Parameters& params, const CalibrationSet& set,
                                          const CalibrationSettings& settings, Progress* progress,
                                          const CancelToken* cancel, const PartialReport& onPartial)

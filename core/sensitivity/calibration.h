@@ -70,6 +70,12 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                                          const CalibrationSettings& settings, Progress* progress = nullptr,
                                          const CancelToken* cancel = nullptr, const PartialReport& onPartial = {});
 
+// Stage 1 alone: the statistics of a forward+backward pass over the set (what
+// GPTQ and AWQ need: full Gram matrices up to `fullGramLimit` inputs).
+Result<CalibrationStats> collectStatistics(const Parameters& params, const CalibrationSet& set, int batchSequences,
+                                           int fullGramLimit, Progress* progress = nullptr,
+                                           const CancelToken* cancel = nullptr);
+
 // The tensors whose sensitivity is analysed: every 2-D weight of a linear layer
 // (attention, feed-forward, the output head), in model order.
 std::vector<std::string> analysedTensors(const Parameters& params);
