@@ -5,6 +5,7 @@
 
 #include "allocation/option_builder.h"
 #include "allocation/solver.h"
+#include "eval/compression_plan.h"
 #include "formats/model_loader.h"
 #include "quant/scheme.h"
 #include "sensitivity/report_store.h"
@@ -20,18 +21,6 @@
 #include <cmath>
 
 namespace precis::cli {
-
-namespace {
-
-// llama-quantize's --tensor-type takes the GGUF type name in lower case.
-QString llamaTypeName(const std::string& scheme)
-{
-    auto s = quant::parseScheme(scheme);
-    if (!s.ok() || s->kind == quant::SchemeKind::Rtn) return {};
-    return QString::fromStdString(scheme).toLower();
-}
-
-} // namespace
 
 int cmdAllocate(const QStringList& args)
 {
@@ -126,18 +115,25 @@ int cmdAllocate(const QStringList& args)
                              {"compression_ratio", a.bytes > 0 ? originalBytes / double(a.bytes) : 0.0},
                              {"feasible", a.feasible}};
 
-    // Equivalent llama-quantize arguments (tensor units with GGUF types only).
-    QStringList llamaArgs;
+    // Equivalent llama-quantize arguments: tensor units with GGUF types only.
+    CompressionPlan plan;
     int notGguf = 0;
     for (size_t u = 0; u < table->units.size(); ++u) {
         const Unit& unit = table->units[u];
         const std::string& scheme = unit.options[size_t(a.choice[u])].scheme;
-        const QString type = llamaTypeName(scheme);
-        if (settings.granularity != Granularity::Tensor || unit.name != unit.tensor || type.isEmpty()) {
+        auto parsed = quant::parseScheme(scheme);
+        if (settings.granularity != Granularity::Tensor || unit.name != unit.tensor || !parsed.ok() ||
+            parsed->kind == quant::SchemeKind::Rtn) {
             ++notGguf;
             continue;
         }
-        llamaArgs << QStringLiteral("--tensor-type %1=%2").arg(QString::fromStdString(unit.tensor), type);
+        plan.tensors.push_back({unit.tensor, scheme});
+    }
+    QString llamaArgs;
+    if (!plan.tensors.empty()) {
+        auto args = llamaQuantizeArgs(plan);
+        if (!args.ok()) failError(args.error());
+        llamaArgs = QString::fromStdString(shellJoin(*args));
     }
     const auto uniform = uniformPoints(*table, {"F16", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K"});
 
@@ -173,7 +169,7 @@ int cmdAllocate(const QStringList& args)
                         {"totals", QJsonDocument::fromJson(QByteArray::fromStdString(totals.dump())).object()},
                         {"frontier_points", qint64(frontier->points().size())},
                         {"uniform", uni},
-                        {"llama_quantize_args", llamaArgs.join(QLatin1Char(' '))},
+                        {"llama_quantize_args", llamaArgs},
                         {"message", QString::fromStdString(a.message)}};
         if (savedId) out["allocation_id"] = qint64(savedId);
         printJson(out);
@@ -213,7 +209,7 @@ int cmdAllocate(const QStringList& args)
                       .arg(u.fallbacks ? QStringLiteral("  (%1 units fall back)").arg(u.fallbacks) : QString()));
     if (!llamaArgs.isEmpty()) {
         printLine(QStringLiteral("\nllama-quantize equivalent:"));
-        printLine(QStringLiteral("  %1").arg(llamaArgs.join(QLatin1Char(' '))));
+        printLine(QStringLiteral("  %1").arg(llamaArgs));
         if (notGguf) printLine(QStringLiteral("  (%1 units use options llama-quantize cannot express)").arg(notGguf));
     }
     if (savedId) printLine(QStringLiteral("\nsaved as allocation %1").arg(savedId));

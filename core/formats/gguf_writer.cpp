@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <unistd.h>
 #include <unordered_set>
 
@@ -191,6 +192,9 @@ Result<void> checkEntries(const std::string& path, const std::vector<std::pair<s
 Result<void> writeStreamed(const std::string& path, const std::vector<std::byte>& header,
                            const std::vector<Entry>& tensors, uint64_t alignment)
 {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (std::error_code ec; !parent.empty() && !std::filesystem::is_directory(parent, ec))
+        return makeError(ErrorCode::Io, path, "cannot write: the folder '" + parent.string() + "' does not exist");
     const std::string tmp = path + ".tmp-precis";
     FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f)
@@ -222,15 +226,26 @@ Value scalar(ValueType t, int64_t i) { Value v; v.type = t; v.i = i; return v; }
 Value f32(float f) { Value v; v.type = ValueType::Float32; v.f = f; return v; }
 Value str(std::string s) { Value v; v.type = ValueType::String; v.s = std::move(s); return v; }
 
-// llama_ftype of the dtype holding most weight elements (llama.h); 1024 = guessed.
+// general.file_type: llama.cpp's llama_ftype (llama.h) of the dtype holding
+// the most elements of the 2-D tensors. A K-quant maps to the "_S" mixture when
+// every quantized 2-D tensor has that one type (what `llama-quantize --pure`
+// writes, e.g. 14 = MOSTLY_Q4_K_S) and to "_M" when types are mixed (what
+// llama.cpp's loader guesses for a file without the key, e.g. 15 = MOSTLY_Q4_K_M).
+// The key only names the file in llama.cpp's logs; loading reads each tensor's type.
 uint32_t fileType(const Model& model)
 {
     std::vector<std::pair<DType, int64_t>> count;
+    std::optional<DType> quantized;  // the one quantized 2-D type, if there is only one
+    bool mixedQuantized = false;
     for (const Tensor& t : model.tensors()) {
         if (t.shape.size() < 2) continue;
         auto it = std::find_if(count.begin(), count.end(), [&](const auto& p) { return p.first == t.dtype; });
         if (it == count.end()) count.emplace_back(t.dtype, t.numel());
         else it->second += t.numel();
+        if (dtypeTraits(t.dtype).quantized) {
+            mixedQuantized = mixedQuantized || (quantized && *quantized != t.dtype);
+            quantized = t.dtype;
+        }
     }
     if (count.empty()) return 0;
     const DType main = std::max_element(count.begin(), count.end(), [](const auto& a, const auto& b) {
@@ -244,12 +259,12 @@ uint32_t fileType(const Model& model)
     case DType::Q5_0: return 8;
     case DType::Q5_1: return 9;
     case DType::Q2_K: return 10;
-    case DType::Q3_K: return 11;  // Q3_K_S
-    case DType::Q4_K: return 14;  // Q4_K_S
-    case DType::Q5_K: return 16;  // Q5_K_S
+    case DType::Q3_K: return mixedQuantized ? 12 : 11;  // Q3_K_M : Q3_K_S
+    case DType::Q4_K: return mixedQuantized ? 15 : 14;  // Q4_K_M : Q4_K_S
+    case DType::Q5_K: return mixedQuantized ? 17 : 16;  // Q5_K_M : Q5_K_S
     case DType::Q6_K: return 18;
     case DType::BF16: return 32;
-    default: return 1024;
+    default: return 1024;  // LLAMA_FTYPE_GUESSED: no ftype names this type
     }
 }
 

@@ -1,15 +1,9 @@
 #include "train/trainer_checkpoint.h"
 
 #include "common/mapped_file.h"
-#include "formats/safetensors_writer.h"
-#include "formats/tokenizer_json_writer.h"
+#include "formats/hf_writer.h"
 
-#include <nlohmann/json.hpp>
-
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <map>
 
 namespace precis {
 
@@ -29,124 +23,6 @@ struct Fnv {
         }
     }
 };
-
-// ---- HF names -----------------------------------------------------------------
-
-std::string hfLlamaName(const std::string& gguf)
-{
-    static const std::map<std::string, std::string> kTop = {
-        {"token_embd.weight", "model.embed_tokens.weight"},
-        {"output_norm.weight", "model.norm.weight"},
-        {"output.weight", "lm_head.weight"},
-    };
-    static const std::map<std::string, std::string> kLayer = {
-        {"attn_norm.weight", "input_layernorm.weight"},   {"attn_q.weight", "self_attn.q_proj.weight"},
-        {"attn_k.weight", "self_attn.k_proj.weight"},     {"attn_v.weight", "self_attn.v_proj.weight"},
-        {"attn_q.bias", "self_attn.q_proj.bias"},         {"attn_k.bias", "self_attn.k_proj.bias"},
-        {"attn_v.bias", "self_attn.v_proj.bias"},         {"attn_output.weight", "self_attn.o_proj.weight"},
-        {"ffn_norm.weight", "post_attention_layernorm.weight"}, {"ffn_gate.weight", "mlp.gate_proj.weight"},
-        {"ffn_up.weight", "mlp.up_proj.weight"},          {"ffn_down.weight", "mlp.down_proj.weight"},
-    };
-    if (auto it = kTop.find(gguf); it != kTop.end()) return it->second;
-    const size_t dot = gguf.find('.', 4);  // "blk.N.rest"
-    return "model.layers." + gguf.substr(4, dot - 4) + "." + kLayer.at(gguf.substr(dot + 1));
-}
-
-// Second value: the weight is a GPT-2 Conv1D, stored transposed (in, out).
-std::pair<std::string, bool> hfGpt2Name(const std::string& gguf)
-{
-    static const std::map<std::string, std::string> kTop = {
-        {"token_embd.weight", "transformer.wte.weight"},  {"position_embd.weight", "transformer.wpe.weight"},
-        {"output_norm.weight", "transformer.ln_f.weight"}, {"output_norm.bias", "transformer.ln_f.bias"},
-        {"output.weight", "lm_head.weight"},
-    };
-    static const std::map<std::string, std::pair<std::string, bool>> kLayer = {
-        {"attn_norm.weight", {"ln_1.weight", false}},     {"attn_norm.bias", {"ln_1.bias", false}},
-        {"attn_qkv.weight", {"attn.c_attn.weight", true}}, {"attn_qkv.bias", {"attn.c_attn.bias", false}},
-        {"attn_output.weight", {"attn.c_proj.weight", true}}, {"attn_output.bias", {"attn.c_proj.bias", false}},
-        {"ffn_norm.weight", {"ln_2.weight", false}},      {"ffn_norm.bias", {"ln_2.bias", false}},
-        {"ffn_up.weight", {"mlp.c_fc.weight", true}},     {"ffn_up.bias", {"mlp.c_fc.bias", false}},
-        {"ffn_down.weight", {"mlp.c_proj.weight", true}}, {"ffn_down.bias", {"mlp.c_proj.bias", false}},
-    };
-    if (auto it = kTop.find(gguf); it != kTop.end()) return {it->second, false};
-    const size_t dot = gguf.find('.', 4);
-    const auto& [rest, transpose] = kLayer.at(gguf.substr(dot + 1));
-    return {"transformer.h." + gguf.substr(4, dot - 4) + "." + rest, transpose};
-}
-
-// Interleaved RoPE rows -> HF rotate-half rows, per head: rotate-half row
-// s·D/2 + i holds interleaved row 2i + s (the inverse of convert_hf_to_gguf.py's permute).
-std::vector<float> toRotateHalf(const ParameterTensor& t, int heads)
-{
-    const int64_t rows = t.shape[0], cols = t.shape.size() < 2 ? 1 : t.shape[1];
-    const int64_t d = rows / heads, half = d / 2;
-    std::vector<float> out(t.values.size());
-    for (int64_t h = 0; h < heads; ++h)
-        for (int64_t s = 0; s < 2; ++s)
-            for (int64_t i = 0; i < half; ++i)
-                std::memcpy(out.data() + (h * d + s * half + i) * cols, t.values.data() + (h * d + 2 * i + s) * cols,
-                            sizeof(float) * size_t(cols));
-    return out;
-}
-
-std::vector<float> transposed(const ParameterTensor& t)
-{
-    const int64_t rows = t.shape[0], cols = t.shape[1];
-    std::vector<float> out(t.values.size());
-    for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < cols; ++c) out[size_t(c * rows + r)] = t.values[size_t(r * cols + c)];
-    return out;
-}
-
-// A float setting as the decimal people write (1e-05, not 9.99999974737875e-06).
-double shortest(float v)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.7g", double(v));
-    return std::strtod(buf, nullptr);
-}
-
-nlohmann::ordered_json hfConfig(const ModelConfig& c, const TokenizerSpec& tok)
-{
-    nlohmann::ordered_json j;
-    if (c.arch == Arch::Llama) {
-        j["architectures"] = {"LlamaForCausalLM"};
-        j["model_type"] = "llama";
-        j["hidden_size"] = c.nEmbd;
-        j["intermediate_size"] = c.nFf;
-        j["num_hidden_layers"] = c.nLayer;
-        j["num_attention_heads"] = c.nHead;
-        j["num_key_value_heads"] = c.nHeadKv;
-        j["max_position_embeddings"] = c.nCtx;
-        j["rms_norm_eps"] = shortest(c.normEps);
-        j["rope_theta"] = shortest(c.ropeTheta);
-        j["hidden_act"] = "silu";
-        j["attention_bias"] = false;
-        j["mlp_bias"] = false;
-    } else {
-        j["architectures"] = {"GPT2LMHeadModel"};
-        j["model_type"] = "gpt2";
-        j["n_embd"] = c.nEmbd;
-        j["n_layer"] = c.nLayer;
-        j["n_head"] = c.nHead;
-        j["n_inner"] = c.nFf;
-        j["n_positions"] = c.nCtx;
-        j["n_ctx"] = c.nCtx;
-        j["layer_norm_epsilon"] = shortest(c.normEps);
-        j["activation_function"] = "gelu_new";
-    }
-    j["vocab_size"] = c.nVocab;
-    j["tie_word_embeddings"] = c.tiedOutput;
-    if (tok.bos >= 0) j["bos_token_id"] = tok.bos;
-    if (tok.eos >= 0) j["eos_token_id"] = tok.eos;
-    j["torch_dtype"] = "float32";
-    return j;
-}
-
-Result<void> writeText(const std::string& path, const std::string& text)
-{
-    return writeFileAtomic(path, text.data(), text.size());
-}
 
 // ---- state file -----------------------------------------------------------------
 
@@ -213,40 +89,10 @@ void putBytes(std::vector<std::byte>& out, const void* data, size_t n)
 
 Result<void> writeHfCheckpoint(const Parameters& params, const TokenizerSpec& tokenizer, const std::string& dir)
 {
-    const ModelConfig& c = params.config;
-    std::vector<std::vector<float>> converted;  // keeps reordered copies alive for the writer
-    converted.reserve(params.tensors.size());
-    std::vector<hf::SafetensorsTensor> tensors;
-    for (const ParameterTensor& t : params.tensors) {
-        std::string name;
-        std::vector<int64_t> shape = t.shape;
-        const std::vector<float>* values = &t.values;
-        if (c.arch == Arch::Llama) {
-            name = hfLlamaName(t.name);
-            const bool q = t.name.ends_with("attn_q.weight") || t.name.ends_with("attn_q.bias");
-            const bool k = t.name.ends_with("attn_k.weight") || t.name.ends_with("attn_k.bias");
-            if ((q || k) && c.ropeLayout == RopeLayout::Interleaved) {
-                converted.push_back(toRotateHalf(t, q ? c.nHead : c.nHeadKv));
-                values = &converted.back();
-            }
-        } else {
-            bool transpose = false;
-            std::tie(name, transpose) = hfGpt2Name(t.name);
-            if (transpose) {
-                converted.push_back(transposed(t));
-                values = &converted.back();
-                shape = {t.shape[1], t.shape[0]};
-            }
-        }
-        tensors.push_back({name, "F32", shape,
-                           std::span<const std::byte>(reinterpret_cast<const std::byte*>(values->data()),
-                                                      values->size() * sizeof(float))});
-    }
-    PRECIS_TRY(hf::writeSafetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}}));
-    PRECIS_TRY(writeText(dir + "/config.json", hfConfig(c, tokenizer).dump(2) + "\n"));
-    PRECIS_TRY(writeTokenizerJson(tokenizer, dir + "/tokenizer.json"));
-    PRECIS_TRY_ASSIGN(const std::string tc, tokenizerConfigJsonText(tokenizer));
-    return writeText(dir + "/tokenizer_config.json", tc);
+    std::vector<hf::HfTensorValues> tensors;
+    tensors.reserve(params.tensors.size());
+    for (const ParameterTensor& t : params.tensors) tensors.push_back({t.name, t.shape, t.values});
+    return hf::writeHfFolder(params.config, tokenizer, tensors, dir, DType::F32);
 }
 
 uint64_t parameterFingerprint(const Parameters& params)

@@ -143,7 +143,7 @@ private slots:
         QVERIFY2(r.code == 0, r.err.constData());
         j = r.json();
         QVERIFY(j["totals"].toObject()["bits_per_weight"].toDouble() <= 5.0);
-        QVERIFY(j["llama_quantize_args"].toString().contains("--tensor-type output.weight="));
+        QVERIFY(j["llama_quantize_args"].toString().contains("--output-tensor-type"));
         auto store = SessionStore::open(db.toStdString());
         auto session = store->sessionByName("model");
         auto saved = store->allocations((*session)->id);

@@ -1,0 +1,369 @@
+// `precis-cli compress` (a plan -> compressed GGUF), `precis-cli eval` (a
+// compressed model against its original) and `precis-cli export` (a model as
+// GGUF or as a Hugging Face safetensors folder).
+#include "cli/cli_common.h"
+#include "cli/commands.h"
+
+#include "common/threads.h"
+#include "engine/engine.h"
+#include "eval/compare.h"
+#include "eval/compress.h"
+#include "eval/compression_plan.h"
+
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+
+#include <filesystem>
+#include <map>
+
+namespace precis::cli {
+
+namespace {
+
+std::unique_ptr<Engine> engineOrExit(std::shared_ptr<const Model> model)
+{
+    auto r = Engine::create(std::move(model));
+    if (!r.ok())
+        failError(r.error());
+    return std::move(r).value();
+}
+
+// Fails (exit 1) when the folder an output goes into does not exist, before any work.
+void requireParentFolder(const QString& path)
+{
+    const std::filesystem::path parent = std::filesystem::path(path.toStdString()).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+        failInput(QStringLiteral("%1: cannot write: the folder '%2' does not exist")
+                      .arg(path, QString::fromStdString(parent.string())));
+}
+
+Progress progressPrinter()
+{
+    return Progress([](double f, const std::string& stage) {
+        printProgress(QStringLiteral("%1 %2%").arg(QString::fromStdString(stage)).arg(int(f * 100)));
+    });
+}
+
+QString schemeList()
+{
+    QStringList names;
+    for (const quant::Scheme& s : quant::standardSchemes()) names << QString::fromStdString(s.name());
+    return names.join(QStringLiteral(", ")) + QStringLiteral(", RTN<b>g<g>[a]");
+}
+
+// "Q4_K ×7, F16 ×2" in first-seen order of the plan.
+QString schemeCounts(const CompressionPlan& plan, QJsonObject* json)
+{
+    std::vector<std::pair<std::string, int>> counts;
+    for (const TensorAssignment& a : plan.tensors) {
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == a.scheme; });
+        if (it == counts.end()) counts.emplace_back(a.scheme, 1);
+        else ++it->second;
+    }
+    QStringList parts;
+    for (const auto& [scheme, n] : counts) {
+        parts << QStringLiteral("%1 ×%2").arg(QString::fromStdString(scheme)).arg(n);
+        if (json) (*json)[QString::fromStdString(scheme)] = n;
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+QString dtypeLabel(DType t)
+{
+    const std::string_view n = dtypeName(t);
+    return QString::fromLatin1(n.data(), qsizetype(n.size()));
+}
+
+QJsonArray notesJson(const std::vector<std::string>& notes)
+{
+    QJsonArray a;
+    for (const std::string& n : notes) a.append(QString::fromStdString(n));
+    return a;
+}
+
+} // namespace
+
+int cmdCompress(const QStringList& args)
+{
+    CommandParser p(QStringLiteral("compress"),
+                    QStringLiteral("Compress a model by a plan (one scheme for every weight matrix, or a recipe naming a "
+                                   "scheme per tensor) and write it as GGUF."));
+    p.addPositional(QStringLiteral("MODEL"), QStringLiteral("A .gguf file, a Hugging Face folder, or a llama2.c .bin."));
+    p.addOption(tokenizerOption());
+    p.addOption(threadsOption());
+    p.addOption({QStringLiteral("out"), QStringLiteral("The compressed model (.gguf)."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("uniform"),
+                 QStringLiteral("One scheme for every weight matrix (%1); rows it cannot store fall back as "
+                                "llama.cpp does.").arg(schemeList()),
+                 QStringLiteral("SCHEME")});
+    p.addOption({QStringLiteral("recipe"), QStringLiteral("A recipe: {\"tensors\": {\"NAME\": \"SCHEME\", ...}}."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("recipe-out"), QStringLiteral("Also write the plan as a recipe."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("llama-quantize-args"),
+                 QStringLiteral("Print the llama-quantize command line that writes the same types.")});
+    p.addOption({QStringLiteral("rtn-as"),
+                 QStringLiteral("Store RTN tensors in the GGUF as 'f16' (GGUF has no RTN type; default: refuse)."),
+                 QStringLiteral("f16")});
+    p.parse(args, 1, 1);
+    const bool uniform = p.isSet(QStringLiteral("uniform")), recipe = p.isSet(QStringLiteral("recipe"));
+    if (uniform == recipe)
+        failUsage(QStringLiteral("compress: give exactly one of --uniform SCHEME and --recipe FILE"));
+    const bool printArgs = p.isSet(QStringLiteral("llama-quantize-args"));
+    const QString out = p.value(QStringLiteral("out")), recipeOut = p.value(QStringLiteral("recipe-out"));
+    if (out.isEmpty() && recipeOut.isEmpty() && !printArgs)
+        failUsage(QStringLiteral("compress: --out FILE is required (or --recipe-out / --llama-quantize-args alone)"));
+    if (p.isSet(QStringLiteral("rtn-as")) && p.value(QStringLiteral("rtn-as")).toLower() != QLatin1String("f16"))
+        failUsage(QStringLiteral("compress: --rtn-as '%1' is not supported, expected f16").arg(p.value(QStringLiteral("rtn-as"))));
+    if (uniform && !quant::parseScheme(p.value(QStringLiteral("uniform")).toStdString()).ok())
+        failUsage(QStringLiteral("compress: --uniform '%1' is not a scheme; valid: %2")
+                      .arg(p.value(QStringLiteral("uniform")), schemeList()));
+    for (const QString& f : {out, recipeOut})
+        if (!f.isEmpty()) requireParentFolder(f);
+    const int threads = p.intValue(QStringLiteral("threads"), 0, 1, 1024);
+    ThreadLimit limit(threads);
+
+    const QString modelPath = p.positional().at(0);
+    const auto model = loadModelOrExit(modelPath, p.value(QStringLiteral("tokenizer")));
+    CompressionPlan plan;
+    std::vector<PlanFallback> fallbacks;
+    if (uniform) {
+        auto u = uniformPlan(*model, p.value(QStringLiteral("uniform")).toStdString());
+        if (!u.ok()) failError(u.error());
+        plan = std::move(u->plan);
+        fallbacks = std::move(u->fallbacks);
+    } else {
+        auto r = readRecipe(p.value(QStringLiteral("recipe")).toStdString());
+        if (!r.ok()) failError(r.error());
+        plan = std::move(r).value();
+    }
+    if (plan.tensors.empty())
+        failInput(QStringLiteral("%1: the model has no weight matrix to compress").arg(modelPath));
+    if (auto resolved = resolvePlan(*model, plan); !resolved.ok())
+        failError(resolved.error());
+
+    QJsonObject json;
+    QJsonArray fallbackJson;
+    for (const PlanFallback& f : fallbacks) {
+        fallbackJson.append(QJsonObject{{"tensor", QString::fromStdString(f.tensor)},
+                                        {"requested", QString::fromStdString(f.requested)},
+                                        {"used", QString::fromStdString(f.used)},
+                                        {"cols", qint64(f.cols)}});
+        if (!p.json())
+            printLine(QStringLiteral("fallback: %1: rows of %2 values do not fit %3, using %4")
+                          .arg(QString::fromStdString(f.tensor)).arg(f.cols)
+                          .arg(QString::fromStdString(f.requested), QString::fromStdString(f.used)));
+    }
+    QJsonObject countsJson;
+    const QString counts = schemeCounts(plan, &countsJson);
+    json["model"] = modelPath;
+    json["tensors"] = qint64(plan.tensors.size());
+    json["schemes"] = countsJson;
+    json["fallbacks"] = fallbackJson;
+
+    if (!recipeOut.isEmpty()) {
+        if (auto w = writeRecipe(plan, recipeOut.toStdString()); !w.ok())
+            failError(w.error());
+        json["recipe_out"] = recipeOut;
+    }
+    if (printArgs) {
+        auto a = llamaQuantizeArgs(plan, modelPath.toStdString(), out.isEmpty() ? "OUT.gguf" : out.toStdString());
+        if (!a.ok()) failError(a.error());
+        QJsonArray argsJson;
+        for (const std::string& s : *a) argsJson.append(QString::fromStdString(s));
+        json["llama_quantize_args"] = argsJson;
+        if (!p.json())
+            printLine(QStringLiteral("llama-quantize %1").arg(QString::fromStdString(shellJoin(*a))));
+    }
+    if (out.isEmpty()) {
+        if (p.json()) printJson(json);
+        return ExitOk;
+    }
+
+    QElapsedTimer timer;
+    timer.start();
+    Progress progress = progressPrinter();
+    CancelToken cancel;
+    auto compressed = compressModel(*model, plan, nullptr, &progress, &cancel);
+    endProgress();
+    if (!compressed.ok())
+        failError(compressed.error());
+    const auto simulated = p.isSet(QStringLiteral("rtn-as")) ? SimulatedTensors::AsF16 : SimulatedTensors::Refuse;
+    auto written = exportGguf(**compressed, out.toStdString(), simulated);
+    if (!written.ok())
+        failError(written.error());
+    const double seconds = double(timer.elapsed()) / 1000.0;
+    const ModelSize before = modelSize(*model), after = modelSize(**compressed);
+
+    if (p.json()) {
+        json["out"] = out;
+        json["file_bytes"] = qint64(written->fileBytes);
+        json["tensor_bytes"] = qint64(after.bytes);
+        json["original_tensor_bytes"] = qint64(before.bytes);
+        json["weights"] = qint64(after.weights);
+        json["bits_per_weight"] = after.bitsPerWeight();
+        json["notes"] = notesJson(written->notes);
+        json["seconds"] = seconds;
+        printJson(json);
+        return ExitOk;
+    }
+    for (const std::string& n : written->notes) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(n)));
+    printLine(QStringLiteral("%1 tensors compressed (%2) in %3 s").arg(plan.tensors.size()).arg(counts).arg(seconds, 0, 'f', 2));
+    printLine(QStringLiteral("wrote %1: %2, %3 bits/weight (original tensors %4, %5 bits/weight)")
+                  .arg(out, humanBytes(written->fileBytes))
+                  .arg(after.bitsPerWeight(), 0, 'f', 3)
+                  .arg(humanBytes(uint64_t(before.bytes)))
+                  .arg(before.bitsPerWeight(), 0, 'f', 3));
+    return ExitOk;
+}
+
+int cmdEvalCompare(const QStringList& args)
+{
+    CommandParser p(QStringLiteral("eval"),
+                    QStringLiteral("Measure a compressed model against its original on a text: perplexity of both, "
+                                   "KL(original || compressed) of the next-token distributions, top-1 agreement."));
+    p.addPositional(QStringLiteral("ORIGINAL"), QStringLiteral("The original model."));
+    p.addPositional(QStringLiteral("COMPRESSED"), QStringLiteral("The compressed model (same vocabulary)."));
+    p.addOption(tokenizerOption());
+    p.addOption(threadsOption());
+    p.addOption({QStringLiteral("text"), QStringLiteral("The text to score (UTF-8)."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("ctx"), QStringLiteral("Chunk length in tokens (default 256, capped at the model's context)."),
+                 QStringLiteral("N")});
+    p.addOption({QStringLiteral("chunks"), QStringLiteral("Score at most K chunks (default: all)."), QStringLiteral("K")});
+    p.addOption({QStringLiteral("all-tokens"), QStringLiteral("Score every prediction in non-overlapping windows.")});
+    p.parse(args, 2, 2);
+    if (!p.isSet(QStringLiteral("text")))
+        failUsage(QStringLiteral("eval: --text FILE is required"));
+    const int threads = p.intValue(QStringLiteral("threads"), 0, 1, 1024);
+    int ctx = p.intValue(QStringLiteral("ctx"), 256, 3, 1 << 20);
+    const int chunks = p.intValue(QStringLiteral("chunks"), 0, 1, 1 << 30);
+
+    ThreadLimit limit(threads);
+    const QString originalPath = p.positional().at(0), compressedPath = p.positional().at(1);
+    const auto original = loadModelOrExit(originalPath, p.value(QStringLiteral("tokenizer")));
+    const auto compressed = loadModelOrExit(compressedPath, p.value(QStringLiteral("tokenizer")));
+    const auto tok = tokenizerOrExit(*original);
+    const std::string text = readTextOrExit(p.value(QStringLiteral("text")));
+    if (!p.isSet(QStringLiteral("ctx")))
+        ctx = std::min({ctx, original->config.nCtx, compressed->config.nCtx});
+    const std::vector<int32_t> ids = tok->encode(text, tok->bos() >= 0);
+    const auto engineA = engineOrExit(original);
+    const auto engineB = engineOrExit(compressed);
+
+    CompareOptions options;
+    options.ctx = ctx;
+    options.maxChunks = chunks;
+    options.allTokens = p.isSet(QStringLiteral("all-tokens"));
+    Progress progress = progressPrinter();
+    CancelToken cancel;
+    QElapsedTimer timer;
+    timer.start();
+    auto r = compareModels(*engineA, *engineB, ids, options, &progress, &cancel);
+    endProgress();
+    if (!r.ok())
+        failError(r.error());
+    const double seconds = double(timer.elapsed()) / 1000.0;
+    const ModelSize sizeA = modelSize(*original), sizeB = modelSize(*compressed);
+
+    if (p.json()) {
+        printJson(QJsonObject{{"original", originalPath},
+                              {"compressed", compressedPath},
+                              {"ppl_original", r->pplOriginal},
+                              {"ppl_compressed", r->pplCompressed},
+                              {"ppl_ratio", r->pplRatio()},
+                              {"mean_nll_original", r->meanNllOriginal},
+                              {"mean_nll_compressed", r->meanNllCompressed},
+                              {"kl_mean", r->klMean},
+                              {"kl_p99", r->klP99},
+                              {"kl_max", r->klMax},
+                              {"top1_agreement", r->top1Agreement},
+                              {"tokens_scored", qint64(r->tokensScored)},
+                              {"chunks", r->chunks},
+                              {"ctx", ctx},
+                              {"mode", options.allTokens ? "all-tokens" : "chunked"},
+                              {"file_bytes_original", qint64(original->fileBytes)},
+                              {"file_bytes_compressed", qint64(compressed->fileBytes)},
+                              {"bits_per_weight_original", sizeA.bitsPerWeight()},
+                              {"bits_per_weight_compressed", sizeB.bitsPerWeight()},
+                              {"threads", activeThreadCount()},
+                              {"seconds", seconds}});
+        return ExitOk;
+    }
+    printLine(QStringLiteral("perplexity  original %1   compressed %2   ratio %3")
+                  .arg(r->pplOriginal, 0, 'f', 4).arg(r->pplCompressed, 0, 'f', 4).arg(r->pplRatio(), 0, 'f', 5));
+    printLine(QStringLiteral("KL(original || compressed)  mean %1   p99 %2   max %3 nats")
+                  .arg(r->klMean, 0, 'g', 5).arg(r->klP99, 0, 'g', 5).arg(r->klMax, 0, 'g', 5));
+    printLine(QStringLiteral("top-1 agreement %1 %   (%2 tokens scored in %3 chunks of %4, %5 s)")
+                  .arg(100.0 * r->top1Agreement, 0, 'f', 2).arg(r->tokensScored).arg(r->chunks).arg(ctx).arg(seconds, 0, 'f', 2));
+    printLine(QStringLiteral("size  original %1 (%2 bits/weight)   compressed %3 (%4 bits/weight)")
+                  .arg(humanBytes(original->fileBytes)).arg(sizeA.bitsPerWeight(), 0, 'f', 3)
+                  .arg(humanBytes(compressed->fileBytes)).arg(sizeB.bitsPerWeight(), 0, 'f', 3));
+    return ExitOk;
+}
+
+int cmdExport(const QStringList& args)
+{
+    CommandParser p(QStringLiteral("export"),
+                    QStringLiteral("Write a model as GGUF (tensors as they are) or as a Hugging Face folder "
+                                   "(config.json, model.safetensors dequantized to --dtype, tokenizer.json)."));
+    p.addPositional(QStringLiteral("MODEL"), QStringLiteral("A .gguf file, a Hugging Face folder, or a llama2.c .bin."));
+    p.addOption(tokenizerOption());
+    p.addOption(threadsOption());
+    p.addOption({QStringLiteral("out"), QStringLiteral("The .gguf file, or the folder for safetensors."), QStringLiteral("PATH")});
+    p.addOption({QStringLiteral("format"), QStringLiteral("gguf or safetensors (default: gguf when PATH ends in .gguf)."),
+                 QStringLiteral("F")});
+    p.addOption({QStringLiteral("dtype"), QStringLiteral("safetensors element type: f16 (default), bf16 or f32."),
+                 QStringLiteral("T")});
+    p.parse(args, 1, 1);
+    const QString out = p.value(QStringLiteral("out"));
+    if (out.isEmpty())
+        failUsage(QStringLiteral("export: --out PATH is required"));
+    QString format = p.value(QStringLiteral("format")).toLower();
+    if (format.isEmpty()) {
+        if (!out.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
+            failUsage(QStringLiteral("export: --format gguf|safetensors is required when PATH does not end in .gguf"));
+        format = QStringLiteral("gguf");
+    }
+    if (format != QLatin1String("gguf") && format != QLatin1String("safetensors"))
+        failUsage(QStringLiteral("export: --format '%1' is not supported, expected gguf or safetensors").arg(format));
+    const QString dtypeText = p.value(QStringLiteral("dtype")).toLower();
+    if (format == QLatin1String("gguf") && !dtypeText.isEmpty())
+        failUsage(QStringLiteral("export: --dtype applies to safetensors; GGUF keeps each tensor's type "
+                                 "(use precis-cli compress --uniform F16 to convert)"));
+    static const std::map<QString, DType> kDtypes = {
+        {QStringLiteral("f16"), DType::F16}, {QStringLiteral("bf16"), DType::BF16}, {QStringLiteral("f32"), DType::F32}};
+    const auto dt = kDtypes.find(dtypeText.isEmpty() ? QStringLiteral("f16") : dtypeText);
+    if (dt == kDtypes.end())
+        failUsage(QStringLiteral("export: --dtype '%1' is not supported, expected f16, bf16 or f32").arg(dtypeText));
+    requireParentFolder(out);
+    const int threads = p.intValue(QStringLiteral("threads"), 0, 1, 1024);
+    ThreadLimit limit(threads);
+
+    const auto model = loadModelOrExit(p.positional().at(0), p.value(QStringLiteral("tokenizer")));
+    QElapsedTimer timer;
+    timer.start();
+    Progress progress = progressPrinter();
+    auto r = format == QLatin1String("gguf") ? exportGguf(*model, out.toStdString())
+                                             : exportSafetensors(*model, out.toStdString(), dt->second, &progress);
+    endProgress();
+    if (!r.ok())
+        failError(r.error());
+    const double seconds = double(timer.elapsed()) / 1000.0;
+    if (p.json()) {
+        QJsonObject o{{"out", out}, {"format", format}, {"file_bytes", qint64(r->fileBytes)},
+                      {"notes", notesJson(r->notes)}, {"seconds", seconds}};
+        if (format == QLatin1String("safetensors")) o["dtype"] = dtypeLabel(dt->second);
+        printJson(o);
+        return ExitOk;
+    }
+    for (const std::string& n : r->notes) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(n)));
+    printLine(QStringLiteral("wrote %1 (%2, %3) in %4 s")
+                  .arg(out, format == QLatin1String("gguf") ? QStringLiteral("GGUF")
+                                                            : QStringLiteral("safetensors %1").arg(dtypeLabel(dt->second)),
+                       humanBytes(r->fileBytes))
+                  .arg(seconds, 0, 'f', 2));
+    return ExitOk;
+}
+
+} // namespace precis::cli

@@ -1,0 +1,86 @@
+// Compression of a model by a plan (eval/compression_plan.h), its size, and its
+// export as GGUF or as a Hugging Face folder (DESIGN.md §7–§8).
+//
+// The compressed model is an ordinary Model: every planned tensor is an owned
+// Tensor holding exactly the bytes quant::encode produced, in the scheme's GGUF
+// dtype (F32/F16/BF16 or a block type), so gguf::writeModel writes them
+// unchanged and Engine::create dequantizes them like any GGUF file.
+//
+// RTN schemes have no GGUF type. Their tensors are kept "simulated": F32 values
+// decoded from the RTN encoding (the accuracy is RTN's, the storage is not),
+// each marked in Model::metadata as ("precis.simulated.<tensor>", scheme name).
+// modelSize() counts them at their RTN size. exportGguf() refuses a model with
+// simulated tensors unless asked to store them as F16, because a file that is
+// silently 4-8× larger than the plan promised is worse than an error.
+#pragma once
+
+#include "common/progress.h"
+#include "common/result.h"
+#include "eval/compression_plan.h"
+#include "model/model.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace precis {
+
+// Encodes every tensor of `plan` (checked first with resolvePlan; nothing is
+// encoded when the plan is bad) and returns a new model sharing the other
+// tensors with `original` (which may be released afterwards: shared tensors
+// keep their buffers alive). A tensor already stored in the planned GGUF/float
+// type is kept byte for byte (no requantization); a quantized source is
+// dequantized first. The result keeps config, tokenizer and metadata.
+//
+// importance (optional): per-tensor column importance (`cols` values ≥ 0, e.g.
+// the diagonal of XᵀX), used by the scale searches (quant::encode); entries
+// for tensors outside the plan are ignored.
+// Tensors are encoded in parallel (oneTBB); the result does not depend on the
+// thread count. Progress reports the fraction of planned weights done.
+// Errors (InvalidArgument) name the tensor and the scheme: unknown tensor,
+// not a weight matrix, unknown scheme, rows that do not fit the block size,
+// an importance vector of the wrong length or with a negative / non-finite
+// entry, a NaN/Inf weight (row and column). Cancelled when `cancel` fires.
+Result<std::shared_ptr<Model>> compressModel(const Model& original, const CompressionPlan& plan,
+                                             const std::map<std::string, std::vector<float>>* importance = nullptr,
+                                             Progress* progress = nullptr, const CancelToken* cancel = nullptr);
+
+// (tensor, RTN scheme name) of every simulated tensor, in tensor order.
+std::vector<std::pair<std::string, std::string>> simulatedTensors(const Model& model);
+
+struct ModelSize {
+    int64_t bytes = 0;    // Σ tensor bytes as stored (simulated tensors at their RTN size)
+    int64_t weights = 0;  // Σ tensor elements
+    double bitsPerWeight() const { return weights > 0 ? 8.0 * double(bytes) / double(weights) : 0.0; }
+};
+// Tensor data only, every tensor (as llama.cpp's "model size … BPW" line).
+ModelSize modelSize(const Model& model);
+
+enum class SimulatedTensors { Refuse, AsF16 };
+
+struct ExportReport {
+    uint64_t fileBytes = 0;          // bytes written (all files)
+    std::vector<std::string> notes;  // what the user should know (tensors converted, ...)
+};
+
+// Writes `model` as GGUF (gguf::writeModel: any per-tensor mix of types,
+// general.file_type, quantization_version 2, temp file + rename). Simulated
+// tensors: Refuse gives Unsupported naming the first one and its scheme;
+// AsF16 stores their values as F16 and adds a note. A missing output folder
+// is an Io error; nothing is left behind on failure.
+Result<ExportReport> exportGguf(const Model& model, const std::string& path,
+                                SimulatedTensors simulated = SimulatedTensors::Refuse);
+
+// Writes `model` dequantized to `dtype` (F32, F16 or BF16) as a Hugging Face
+// folder `dir` (hf::writeHfFolder: config.json, model.safetensors,
+// tokenizer.json, tokenizer_config.json). A folder that does not exist yet is
+// created as "<dir>.tmp-precis" and renamed into place when complete; into an
+// existing folder each file is written atomically. Errors: the parent folder
+// missing, `dir` being a file, F16 overflow (naming the tensor), I/O.
+Result<ExportReport> exportSafetensors(const Model& model, const std::string& dir, DType dtype = DType::F16,
+                                       Progress* progress = nullptr, const CancelToken* cancel = nullptr);
+
+} // namespace precis

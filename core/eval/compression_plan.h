@@ -1,0 +1,105 @@
+// A compression plan: which quantization scheme each weight tensor gets
+// (DESIGN.md §6–§7). Plans come from anywhere — a uniform choice, a recipe
+// file, the allocation solver — and feed compressModel() (eval/compress.h).
+//
+// Recipe JSON (recipeToJson / parseRecipeJson):
+//   { "format": "precis.recipe", "version": 1,
+//     "tensors": { "blk.0.attn_q.weight": "Q4_K", "token_embd.weight": "Q8_0", ... } }
+// Only "tensors" is required; scheme names are quant::parseScheme's
+// (case-insensitive). Tensors not listed keep their current type.
+#pragma once
+
+#include "common/result.h"
+#include "model/model.h"
+#include "quant/scheme.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace precis {
+
+struct TensorAssignment {
+    std::string tensor;  // GGUF name, e.g. "blk.0.attn_q.weight"
+    std::string scheme;  // quant::Scheme::name(), e.g. "Q4_K", "RTN4g128"
+};
+
+struct CompressionPlan {
+    // At most one entry per tensor. Unlisted weight tensors keep their type;
+    // 1-D tensors (norms, biases) are never quantized.
+    std::vector<TensorAssignment> tensors;
+};
+
+// What llama-quantize quantizes (llama-quant.cpp): tensors of ≥ 2 dimensions
+// named "*.weight", except norms ("*_norm.weight") and GPT-2's position_embd.
+bool isQuantizableWeight(const Tensor& t);
+
+// One plan entry checked against a model.
+struct ResolvedAssignment {
+    const Tensor* tensor = nullptr;
+    quant::Scheme scheme;
+};
+
+// Checks every entry: the tensor exists and is a quantizable weight, the scheme
+// name parses, the tensor's rows fit the scheme's block size, no tensor twice.
+// Errors (InvalidArgument) name the tensor and the scheme; the first error wins.
+Result<std::vector<ResolvedAssignment>> resolvePlan(const Model& model, const CompressionPlan& plan);
+
+// A scheme replaced because a tensor's rows do not fit it.
+struct PlanFallback {
+    std::string tensor;
+    std::string requested;  // e.g. "Q4_K"
+    std::string used;       // e.g. "F16"
+    int64_t cols = 0;       // the row length that did not fit
+};
+
+struct UniformPlan {
+    CompressionPlan plan;
+    std::vector<PlanFallback> fallbacks;  // in tensor order
+};
+
+// The nearest scheme that can store rows of `cols` values, following
+// llama.cpp's fallback table (llama-quant.cpp, tensor_type_fallback):
+// Q2_K, Q3_K -> Q4_0 (llama.cpp uses IQ4_NL, which Precis does not encode);
+// Q4_K -> Q5_0; Q5_K -> Q5_1; Q6_K -> Q8_0; RTN<b>g<g> -> RTN<b>g32; and F16
+// when that still does not fit (or for 32-value formats). Returns `s` itself
+// when it fits.
+quant::Scheme fallbackScheme(const quant::Scheme& s, int64_t cols);
+
+// Every quantizable weight of `model` -> `scheme` (falling back per tensor as
+// above, each fallback reported). Errors: unknown scheme name.
+Result<UniformPlan> uniformPlan(const Model& model, std::string_view scheme);
+
+// Recipe JSON text (indent < 0: one line); tensors in plan order.
+std::string recipeToJson(const CompressionPlan& plan, int indent = 2);
+// Parses a recipe; checks the JSON shape and the scheme names (not the tensors:
+// resolvePlan does that against a model). Errors name `where` and the field.
+Result<CompressionPlan> parseRecipeJson(std::string_view text, const std::string& where);
+Result<CompressionPlan> readRecipe(const std::string& path);
+Result<void> writeRecipe(const CompressionPlan& plan, const std::string& path);  // atomic
+
+// llama.cpp's spelling of a GGUF or float type in llama-quantize arguments:
+// "q4_k", "q8_0", "f16", "bf16", "f32".
+std::string llamaCppTypeName(const quant::Scheme& s);
+
+// Arguments (after the program name) that make llama.cpp's `llama-quantize`
+// write the plan's types: the options, then the positionals INPUT OUTPUT TYPE.
+//   --token-embedding-type T and --output-tensor-type T for token_embd.weight
+//   and output.weight, and "--tensor-type ^NAME$=T" for every other entry, the
+//   name a regular expression with its dots escaped: llama-quantize matches
+//   patterns with std::regex_search, so a plain "output.weight" would also hit
+//   "blk.0.attn_output.weight", and "blk.1.ffn_up" would hit layer 1x.
+//   TYPE is a llama_ftype name whose base type no --tensor-type entry uses
+//   (Q8_0, else Q4_0, Q5_0, ...): some llama.cpp versions treat an override equal
+//   to the base type as "not manual" and apply their per-tensor mixture rules
+//   to it. Tensors the plan does not list get TYPE's type (uniformPlan lists
+//   every quantizable weight).
+// Errors (Unsupported): an RTN scheme (llama.cpp has no such type), an empty plan.
+Result<std::vector<std::string>> llamaQuantizeArgs(const CompressionPlan& plan,
+                                                   const std::string& input = "MODEL-F32.gguf",
+                                                   const std::string& output = "OUT.gguf");
+// The arguments as one POSIX shell line (single-quoted where needed).
+std::string shellJoin(const std::vector<std::string>& args);
+
+} // namespace precis

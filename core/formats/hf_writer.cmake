@@ -1,0 +1,1 @@
+list(APPEND PRECIS_CORE_SOURCES formats/hf_writer.cpp)

@@ -1,0 +1,1 @@
+precis_add_test(tst_compress SOURCES tst_compress.cpp LABELS eval)
