@@ -1,6 +1,10 @@
 # The studio. precis_app holds everything but main() so that tests/gui can drive
 # MainWindow and StudioDocument directly.
 add_library(precis_app STATIC
+  calibration_dialog.cpp
+  calibration_dialog.h
+  calibration_job.cpp
+  calibration_job.h
   job_runner.cpp
   job_runner.h
   main_window.cpp
@@ -29,14 +33,20 @@ qt_add_translations(precis
     ${CMAKE_SOURCE_DIR}/translations/precis_zh_CN.ts
   SOURCES
     ${CMAKE_CURRENT_SOURCE_DIR}/main_gui.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/calibration_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/job_runner.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/main_window.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/studio_document.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/train_dialog.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_thumbnails.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/budget_plots.cpp
+    ${CMAKE_SOURCE_DIR}/views/budget_unit_model.cpp
+    ${CMAKE_SOURCE_DIR}/views/budget_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/cell_map_plot.cpp
     ${CMAKE_SOURCE_DIR}/views/loss_curve_view.cpp
     ${CMAKE_SOURCE_DIR}/views/model_tree_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/sensitivity_view.cpp
   INCLUDE_DIRECTORIES
     ${CMAKE_CURRENT_SOURCE_DIR}
     ${CMAKE_SOURCE_DIR}/views

@@ -1,11 +1,13 @@
 #include "main_window.h"
 
+#include "calibration_dialog.h"
 #include "job_runner.h"
 #include "studio_document.h"
 #include "train_dialog.h"
 
 #include "attention_view.h"
 #include "model_tree_view.h"
+#include "sensitivity_view.h"
 
 #include "model/model.h"
 
@@ -68,6 +70,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_attention, tr("Attention"));
+    // First in the tab order (DESIGN.md §9); shown when a calibration starts.
+    m_sensitivity = new views::SensitivityView(this);
+    m_tabs->insertTab(0, m_sensitivity, tr("Sensitivity"));
 
     auto* hint = new QLabel(tr("Open a model (File ▸ Open) or drop one here"), this);
     hint->setAlignment(Qt::AlignCenter);
@@ -128,6 +133,8 @@ void MainWindow::createMenus()
     toolbar->addAction(openFolder);
     m_viewMenu->addAction(toolbar->toggleViewAction());
 
+    createAnalyzeMenu(toolbar);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Precis"), this, [this] {
         QMessageBox::about(this, tr("About Precis"),
@@ -183,6 +190,17 @@ void MainWindow::connectDocument()
     connect(m_doc, &StudioDocument::attentionReady, this, [this](std::shared_ptr<const AttentionResult> r) {
         m_attention->setResult(r->maps, r->tokens, r->droppedTokens);
     });
+    connect(m_doc, &StudioDocument::sensitivityPartial, m_sensitivity,
+            qOverload<std::shared_ptr<const sensitivity::SensitivityReport>>(&views::SensitivityView::setReport));
+    connect(m_doc, &StudioDocument::sensitivityChanged, this,
+            [this] { m_sensitivity->setReport(m_doc->sensitivityReport()); });
+    connect(m_doc, &StudioDocument::calibratingChanged, this, [this](bool running) {
+        if (!running) {  // finished, failed or cancelled: back to the document's report
+            m_sensitivity->setPlaceholderText(tr("No sensitivity report yet: run Analyze ▸ Calibrate…"));
+            m_sensitivity->setReport(m_doc->sensitivityReport());
+        }
+        updateAnalyzeActions();
+    });
 }
 
 void MainWindow::openModel(const QString& path)
@@ -201,6 +219,7 @@ void MainWindow::onModelChanged()
     else
         m_attention->setAvailable(false, tr("Attention needs the model's tokenizer: %1").arg(m_doc->tokenizerError()));
     setWindowTitle(tr("Precis — %1").arg(m_doc->modelName()));
+    updateAnalyzeActions();
     m_central->setCurrentWidget(m_tabs);
     addRecentModel(m_doc->modelPath());
     statusBar()->showMessage(tr("Opened %1: %2 parameters in %3 tensors")
@@ -286,6 +305,41 @@ void MainWindow::showTrainDialog()
     m_trainDialog->show();
     m_trainDialog->raise();
     m_trainDialog->activateWindow();
+}
+
+void MainWindow::createAnalyzeMenu(QToolBar* toolbar)
+{
+    QMenu* analyze = menuBar()->addMenu(tr("&Analyze"));
+    m_calibrate = analyze->addAction(tr("&Calibrate…"), this, &MainWindow::showCalibrationDialog);
+    m_calibrate->setObjectName(QStringLiteral("CalibrateAction"));
+    m_calibrate->setShortcut(QKeySequence(tr("Ctrl+K")));
+    m_calibrate->setToolTip(tr("Measure how sensitive each layer, head and 8×8 block of the model is"));
+    toolbar->addAction(m_calibrate);
+    updateAnalyzeActions();
+}
+
+void MainWindow::updateAnalyzeActions()
+{
+    if (m_calibrate) m_calibrate->setEnabled(m_doc->model() && !m_doc->isCalibrating());
+}
+
+void MainWindow::showCalibrationDialog()
+{
+    if (!m_doc->model() || m_doc->isCalibrating()) return;
+    auto* dialog = new CalibrationDialog(m_doc->model()->config, m_doc->modelPath(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_lastCalibration) dialog->setRequest(*m_lastCalibration);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { startCalibration(dialog->request()); });
+    dialog->open();
+}
+
+void MainWindow::startCalibration(const CalibrationRequest& request)
+{
+    m_lastCalibration = std::make_shared<CalibrationRequest>(request);
+    m_sensitivity->setPlaceholderText(tr("Calibrating: the heatmaps fill in as the run goes (progress below)."));
+    m_central->setCurrentWidget(m_tabs);
+    m_tabs->setCurrentWidget(m_sensitivity);
+    m_doc->calibrate(request);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

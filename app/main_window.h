@@ -5,6 +5,9 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
+class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
@@ -12,15 +15,18 @@ class QProgressBar;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
+class QToolBar;
 
 namespace precis::views {
 class AttentionView;
 class ModelTreeView;
+class SensitivityView;
 }
 
 namespace precis::app {
 
 class JobRunner;
+struct CalibrationRequest;
 class StudioDocument;
 class TrainDialog;
 
@@ -40,6 +46,12 @@ public:
     views::ModelTreeView* modelTree() const { return m_tree; }
     views::AttentionView* attentionView() const { return m_attention; }
     QTabWidget* tabs() const { return m_tabs; }
+    views::SensitivityView* sensitivityView() const { return m_sensitivity; }
+    QAction* calibrateAction() const { return m_calibrate; }
+
+    // What Analyze ▸ Calibrate… does once its dialog is accepted: shows the
+    // Sensitivity tab and starts the run (StudioDocument::calibrate).
+    void startCalibration(const CalibrationRequest& request);
 
     // Most recent first, at most kMaxRecentModels.
     static QStringList recentModels();
@@ -60,6 +72,9 @@ private:
     void addRecentModel(const QString& path);
     void rebuildRecentMenu();
     void showTrainDialog();
+    void createAnalyzeMenu(QToolBar* toolbar);
+    void showCalibrationDialog();
+    void updateAnalyzeActions();
 
     JobRunner* m_runner = nullptr;
     StudioDocument* m_doc = nullptr;
@@ -74,6 +89,9 @@ private:
     QProgressBar* m_progress = nullptr;
     QPushButton* m_cancel = nullptr;
     TrainDialog* m_trainDialog = nullptr;  // created on first use, kept (a run may go on hidden)
+    views::SensitivityView* m_sensitivity = nullptr;
+    QAction* m_calibrate = nullptr;
+    std::shared_ptr<CalibrationRequest> m_lastCalibration;  // prefills the next dialog
 };
 
 } // namespace precis::app

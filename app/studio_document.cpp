@@ -1,5 +1,6 @@
 #include "studio_document.h"
 
+#include "calibration_job.h"
 #include "job_runner.h"
 
 #include "engine/engine.h"
@@ -20,6 +21,15 @@ struct StudioDocument::EngineCache {
     std::shared_ptr<const Engine> engine;
 };
 
+// A calibration's latest snapshot, from the job thread to the GUI thread: one
+// queued call at a time carries whatever is latest when it runs.
+struct StudioDocument::PartialFeed {
+    std::mutex mutex;
+    StudioDocument* target = nullptr;  // null once the document is gone
+    std::shared_ptr<const sensitivity::SensitivityReport> latest;
+    bool queued = false;
+};
+
 namespace {
 
 struct Loaded {
@@ -36,7 +46,17 @@ Error cancelledError(const std::string& what) { return makeError(ErrorCode::Canc
 
 StudioDocument::StudioDocument(JobRunner* runner, QObject* parent) : QObject(parent), m_runner(runner) {}
 
-StudioDocument::~StudioDocument() = default;
+StudioDocument::~StudioDocument() { detachPartialFeed(); }
+
+void StudioDocument::detachPartialFeed()
+{
+    if (!m_feed) return;
+    {
+        std::lock_guard<std::mutex> lock(m_feed->mutex);
+        m_feed->target = nullptr;
+    }
+    m_feed.reset();
+}
 
 QString StudioDocument::modelName() const { return m_model ? QFileInfo(m_path).fileName() : QString(); }
 
@@ -84,7 +104,11 @@ void StudioDocument::open(const QString& path)
             self->m_tokenizer = std::move(loaded.tokenizer);
             self->m_tokenizerError = QString::fromStdString(loaded.tokenizerError);
             self->m_engine = std::make_shared<EngineCache>();
+            const bool hadReport = self->m_sensitivity != nullptr;
+            self->m_sensitivity.reset();
+            self->detachPartialFeed();  // a running calibration's snapshots are of the old model
             emit self->modelChanged();
+            if (hadReport) emit self->sensitivityChanged();
         });
 }
 
@@ -148,6 +172,85 @@ void StudioDocument::computeAttention(const QString& text)
                 emit self->attentionReady(*r);
             }
             if (--self->m_attentionJobs == 0) emit self->attentionBusyChanged(false);
+        });
+}
+
+void StudioDocument::calibrate(const CalibrationRequest& request)
+{
+    if (!m_model) {
+        emit errorOccurred(tr("Open a model first."));
+        return;
+    }
+    if (!m_tokenizer) {
+        emit errorOccurred(tr("Calibration needs the model's tokenizer: %1").arg(m_tokenizerError));
+        return;
+    }
+    if (m_calibrating) {
+        emit errorOccurred(tr("A calibration is already running."));
+        return;
+    }
+    auto model = m_model;
+    auto tokenizer = m_tokenizer;
+    auto cache = m_engine;
+    auto feed = std::make_shared<PartialFeed>();
+    feed->target = this;
+    m_feed = feed;
+    m_calibrating = true;
+    emit calibratingChanged(true);
+
+    EngineSource engine = [cache, model]() -> Result<std::shared_ptr<const Engine>> {
+        std::lock_guard<std::mutex> lock(cache->mutex);
+        if (!cache->engine) {
+            auto created = Engine::create(model);
+            if (!created) return created.error();
+            cache->engine = std::shared_ptr<const Engine>(std::move(created).value());
+        }
+        return cache->engine;
+    };
+    // Job thread: copy the snapshot; queue a delivery unless one is already waiting.
+    sensitivity::PartialReport onPartial = [feed](const sensitivity::SensitivityReport& r) {
+        auto copy = std::make_shared<const sensitivity::SensitivityReport>(r);
+        std::lock_guard<std::mutex> lock(feed->mutex);
+        feed->latest = std::move(copy);
+        if (feed->queued || !feed->target) return;
+        feed->queued = true;
+        StudioDocument* doc = feed->target;
+        QMetaObject::invokeMethod(
+            doc,
+            [doc, feed] {
+                std::shared_ptr<const sensitivity::SensitivityReport> latest;
+                {
+                    std::lock_guard<std::mutex> lock(feed->mutex);
+                    feed->queued = false;
+                    latest = std::move(feed->latest);
+                }
+                if (latest && doc->m_feed == feed) emit doc->sensitivityPartial(std::move(latest));
+            },
+            Qt::QueuedConnection);
+    };
+
+    using ReportPtr = std::shared_ptr<const sensitivity::SensitivityReport>;
+    m_runner->run<ReportPtr>(
+        tr("Calibrating"),
+        [=](Progress& progress, const CancelToken& cancel) -> Result<ReportPtr> {
+            auto r = runCalibrationJob(*model, *tokenizer, engine, request, progress, cancel, onPartial);
+            if (!r) return r.error();
+            return ReportPtr(std::make_shared<const sensitivity::SensitivityReport>(std::move(r).value()));
+        },
+        [self = QPointer<StudioDocument>(this), model, feed](Result<ReportPtr> r) {
+            if (!self) return;
+            if (self->m_feed == feed) self->detachPartialFeed();
+            self->m_calibrating = false;
+            if (!r) {
+                if (r.error().code == ErrorCode::Cancelled)
+                    emit self->statusMessage(tr("Calibration cancelled."));
+                else
+                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+            } else if (model == self->m_model) {  // else another model was opened meanwhile
+                self->m_sensitivity = std::move(r).value();
+                emit self->sensitivityChanged();
+            }
+            emit self->calibratingChanged(false);
         });
 }
 

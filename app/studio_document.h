@@ -17,9 +17,14 @@ class Tokenizer;
 struct AttentionMaps;
 }
 
+namespace precis::sensitivity {
+struct SensitivityReport;
+}
+
 namespace precis::app {
 
 class JobRunner;
+struct CalibrationRequest;
 
 // Attention probabilities of one text, with the tokens they belong to.
 struct AttentionResult {
@@ -58,6 +63,16 @@ public:
     // the background; attentionReady or errorOccurred follows.
     void computeAttention(const QString& text);
 
+    // Analyze ▸ Calibrate: reads and tokenizes the text (or lets the model write
+    // it), dequantizes the weights and runs core/sensitivity's calibration, all in
+    // the background. Snapshots arrive as sensitivityPartial while it runs (only
+    // the latest when the GUI thread is behind); the final report replaces
+    // sensitivityReport() and sensitivityChanged follows, or errorOccurred.
+    void calibrate(const CalibrationRequest& request);
+    bool isCalibrating() const { return m_calibrating; }
+    // The last completed report for the open model; nullptr before the first.
+    const std::shared_ptr<const sensitivity::SensitivityReport>& sensitivityReport() const { return m_sensitivity; }
+
 signals:
     void loadingChanged(bool loading);
     void modelChanged();
@@ -67,9 +82,16 @@ signals:
     void statusMessage(const QString& message);
     void attentionBusyChanged(bool busy);
     void attentionReady(std::shared_ptr<const precis::app::AttentionResult> result);
+    void calibratingChanged(bool calibrating);
+    void sensitivityPartial(std::shared_ptr<const precis::sensitivity::SensitivityReport> report);
+    // sensitivityReport() was replaced (a calibration finished, or another model was opened).
+    void sensitivityChanged();
 
 private:
     struct EngineCache;
+    struct PartialFeed;
+    // Stops the running calibration's snapshots from reaching this document.
+    void detachPartialFeed();
 
     JobRunner* m_runner;
     QString m_path;
@@ -79,6 +101,9 @@ private:
     std::shared_ptr<EngineCache> m_engine;  // per model; created on first use, on the job thread
     int m_loading = 0;
     int m_attentionJobs = 0;
+    std::shared_ptr<PartialFeed> m_feed;  // of the running calibration
+    std::shared_ptr<const sensitivity::SensitivityReport> m_sensitivity;
+    bool m_calibrating = false;
 };
 
 } // namespace precis::app

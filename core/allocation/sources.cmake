@@ -1,4 +1,5 @@
 list(APPEND PRECIS_CORE_SOURCES
+  allocation/allocation_summary.cpp
   allocation/knapsack_dp.cpp
   allocation/option_builder.cpp
   allocation/option_table.cpp

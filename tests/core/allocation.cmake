@@ -1,3 +1,4 @@
 precis_add_test(tst_allocation SOURCES tst_allocation.cpp LABELS allocation)
 precis_add_test(tst_option_table SOURCES tst_option_table.cpp LABELS allocation)
 precis_add_test(tst_option_builder SOURCES tst_option_builder.cpp LABELS allocation)
+precis_add_test(tst_allocation_summary SOURCES tst_allocation_summary.cpp LABELS allocation)
