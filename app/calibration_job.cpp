@@ -3,8 +3,15 @@
 #include "common/mapped_file.h"
 #include "engine/engine.h"
 #include "model/model.h"
+#include "sensitivity/report_store.h"
+#include "session/session_store.h"
 #include "tokenizer/tokenizer.h"
 #include "train/parameters.h"
+
+#include <QFileInfo>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace precis::app {
 
@@ -16,7 +23,8 @@ Result<sensitivity::SensitivityReport> runCalibrationJob(const Model& model, con
                                                          const EngineSource& engine,
                                                          const CalibrationRequest& request, Progress& progress,
                                                          const CancelToken& cancel,
-                                                         const sensitivity::PartialReport& onPartial)
+                                                         const sensitivity::PartialReport& onPartial,
+                                                         StoredRun* stored)
 {
     const auto cancelled = [] { return makeError(ErrorCode::Cancelled, {}, "calibration cancelled"); };
     const bool selfGenerated = request.textPath.isEmpty();
@@ -43,8 +51,67 @@ Result<sensitivity::SensitivityReport> runCalibrationJob(const Model& model, con
     if (cancel.cancelled()) return cancelled();
 
     Progress sub([&](double f, const std::string& stage) { progress.report(offset + (1.0 - offset) * f, stage); });
-    PRECIS_TRY_ASSIGN(auto out, sensitivity::runCalibration(params, set, request.settings, &sub, &cancel, onPartial));
-    return std::move(out.report);
+    if (request.databasePath.isEmpty()) {
+        PRECIS_TRY_ASSIGN(auto out, sensitivity::runCalibration(params, set, request.settings, &sub, &cancel, onPartial));
+        return std::move(out.report);
+    }
+
+    // The session: model record (hashing the file), session, run.
+    progress.report(offset, "Recording the model in the session database");
+    PRECIS_TRY_ASSIGN(SessionStore store, SessionStore::open(request.databasePath.toStdString()));
+    PRECIS_TRY_ASSIGN(int64_t modelId, store.addModelFile(model.path, model.config.archName, params.count(), &cancel));
+    StoredRun where;
+    where.sessionId = request.sessionId;
+    if (where.sessionId == 0) {
+        const std::string base = QFileInfo(QString::fromStdString(model.path)).completeBaseName().toStdString();
+        std::string name = base;
+        for (int i = 2;; ++i) {
+            PRECIS_TRY_ASSIGN(auto existing, store.sessionByName(name));
+            if (!existing) break;
+            name = base + " (" + std::to_string(i) + ")";
+        }
+        PRECIS_TRY_ASSIGN(where.sessionId, store.createSession(name, modelId));
+    }
+    PRECIS_TRY_ASSIGN(SessionInfo info, store.session(where.sessionId));
+    where.sessionName = QString::fromStdString(info.name);
+    nlohmann::json settings;
+    settings["source"] = set.source;
+    settings["sequences"] = set.sequences;
+    settings["length"] = set.length;
+    settings["seed"] = request.seed;
+    settings["options"] = request.settings.options;
+    settings["probe_options"] = request.settings.probeOptions;
+    settings["measure"] = request.settings.measure;
+    settings["head_ablation"] = request.settings.headAblation;
+    settings["measure_sequences"] = request.settings.measureSequences;
+    PRECIS_TRY_ASSIGN(where.runId, store.beginRun(where.sessionId, settings.dump()));
+    if (stored) *stored = where;
+
+    const auto t0 = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    // A failed save (disk full, ...) stops the saving; the run then ends with its error.
+    Error saveError;
+    bool saveFailed = false;
+    auto out = sensitivity::runCalibration(params, set, request.settings, &sub, &cancel,
+                                           [&](const sensitivity::SensitivityReport& r) {
+                                               if (!saveFailed) {
+                                                   auto saved = sensitivity::saveReport(store, where.runId, r);
+                                                   if (!saved.ok()) saveFailed = true, saveError = saved.error();
+                                               }
+                                               if (onPartial) onPartial(r);
+                                           });
+    if (saveFailed) {
+        (void)store.finishRun(where.runId, RunStatus::Failed, 0, seconds());
+        return saveError;
+    }
+    if (!out.ok()) {
+        const bool wasCancelled = out.error().code == ErrorCode::Cancelled;
+        (void)store.finishRun(where.runId, wasCancelled ? RunStatus::Cancelled : RunStatus::Failed, 0, seconds());
+        return out.error();
+    }
+    PRECIS_TRY(sensitivity::saveReport(store, where.runId, out->report, &out->stats));
+    PRECIS_TRY(store.finishRun(where.runId, RunStatus::Done, out->report.tokens, seconds()));
+    return std::move(out->report);
 }
 
 } // namespace precis::app

@@ -6,10 +6,14 @@
 #include "train_dialog.h"
 
 #include "attention_view.h"
+#include "budget_view.h"
 #include "model_tree_view.h"
 #include "sensitivity_view.h"
 
+#include "allocation/option_builder.h"
 #include "model/model.h"
+#include "sensitivity/report.h"
+#include "session/session_store.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,6 +24,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
@@ -73,6 +78,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     // First in the tab order (DESIGN.md §9); shown when a calibration starts.
     m_sensitivity = new views::SensitivityView(this);
     m_tabs->insertTab(0, m_sensitivity, tr("Sensitivity"));
+    // The accuracy budget: filled from a finished calibration (DESIGN.md §6, §9).
+    m_budget = new views::BudgetView(this);
+    m_budget->setPlaceholderText(tr("The budget needs a sensitivity report: run Analyze ▸ Calibrate…"));
+    m_tabs->insertTab(1, m_budget, tr("Budget"));
 
     auto* hint = new QLabel(tr("Open a model (File ▸ Open) or drop one here"), this);
     hint->setAlignment(Qt::AlignCenter);
@@ -117,12 +126,28 @@ void MainWindow::createMenus()
     m_recentMenu = file->addMenu(tr("&Recent Models"));
     rebuildRecentMenu();
     file->addSeparator();
+    QAction* newSession = file->addAction(tr("&New Session…"), this, &MainWindow::newSessionDialog);
+    newSession->setObjectName(QStringLiteral("NewSessionAction"));
+    newSession->setToolTip(tr("Start a new session for the open model; calibrations and allocations are stored in it"));
+    QAction* openSession = file->addAction(tr("Open &Session…"), this, &MainWindow::openSessionDialog);
+    openSession->setObjectName(QStringLiteral("OpenSessionAction"));
+    m_sessionMenu = file->addMenu(tr("Recent S&essions"));
+    connect(m_sessionMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildSessionMenu);
+    file->addSeparator();
     QAction* train = file->addAction(tr("&Train Micro Model…"), this, &MainWindow::showTrainDialog);
     train->setObjectName(QStringLiteral("TrainMicroModelAction"));
     train->setToolTip(tr("Train a small model from scratch on a text file"));
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = m_budget->undoAction();
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = m_budget->redoAction();
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(m_modelDock->toggleViewAction());
@@ -192,8 +217,14 @@ void MainWindow::connectDocument()
     });
     connect(m_doc, &StudioDocument::sensitivityPartial, m_sensitivity,
             qOverload<std::shared_ptr<const sensitivity::SensitivityReport>>(&views::SensitivityView::setReport));
-    connect(m_doc, &StudioDocument::sensitivityChanged, this,
-            [this] { m_sensitivity->setReport(m_doc->sensitivityReport()); });
+    connect(m_doc, &StudioDocument::sensitivityChanged, this, [this] {
+        m_sensitivity->setReport(m_doc->sensitivityReport());
+        refreshBudget();
+    });
+    connect(m_doc, &StudioDocument::sessionChanged, this, &MainWindow::updateTitle);
+    connect(m_budget, &views::BudgetView::saveRequested, this, [this](const QString& name, const QString& budgetJson) {
+        m_doc->saveAllocation(name, budgetJson, m_budget->assignmentJson(), m_budget->totalsJson());
+    });
     connect(m_doc, &StudioDocument::calibratingChanged, this, [this](bool running) {
         if (!running) {  // finished, failed or cancelled: back to the document's report
             m_sensitivity->setPlaceholderText(tr("No sensitivity report yet: run Analyze ▸ Calibrate…"));
@@ -218,7 +249,7 @@ void MainWindow::onModelChanged()
         m_attention->setAvailable(true);
     else
         m_attention->setAvailable(false, tr("Attention needs the model's tokenizer: %1").arg(m_doc->tokenizerError()));
-    setWindowTitle(tr("Precis — %1").arg(m_doc->modelName()));
+    updateTitle();
     updateAnalyzeActions();
     m_central->setCurrentWidget(m_tabs);
     addRecentModel(m_doc->modelPath());
@@ -362,6 +393,83 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (path.isEmpty()) return;
     event->acceptProposedAction();
     openModel(path);
+}
+
+void MainWindow::updateTitle()
+{
+    const QString model = m_doc->modelName();
+    const QString session = m_doc->sessionName();
+    if (model.isEmpty())
+        setWindowTitle(tr("Precis"));
+    else if (session.isEmpty())
+        setWindowTitle(tr("Precis — %1").arg(model));
+    else
+        setWindowTitle(tr("Precis — %1 (%2)").arg(session, model));
+}
+
+void MainWindow::refreshBudget()
+{
+    const auto& report = m_doc->sensitivityReport();
+    const auto& model = m_doc->model();
+    if (!report || !model || !report->complete) {
+        m_budget->clear();
+        return;
+    }
+    // Looking up the report's damages is cheap (no encoding); the frontier
+    // builds in milliseconds for thousands of units.
+    auto table = buildOptionTable(*model, *report);
+    if (!table) {
+        m_budget->clear();
+        m_budget->setPlaceholderText(QString::fromStdString(table.error().toString()));
+        return;
+    }
+    m_budget->setOriginalBytes(int64_t(model->fileBytes));
+    m_budget->setTable(std::move(table).value());
+}
+
+void MainWindow::newSessionDialog()
+{
+    if (!m_doc->model()) {
+        showError(tr("Open a model first: a session belongs to a model."));
+        return;
+    }
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("New Session"), tr("Session name:"), QLineEdit::Normal,
+                                               QFileInfo(m_doc->modelPath()).completeBaseName(), &ok);
+    if (ok && !name.trimmed().isEmpty()) m_doc->newSession(name.trimmed());
+}
+
+void MainWindow::openSessionDialog()
+{
+    const std::vector<SessionInfo> list = m_doc->sessions();
+    if (list.empty()) {
+        statusBar()->showMessage(tr("No sessions yet in %1").arg(m_doc->databasePath()), 8000);
+        return;
+    }
+    QStringList items;
+    for (const SessionInfo& s : list)
+        items << tr("%1 — %2, %3 runs, %4 allocations, last used %5")
+                     .arg(QString::fromStdString(s.name), QFileInfo(QString::fromStdString(s.model.path)).fileName())
+                     .arg(s.runCount)
+                     .arg(s.allocationCount)
+                     .arg(QString::fromStdString(s.updatedAt).left(16).replace(QLatin1Char('T'), QLatin1Char(' ')));
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(this, tr("Open Session"),
+                                                 tr("Sessions in %1:").arg(m_doc->databasePath()), items, 0, false, &ok);
+    if (!ok) return;
+    const int index = int(items.indexOf(chosen));
+    if (index >= 0) m_doc->openSession(list[size_t(index)].id);
+}
+
+void MainWindow::rebuildSessionMenu()
+{
+    m_sessionMenu->clear();
+    const std::vector<SessionInfo> list = m_doc->sessions();
+    for (size_t i = 0; i < list.size() && i < size_t(kMaxRecentModels); ++i) {
+        const int64_t id = list[i].id;
+        m_sessionMenu->addAction(QString::fromStdString(list[i].name), this, [this, id] { m_doc->openSession(id); });
+    }
+    if (list.empty()) m_sessionMenu->addAction(tr("(none)"))->setEnabled(false);
 }
 
 } // namespace precis::app

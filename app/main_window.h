@@ -19,6 +19,7 @@ class QToolBar;
 
 namespace precis::views {
 class AttentionView;
+class BudgetView;
 class ModelTreeView;
 class SensitivityView;
 }
@@ -48,6 +49,7 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
     views::SensitivityView* sensitivityView() const { return m_sensitivity; }
     QAction* calibrateAction() const { return m_calibrate; }
+    views::BudgetView* budgetView() const { return m_budget; }
 
     // What Analyze ▸ Calibrate… does once its dialog is accepted: shows the
     // Sensitivity tab and starts the run (StudioDocument::calibrate).
@@ -75,6 +77,12 @@ private:
     void createAnalyzeMenu(QToolBar* toolbar);
     void showCalibrationDialog();
     void updateAnalyzeActions();
+    void updateTitle();
+    void newSessionDialog();
+    void openSessionDialog();
+    void rebuildSessionMenu();
+    // The Budget tab follows the document's (complete) sensitivity report.
+    void refreshBudget();
 
     JobRunner* m_runner = nullptr;
     StudioDocument* m_doc = nullptr;
@@ -90,6 +98,8 @@ private:
     QPushButton* m_cancel = nullptr;
     TrainDialog* m_trainDialog = nullptr;  // created on first use, kept (a run may go on hidden)
     views::SensitivityView* m_sensitivity = nullptr;
+    views::BudgetView* m_budget = nullptr;
+    QMenu* m_sessionMenu = nullptr;
     QAction* m_calibrate = nullptr;
     std::shared_ptr<CalibrationRequest> m_lastCalibration;  // prefills the next dialog
 };

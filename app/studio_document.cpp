@@ -6,6 +6,8 @@
 #include "engine/engine.h"
 #include "formats/model_loader.h"
 #include "model/model.h"
+#include "sensitivity/report_store.h"
+#include "session/session_store.h"
 #include "tokenizer/tokenizer.h"
 
 #include <QFileInfo>
@@ -44,7 +46,11 @@ Error cancelledError(const std::string& what) { return makeError(ErrorCode::Canc
 
 } // namespace
 
-StudioDocument::StudioDocument(JobRunner* runner, QObject* parent) : QObject(parent), m_runner(runner) {}
+StudioDocument::StudioDocument(JobRunner* runner, QObject* parent) : QObject(parent), m_runner(runner)
+{
+    const QString env = qEnvironmentVariable("PRECIS_SESSION_DB");
+    m_dbPath = env.isEmpty() ? QString::fromStdString(defaultDatabasePath()) : env;
+}
 
 StudioDocument::~StudioDocument() { detachPartialFeed(); }
 
@@ -99,6 +105,9 @@ void StudioDocument::open(const QString& path)
                 return;
             }
             Loaded loaded = std::move(r).value();
+            const int64_t pendingRun = self->m_pendingRun;
+            self->m_pendingRun = -1;
+            if (pendingRun < 0) self->setSession(0, {});  // a model opened on its own: no session yet
             self->m_path = absolute;
             self->m_model = std::move(loaded.model);
             self->m_tokenizer = std::move(loaded.tokenizer);
@@ -108,8 +117,127 @@ void StudioDocument::open(const QString& path)
             self->m_sensitivity.reset();
             self->detachPartialFeed();  // a running calibration's snapshots are of the old model
             emit self->modelChanged();
+            if (pendingRun > 0) {
+                SessionStore* store = self->store();
+                auto report = store ? sensitivity::loadReport(*store, pendingRun) : Result<sensitivity::SensitivityReport>(
+                                                                                     makeError(ErrorCode::Io, "", ""));
+                if (report.ok()) {
+                    self->m_sensitivity = std::make_shared<const sensitivity::SensitivityReport>(std::move(report).value());
+                    emit self->sensitivityChanged();
+                    return;
+                }
+                if (store) emit self->errorOccurred(QString::fromStdString(report.error().toString()));
+            }
             if (hadReport) emit self->sensitivityChanged();
         });
+}
+
+void StudioDocument::setDatabasePath(const QString& path)
+{
+    if (path == m_dbPath) return;
+    m_store.reset();
+    m_dbPath = path;
+    setSession(0, {});
+}
+
+SessionStore* StudioDocument::store()
+{
+    if (m_store) return m_store.get();
+    auto opened = SessionStore::open(m_dbPath.toStdString());
+    if (!opened) {
+        emit errorOccurred(QString::fromStdString(opened.error().toString()));
+        return nullptr;
+    }
+    m_store = std::make_unique<SessionStore>(std::move(opened).value());
+    return m_store.get();
+}
+
+void StudioDocument::setSession(int64_t id, const QString& name)
+{
+    if (id == m_sessionId && name == m_sessionName) return;
+    m_sessionId = id;
+    m_sessionName = name;
+    emit sessionChanged();
+}
+
+std::vector<SessionInfo> StudioDocument::sessions()
+{
+    SessionStore* s = store();
+    if (!s) return {};
+    auto list = s->sessions();
+    if (!list) {
+        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        return {};
+    }
+    return std::move(list).value();
+}
+
+bool StudioDocument::newSession(const QString& name)
+{
+    if (!m_model) {
+        emit errorOccurred(tr("Open a model first."));
+        return false;
+    }
+    SessionStore* s = store();
+    if (!s) return false;
+    auto modelId = s->addModelFile(m_model->path, m_model->config.archName, m_model->parameterCount());
+    auto id = modelId ? s->createSession(name.toStdString(), *modelId) : Result<int64_t>(modelId.error());
+    if (!id) {
+        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        return false;
+    }
+    setSession(*id, name);
+    if (m_sensitivity) {  // a new session starts without results
+        m_sensitivity.reset();
+        emit sensitivityChanged();
+    }
+    return true;
+}
+
+bool StudioDocument::openSession(int64_t sessionId)
+{
+    SessionStore* s = store();
+    if (!s) return false;
+    auto info = s->session(sessionId);
+    auto latest = info ? s->latestRun(sessionId) : Result<std::optional<CalibrationRun>>(info.error());
+    auto check = latest ? s->checkModel(info->model.id) : Result<ModelCheck>(latest.error());
+    if (!check) {
+        emit errorOccurred(QString::fromStdString(check.error().toString()));
+        return false;
+    }
+    if (!check->exists) {
+        emit errorOccurred(tr("%1: the model of session '%2' is missing")
+                               .arg(QString::fromStdString(info->model.path), QString::fromStdString(info->name)));
+        return false;
+    }
+    if (check->changed())
+        emit errorOccurred(tr("%1 has changed since session '%2' was made (its SHA-256 differs): the stored results "
+                              "describe the old file.")
+                               .arg(QString::fromStdString(info->model.path), QString::fromStdString(info->name)));
+    (void)s->touchSession(sessionId);
+    setSession(sessionId, QString::fromStdString(info->name));
+    m_pendingRun = *latest && (*latest)->status == RunStatus::Done ? (*latest)->id : 0;
+    open(QString::fromStdString(info->model.path));
+    return true;
+}
+
+bool StudioDocument::saveAllocation(const QString& name, const QString& budgetJson, const QString& assignmentJson,
+                                    const QString& totalsJson)
+{
+    SessionStore* s = store();
+    if (!s) return false;
+    if (m_sessionId == 0) {
+        emit errorOccurred(tr("Run a calibration (or File ▸ New Session) first: allocations belong to a session."));
+        return false;
+    }
+    auto saved = s->saveAllocation(m_sessionId, name.toStdString(), budgetJson.toStdString(),
+                                   assignmentJson.toStdString(), totalsJson.toStdString());
+    if (!saved) {
+        emit errorOccurred(QString::fromStdString(saved.error().toString()));
+        return false;
+    }
+    emit statusMessage(tr("Saved allocation '%1' in session '%2'.").arg(name, m_sessionName));
+    return true;
 }
 
 void StudioDocument::computeAttention(const QString& text)
@@ -229,18 +357,23 @@ void StudioDocument::calibrate(const CalibrationRequest& request)
             Qt::QueuedConnection);
     };
 
+    CalibrationRequest stored = request;
+    stored.databasePath = m_dbPath;
+    stored.sessionId = m_sessionId;
+    auto where = std::make_shared<StoredRun>();
     using ReportPtr = std::shared_ptr<const sensitivity::SensitivityReport>;
     m_runner->run<ReportPtr>(
         tr("Calibrating"),
         [=](Progress& progress, const CancelToken& cancel) -> Result<ReportPtr> {
-            auto r = runCalibrationJob(*model, *tokenizer, engine, request, progress, cancel, onPartial);
+            auto r = runCalibrationJob(*model, *tokenizer, engine, stored, progress, cancel, onPartial, where.get());
             if (!r) return r.error();
             return ReportPtr(std::make_shared<const sensitivity::SensitivityReport>(std::move(r).value()));
         },
-        [self = QPointer<StudioDocument>(this), model, feed](Result<ReportPtr> r) {
+        [self = QPointer<StudioDocument>(this), model, feed, where](Result<ReportPtr> r) {
             if (!self) return;
             if (self->m_feed == feed) self->detachPartialFeed();
             self->m_calibrating = false;
+            if (where->sessionId != 0 && model == self->m_model) self->setSession(where->sessionId, where->sessionName);
             if (!r) {
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Calibration cancelled."));

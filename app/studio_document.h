@@ -12,6 +12,8 @@
 #include <vector>
 
 namespace precis {
+class SessionStore;
+struct SessionInfo;
 class Model;
 class Tokenizer;
 struct AttentionMaps;
@@ -73,6 +75,26 @@ public:
     // The last completed report for the open model; nullptr before the first.
     const std::shared_ptr<const sensitivity::SensitivityReport>& sensitivityReport() const { return m_sensitivity; }
 
+    // ---- Sessions (core/session). Every calibration is stored in the current
+    // session of the database (a session named after the model is created by
+    // the first calibration when none is current); opening a session loads its
+    // model and restores its latest finished run without recomputing anything.
+    QString databasePath() const { return m_dbPath; }
+    // Default: $PRECIS_SESSION_DB, else core's defaultDatabasePath().
+    void setDatabasePath(const QString& path);
+    int64_t sessionId() const { return m_sessionId; }
+    QString sessionName() const { return m_sessionName; }
+    // Sessions of the database, most recently used first (errors: errorOccurred, empty list).
+    std::vector<SessionInfo> sessions();
+    // A new, empty session for the open model; false (with errorOccurred) on failure.
+    bool newSession(const QString& name);
+    // Loads the session's model and then its latest finished run; warns (errorOccurred)
+    // when the model file changed since (its SHA-256 differs) but still shows the results.
+    bool openSession(int64_t sessionId);
+    // Stores an allocation in the current session (replacing one of the same name).
+    bool saveAllocation(const QString& name, const QString& budgetJson, const QString& assignmentJson,
+                        const QString& totalsJson);
+
 signals:
     void loadingChanged(bool loading);
     void modelChanged();
@@ -86,12 +108,16 @@ signals:
     void sensitivityPartial(std::shared_ptr<const precis::sensitivity::SensitivityReport> report);
     // sensitivityReport() was replaced (a calibration finished, or another model was opened).
     void sensitivityChanged();
+    // sessionId()/sessionName() changed (new, opened, or created by a calibration).
+    void sessionChanged();
 
 private:
     struct EngineCache;
     struct PartialFeed;
     // Stops the running calibration's snapshots from reaching this document.
     void detachPartialFeed();
+    SessionStore* store();  // opened on first use; nullptr (and errorOccurred) when it cannot be
+    void setSession(int64_t id, const QString& name);
 
     JobRunner* m_runner;
     QString m_path;
@@ -104,6 +130,11 @@ private:
     std::shared_ptr<PartialFeed> m_feed;  // of the running calibration
     std::shared_ptr<const sensitivity::SensitivityReport> m_sensitivity;
     bool m_calibrating = false;
+    QString m_dbPath;
+    std::unique_ptr<SessionStore> m_store;
+    int64_t m_sessionId = 0;
+    QString m_sessionName;
+    int64_t m_pendingRun = -1;  // >= 0 while openSession() waits for its model (0: no finished run)
 };
 
 } // namespace precis::app
