@@ -171,6 +171,39 @@ private slots:
         }
     }
 
+    // Two identical feed-forward neurons (same gate and up rows, same down
+    // column): their weights see identical gradients, so the pair carries
+    // exactly twice one neuron's gradient statistics.
+    void duplicatedNeuronHasTwiceTheStatistics()
+    {
+        Parameters p = paramsOf(tinyLlama(48), 17);
+        const int C = 32, F = 48;
+        for (const char* n : {"blk.0.ffn_gate.weight", "blk.0.ffn_up.weight"}) {
+            auto& v = p.find(n)->values;
+            std::copy_n(v.begin(), C, v.begin() + C);  // row 1 = row 0
+        }
+        auto& down = p.find("blk.0.ffn_down.weight")->values;
+        for (int r = 0; r < C; ++r) down[size_t(r) * F + 1] = down[size_t(r) * F];  // column 1 = column 0
+        CalibrationSettings s = quickSettings();
+        s.measure = false;
+        s.headAblation = false;
+        auto out = runCalibration(p, randomSet(3, 16, 300, 8), s);
+        QVERIFY(out.ok());
+        const auto& sq = out->stats.gradSqSum.at("blk.0.ffn_up.weight");
+        const auto& dsq = out->stats.gradSqSum.at("blk.0.ffn_down.weight");
+        double one = 0, pair = 0, oneDown = 0, pairDown = 0;
+        for (int c = 0; c < C; ++c) {
+            QCOMPARE(sq[size_t(C + c)], sq[size_t(c)]);
+            one += sq[size_t(c)];
+            pair += sq[size_t(c)] + sq[size_t(C + c)];
+            oneDown += dsq[size_t(c) * F];
+            pairDown += dsq[size_t(c) * F] + dsq[size_t(c) * F + 1];
+        }
+        QCOMPARE(pair, 2 * one);
+        QCOMPARE(pairDown, 2 * oneDown);
+        QVERIFY(one > 0 && oneDown > 0);
+    }
+
     // 8×8 chunks: ceil(rows/8) × ceil(cols/8), partial edges, sums = tensor totals;
     // a 44-wide ffn_down cannot take a 32-value block format: marked infeasible.
     void chunkMapsAndInfeasibleOptions()
