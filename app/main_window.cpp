@@ -24,7 +24,11 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QDialogButtonBox>
+#include <QHeaderView>
 #include <QInputDialog>
+#include <QTableWidget>
+#include <QVBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
@@ -346,6 +350,9 @@ void MainWindow::createAnalyzeMenu(QToolBar* toolbar)
     m_calibrate->setShortcut(QKeySequence(tr("Ctrl+K")));
     m_calibrate->setToolTip(tr("Measure how sensitive each layer, head and 8×8 block of the model is"));
     toolbar->addAction(m_calibrate);
+    QAction* compare = analyze->addAction(tr("Compare &Allocations…"), this, &MainWindow::showAllocationsDialog);
+    compare->setObjectName(QStringLiteral("CompareAllocationsAction"));
+    compare->setToolTip(tr("The allocations saved in this session, side by side"));
     updateAnalyzeActions();
 }
 
@@ -470,6 +477,47 @@ void MainWindow::rebuildSessionMenu()
         m_sessionMenu->addAction(QString::fromStdString(list[i].name), this, [this, id] { m_doc->openSession(id); });
     }
     if (list.empty()) m_sessionMenu->addAction(tr("(none)"))->setEnabled(false);
+}
+
+void MainWindow::showAllocationsDialog()
+{
+    if (m_doc->sessionId() == 0) {
+        statusBar()->showMessage(tr("No session yet: allocations are saved in a session (Budget ▸ Save allocation…)."), 8000);
+        return;
+    }
+    auto rows = compareAllocations(m_doc->allocations());
+    if (!rows) {
+        showError(QString::fromStdString(rows.error().toString()));
+        return;
+    }
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("AllocationsDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Allocations of session '%1'").arg(m_doc->sessionName()));
+    auto* table = new QTableWidget(int(rows->size()), 7, dialog);
+    table->setHorizontalHeaderLabels({tr("Name"), tr("Budget"), tr("Size"), tr("Bits/weight"), tr("Predicted Δppl %"),
+                                      tr("Predicted KL"), tr("Units differing from the first")});
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->verticalHeader()->hide();
+    for (size_t i = 0; i < rows->size(); ++i) {
+        const AllocationSummaryRow& r = (*rows)[i];
+        const QStringList cells = {QString::fromStdString(r.name),
+                                   QString::fromStdString(r.budget),
+                                   QLocale().formattedDataSize(r.bytes),
+                                   QString::number(r.bitsPerWeight, 'f', 3),
+                                   QString::number(r.pplIncreasePercent, 'f', 3),
+                                   QString::number(r.predictedKl, 'e', 2),
+                                   QStringLiteral("%1 / %2").arg(r.differingFromFirst).arg(r.units)};
+        for (int c = 0; c < int(cells.size()); ++c) table->setItem(int(i), c, new QTableWidgetItem(cells[c]));
+    }
+    table->resizeColumnsToContents();
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(dialog);
+    layout->addWidget(table);
+    layout->addWidget(buttons);
+    dialog->resize(820, 320);
+    dialog->open();
 }
 
 } // namespace precis::app

@@ -81,6 +81,7 @@ private:
     void newSessionDialog();
     void openSessionDialog();
     void rebuildSessionMenu();
+    void showAllocationsDialog();
     // The Budget tab follows the document's (complete) sensitivity report.
     void refreshBudget();
 

@@ -221,6 +221,18 @@ bool StudioDocument::openSession(int64_t sessionId)
     return true;
 }
 
+std::vector<AllocationRecord> StudioDocument::allocations()
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return {};
+    auto list = s->allocations(m_sessionId);
+    if (!list) {
+        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        return {};
+    }
+    return std::move(list).value();
+}
+
 bool StudioDocument::saveAllocation(const QString& name, const QString& budgetJson, const QString& assignmentJson,
                                     const QString& totalsJson)
 {

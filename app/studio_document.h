@@ -14,6 +14,7 @@
 namespace precis {
 class SessionStore;
 struct SessionInfo;
+struct AllocationRecord;
 class Model;
 class Tokenizer;
 struct AttentionMaps;
@@ -94,6 +95,8 @@ public:
     // Stores an allocation in the current session (replacing one of the same name).
     bool saveAllocation(const QString& name, const QString& budgetJson, const QString& assignmentJson,
                         const QString& totalsJson);
+    // The current session's saved allocations, oldest first (empty without a session).
+    std::vector<AllocationRecord> allocations();
 
 signals:
     void loadingChanged(bool loading);

@@ -217,3 +217,69 @@ int cmdAllocate(const QStringList& args)
 }
 
 } // namespace precis::cli
+
+namespace precis::cli {
+
+int cmdAllocations(const QStringList& args)
+{
+    CommandParser p(QStringLiteral("allocations"),
+                    QStringLiteral("The allocations saved in a session, side by side: budget, size, bits per weight, "
+                                   "predicted perplexity increase and KL, and how many units differ from the first."));
+    p.addOption({QStringLiteral("session"), QStringLiteral("Session database file."), QStringLiteral("DB")});
+    p.addOption({QStringLiteral("name"), QStringLiteral("Session name (default: the most recently used)."), QStringLiteral("NAME")});
+    p.parse(args, 0, 0);
+    if (!p.isSet(QStringLiteral("session"))) failUsage(QStringLiteral("allocations: --session DB is required"));
+    const QString db = p.value(QStringLiteral("session"));
+    if (!QFileInfo::exists(db)) failInput(QStringLiteral("allocations: %1: no such session database").arg(db));
+    auto store = SessionStore::open(db.toStdString());
+    if (!store.ok()) failError(store.error());
+    SessionInfo session;
+    if (p.isSet(QStringLiteral("name"))) {
+        auto s = store->sessionByName(p.value(QStringLiteral("name")).toStdString());
+        if (!s.ok()) failError(s.error());
+        if (!*s) failInput(QStringLiteral("allocations: %1 has no session named '%2'").arg(db, p.value(QStringLiteral("name"))));
+        session = **s;
+    } else {
+        auto all = store->sessions();
+        if (!all.ok()) failError(all.error());
+        if (all->empty()) failInput(QStringLiteral("allocations: %1 holds no sessions").arg(db));
+        session = all->front();
+    }
+    auto list = store->allocations(session.id);
+    if (!list.ok()) failError(list.error());
+    auto comparison = compareAllocations(*list);
+    if (!comparison.ok()) failError(comparison.error());
+    if (p.json()) {
+        QJsonArray rows;
+        for (const AllocationSummaryRow& r : *comparison)
+            rows.append(QJsonObject{{"name", QString::fromStdString(r.name)},
+                                    {"budget", QString::fromStdString(r.budget)},
+                                    {"bytes", qint64(r.bytes)},
+                                    {"bits_per_weight", r.bitsPerWeight},
+                                    {"predicted_ppl_increase_percent", r.pplIncreasePercent},
+                                    {"predicted_kl", r.predictedKl},
+                                    {"units", r.units},
+                                    {"units_differing_from_first", r.differingFromFirst}});
+        printJson(QJsonObject{{"session", QString::fromStdString(session.name)}, {"allocations", rows}});
+        return ExitOk;
+    }
+    if (comparison->empty()) {
+        printLine(QStringLiteral("session '%1' has no saved allocations (precis-cli allocate ... --save NAME)")
+                      .arg(QString::fromStdString(session.name)));
+        return ExitOk;
+    }
+    printLine(QStringLiteral("%1 %2 %3 %4 %5 %6").arg(QStringLiteral("name"), -16).arg(QStringLiteral("budget"), -22)
+                  .arg(QStringLiteral("size"), 10).arg(QStringLiteral("bits/w"), 7).arg(QStringLiteral("Δppl %"), 8)
+                  .arg(QStringLiteral("differ"), 7));
+    for (const AllocationSummaryRow& r : *comparison)
+        printLine(QStringLiteral("%1 %2 %3 %4 %5 %6")
+                      .arg(QString::fromStdString(r.name), -16)
+                      .arg(QString::fromStdString(r.budget), -22)
+                      .arg(humanBytes(uint64_t(r.bytes)), 10)
+                      .arg(r.bitsPerWeight, 7, 'f', 3)
+                      .arg(r.pplIncreasePercent, 8, 'f', 3)
+                      .arg(QStringLiteral("%1/%2").arg(r.differingFromFirst).arg(r.units), 7));
+    return ExitOk;
+}
+
+} // namespace precis::cli

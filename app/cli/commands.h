@@ -18,5 +18,6 @@ int cmdCompress(const QStringList& args);
 int cmdEvalCompare(const QStringList& args);
 int cmdExport(const QStringList& args);
 int cmdAllocate(const QStringList& args);
+int cmdAllocations(const QStringList& args);
 
 } // namespace precis::cli

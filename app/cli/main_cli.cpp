@@ -34,6 +34,7 @@ const char* kUsage =
     "                                     most sensitive units of a stored run; proxy-vs-measured table\n"
     "  allocate --session DB (--budget-ppl P | --target-bpw B | --target-mb M) [--granularity tensor|head|layer]\n"
     "                                     optimal mixed-precision allocation; llama-quantize arguments\n"
+    "  allocations --session DB [--name S]  the saved allocations of a session, side by side\n"
     "  compress MODEL --out FILE.gguf (--uniform SCHEME | --recipe FILE.json) [--recipe-out FILE.json]\n"
     "        [--llama-quantize-args] [--rtn-as f16]\n"
     "                                     compress by a plan and write GGUF (any mix of GGUF types)\n"
@@ -77,6 +78,7 @@ int main(int argc, char** argv)
         {QStringLiteral("eval"), cmdEvalCompare},
         {QStringLiteral("export"), cmdExport},
         {QStringLiteral("allocate"), cmdAllocate},
+        {QStringLiteral("allocations"), cmdAllocations},
     };
     const auto it = commands.find(args[1]);
     if (it == commands.end()) {

@@ -2,13 +2,14 @@
 
 #include "allocation/solver.h"
 #include "quant/scheme.h"
+#include "sensitivity/calibration.h"
 #include "session/session_store.h"
 
 #include <nlohmann/json.hpp>
-#include "sensitivity/calibration.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 namespace precis {
@@ -256,6 +257,45 @@ std::string assignmentJson(const OptionTable& table, const Allocation& a)
     for (size_t u = 0; u < table.units.size() && u < a.choice.size(); ++u)
         j[table.units[u].name] = table.units[u].options[size_t(a.choice[u])].scheme;
     return j.dump();
+}
+
+} // namespace precis
+
+namespace precis {
+
+Result<std::vector<AllocationSummaryRow>> compareAllocations(const std::vector<AllocationRecord>& records)
+{
+    std::vector<AllocationSummaryRow> rows;
+    nlohmann::json first;
+    for (const AllocationRecord& rec : records) {
+        const auto budget = nlohmann::json::parse(rec.budgetJson, nullptr, false);
+        const auto assignment = nlohmann::json::parse(rec.assignmentJson, nullptr, false);
+        const auto totals = nlohmann::json::parse(rec.totalsJson, nullptr, false);
+        if (!budget.is_object() || !assignment.is_object() || !totals.is_object())
+            return makeError(ErrorCode::Format, "allocation '" + rec.name + "'",
+                             "its budget, assignment or totals are not the JSON objects Precis stores");
+        AllocationSummaryRow r;
+        r.name = rec.name;
+        const std::string kind = budget.value("kind", "");
+        const double value = budget.value("value", 0.0);
+        char text[96];
+        if (kind == "ppl_percent") std::snprintf(text, sizeof text, "+%g %% ppl", value);
+        else if (kind == "bits_per_weight") std::snprintf(text, sizeof text, "%g bits/weight", value);
+        else if (kind == "megabytes") std::snprintf(text, sizeof text, "%g MB", value);
+        else std::snprintf(text, sizeof text, "%s", kind.c_str());
+        r.budget = text;
+        if (budget.contains("granularity")) r.budget += " (" + budget.value("granularity", "") + ")";
+        r.bytes = totals.value("bytes", int64_t(0));
+        r.bitsPerWeight = totals.value("bits_per_weight", 0.0);
+        r.pplIncreasePercent = totals.value("predicted_ppl_increase_percent", 0.0);
+        r.predictedKl = totals.value("predicted_kl", totals.value("predicted_damage", 0.0));
+        r.units = int(assignment.size());
+        if (rows.empty()) first = assignment;
+        for (auto it = assignment.begin(); it != assignment.end(); ++it)
+            if (!first.contains(it.key()) || first[it.key()] != it.value()) ++r.differingFromFirst;
+        rows.push_back(std::move(r));
+    }
+    return rows;
 }
 
 } // namespace precis

@@ -73,3 +73,24 @@ std::vector<UniformPoint> uniformPoints(const OptionTable& table, const std::vec
 std::string assignmentJson(const OptionTable& table, const Allocation& a);
 
 } // namespace precis
+
+namespace precis {
+
+struct AllocationRecord;
+
+// One saved allocation, summarised for comparison.
+struct AllocationSummaryRow {
+    std::string name;
+    std::string budget;          // "+1 % ppl", "4.5 bits/weight", "2.1 MB" (+ granularity)
+    int64_t bytes = 0;
+    double bitsPerWeight = 0;
+    double pplIncreasePercent = 0;  // predicted
+    double predictedKl = 0;
+    int units = 0;
+    int differingFromFirst = 0;  // units whose option differs from the first allocation's
+};
+
+// Errors: a record whose JSON is not what saveAllocation stored (naming it).
+Result<std::vector<AllocationSummaryRow>> compareAllocations(const std::vector<AllocationRecord>& records);
+
+} // namespace precis

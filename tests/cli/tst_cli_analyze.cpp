@@ -151,6 +151,22 @@ private slots:
         QCOMPARE(int(saved->size()), 1);
         QCOMPARE(QString::fromStdString(saved->front().name), QStringLiteral("five"));
 
+        // Compare the saved allocations: save a second one, then list both.
+        r = runCli({"allocate", "--session", db, "--budget-ppl", "0.5", "--save", "half", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const qint64 halfBytes = r.json()["totals"].toObject()["bytes"].toInteger();
+        r = runCli({"allocations", "--session", db, "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonArray rows = r.json()["allocations"].toArray();
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows[0].toObject()["name"].toString(), QStringLiteral("five"));
+        QCOMPARE(rows[1].toObject()["budget"].toString(), QStringLiteral("+0.5 % ppl (tensor)"));
+        QCOMPARE(rows[1].toObject()["bytes"].toInteger(), halfBytes);
+        QCOMPARE(rows[0].toObject()["units_differing_from_first"].toInt(), 0);
+        QCOMPARE(rows[1].toObject()["units"].toInt(), 30);
+        r = runCli({"allocations", "--session", db});
+        QVERIFY(r.out.contains("five") && r.out.contains("half"));
+
         r = runCli({"allocate", "--session", db, "--budget-ppl", "1", "--target-bpw", "4"});
         QCOMPARE(r.code, 2);
         r = runCli({"allocate", "--session", db, "--budget-ppl", "1", "--granularity", "row"});

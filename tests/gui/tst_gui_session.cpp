@@ -13,7 +13,10 @@
 #include "session/session_store.h"
 #include "studio_document.h"
 
+#include <QAction>
+#include <QDialog>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QtTest/QtTest>
 
 #include <filesystem>
@@ -91,6 +94,18 @@ private slots:
             savedAssignment = budget->assignmentJson();
             QVERIFY(w.document()->saveAllocation(QStringLiteral("one-percent"), QStringLiteral("{\"kind\":\"ppl_percent\",\"value\":1}"),
                                                  budget->assignmentJson(), budget->totalsJson()));
+            budget->setBudgetValue(5.0);
+            QVERIFY(w.document()->saveAllocation(QStringLiteral("five-percent"), QStringLiteral("{\"kind\":\"ppl_percent\",\"value\":5}"),
+                                                 budget->assignmentJson(), budget->totalsJson()));
+            // Analyze ▸ Compare Allocations: one row per saved allocation.
+            w.findChild<QAction*>(QStringLiteral("CompareAllocationsAction"))->trigger();
+            auto* dialog = w.findChild<QDialog*>(QStringLiteral("AllocationsDialog"));
+            QVERIFY(dialog);
+            auto* table = dialog->findChild<QTableWidget*>();
+            QCOMPARE(table->rowCount(), 2);
+            QCOMPARE(table->item(0, 0)->text(), QStringLiteral("one-percent"));
+            QCOMPARE(table->item(1, 1)->text(), QStringLiteral("+5 % ppl"));
+            QVERIFY(table->item(1, 3)->text().toDouble() < table->item(0, 3)->text().toDouble());
         }
         // The database holds the run (done) and the allocation.
         {
@@ -101,7 +116,7 @@ private slots:
             QCOMPARE(int(runs->size()), 1);
             QCOMPARE(runs->front().status, RunStatus::Done);
             auto allocations = store->allocations(sessionId);
-            QCOMPARE(int(allocations->size()), 1);
+            QCOMPARE(int(allocations->size()), 2);
             QCOMPARE(QString::fromStdString(allocations->front().assignmentJson), savedAssignment);
         }
         // A fresh window reopens the session: model, report and budget come back
