@@ -361,6 +361,46 @@
         <source>Sessions in %1:</source>
         <translation>Sitzungen in %1:</translation>
     </message>
+    <message>
+        <source>Compare &amp;Allocations…</source>
+        <translation>&amp;Zuteilungen vergleichen…</translation>
+    </message>
+    <message>
+        <source>The allocations saved in this session, side by side</source>
+        <translation>Die in dieser Sitzung gespeicherten Zuteilungen nebeneinander</translation>
+    </message>
+    <message>
+        <source>No session yet: allocations are saved in a session (Budget ▸ Save allocation…).</source>
+        <translation>Noch keine Sitzung: Zuteilungen werden in einer Sitzung gespeichert (Budget ▸ Zuteilung speichern…).</translation>
+    </message>
+    <message>
+        <source>Allocations of session &apos;%1&apos;</source>
+        <translation>Zuteilungen der Sitzung „%1“</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Bits/weight</source>
+        <translation>Bits/Gewicht</translation>
+    </message>
+    <message>
+        <source>Predicted Δppl %</source>
+        <translation>Vorhergesagte Δppl %</translation>
+    </message>
+    <message>
+        <source>Predicted KL</source>
+        <translation>Vorhergesagte KL</translation>
+    </message>
+    <message>
+        <source>Units differing from the first</source>
+        <translation>Einheiten, die von der ersten abweichen</translation>
+    </message>
 </context>
 <context>
     <name>precis::app::StudioDocument</name>

@@ -361,6 +361,46 @@
         <source>Sessions in %1:</source>
         <translation>%1 中的会话：</translation>
     </message>
+    <message>
+        <source>Compare &amp;Allocations…</source>
+        <translation>比较分配(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>The allocations saved in this session, side by side</source>
+        <translation>并排显示本会话中保存的分配</translation>
+    </message>
+    <message>
+        <source>No session yet: allocations are saved in a session (Budget ▸ Save allocation…).</source>
+        <translation>尚无会话：分配保存在会话中（预算 ▸ 保存分配…）。</translation>
+    </message>
+    <message>
+        <source>Allocations of session &apos;%1&apos;</source>
+        <translation>会话“%1”的分配</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Bits/weight</source>
+        <translation>位/权重</translation>
+    </message>
+    <message>
+        <source>Predicted Δppl %</source>
+        <translation>预测 Δppl %</translation>
+    </message>
+    <message>
+        <source>Predicted KL</source>
+        <translation>预测 KL</translation>
+    </message>
+    <message>
+        <source>Units differing from the first</source>
+        <translation>与第一个不同的单元</translation>
+    </message>
 </context>
 <context>
     <name>precis::app::StudioDocument</name>
