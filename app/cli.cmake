@@ -1,6 +1,7 @@
 add_executable(precis-cli
   cli/main_cli.cpp
   cli/cli_common.cpp
+  cli/cli_session.cpp
   cli/cmd_model.cpp
   cli/cmd_eval.cpp
   cli/cmd_train.cpp

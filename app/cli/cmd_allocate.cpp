@@ -2,6 +2,7 @@
 // session's latest calibration run.
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/cli_session.h"
 
 #include "allocation/option_builder.h"
 #include "allocation/solver.h"
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 
 namespace precis::cli {
@@ -54,22 +56,8 @@ int cmdAllocate(const QStringList& args)
     const double targetBpw = p.doubleValue(QStringLiteral("target-bpw"), 4.0, 0.01, 64.0);
     const double targetMb = p.doubleValue(QStringLiteral("target-mb"), 1.0, 1e-6, 1e9);
 
-    const QString db = p.value(QStringLiteral("session"));
-    if (!QFileInfo::exists(db)) failInput(QStringLiteral("allocate: %1: no such session database").arg(db));
-    auto store = SessionStore::open(db.toStdString());
-    if (!store.ok()) failError(store.error());
-    SessionInfo session;
-    if (p.isSet(QStringLiteral("name"))) {
-        auto s = store->sessionByName(p.value(QStringLiteral("name")).toStdString());
-        if (!s.ok()) failError(s.error());
-        if (!*s) failInput(QStringLiteral("allocate: %1 has no session named '%2'").arg(db, p.value(QStringLiteral("name"))));
-        session = **s;
-    } else {
-        auto all = store->sessions();
-        if (!all.ok()) failError(all.error());
-        if (all->empty()) failInput(QStringLiteral("allocate: %1 holds no sessions").arg(db));
-        session = all->front();
-    }
+    auto store = std::make_optional(openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("allocate")));
+    const SessionInfo session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("allocate"));
     auto latest = store->latestRun(session.id);
     if (!latest.ok()) failError(latest.error());
     if (!*latest || (*latest)->status != RunStatus::Done)
@@ -229,22 +217,8 @@ int cmdAllocations(const QStringList& args)
     p.addOption({QStringLiteral("name"), QStringLiteral("Session name (default: the most recently used)."), QStringLiteral("NAME")});
     p.parse(args, 0, 0);
     if (!p.isSet(QStringLiteral("session"))) failUsage(QStringLiteral("allocations: --session DB is required"));
-    const QString db = p.value(QStringLiteral("session"));
-    if (!QFileInfo::exists(db)) failInput(QStringLiteral("allocations: %1: no such session database").arg(db));
-    auto store = SessionStore::open(db.toStdString());
-    if (!store.ok()) failError(store.error());
-    SessionInfo session;
-    if (p.isSet(QStringLiteral("name"))) {
-        auto s = store->sessionByName(p.value(QStringLiteral("name")).toStdString());
-        if (!s.ok()) failError(s.error());
-        if (!*s) failInput(QStringLiteral("allocations: %1 has no session named '%2'").arg(db, p.value(QStringLiteral("name"))));
-        session = **s;
-    } else {
-        auto all = store->sessions();
-        if (!all.ok()) failError(all.error());
-        if (all->empty()) failInput(QStringLiteral("allocations: %1 holds no sessions").arg(db));
-        session = all->front();
-    }
+    auto store = std::make_optional(openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("allocations")));
+    const SessionInfo session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("allocations"));
     auto list = store->allocations(session.id);
     if (!list.ok()) failError(list.error());
     auto comparison = compareAllocations(*list);

@@ -2,6 +2,7 @@
 // `precis-cli report` (what a stored run found).
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/cli_session.h"
 
 #include "common/threads.h"
 #include "engine/engine.h"
@@ -286,22 +287,8 @@ int cmdReport(const QStringList& args)
     if (kind != "tensor" && kind != "head" && kind != "layer")
         failUsage(QStringLiteral("report: --kind must be tensor, head or layer"));
     const int topK = p.intValue(QStringLiteral("top"), 10, 1, 1 << 20);
-    const QString db = p.value(QStringLiteral("session"));
-    if (!QFileInfo::exists(db)) failInput(QStringLiteral("report: %1: no such session database").arg(db));
-
-    SessionStore store = openStoreOrExit(db);
-    SessionInfo session;
-    if (p.isSet(QStringLiteral("name"))) {
-        auto s = store.sessionByName(p.value(QStringLiteral("name")).toStdString());
-        if (!s.ok()) failError(s.error());
-        if (!*s) failInput(QStringLiteral("report: %1 has no session named '%2'").arg(db, p.value(QStringLiteral("name"))));
-        session = **s;
-    } else {
-        auto all = store.sessions();
-        if (!all.ok()) failError(all.error());
-        if (all->empty()) failInput(QStringLiteral("report: %1 holds no sessions").arg(db));
-        session = all->front();
-    }
+    SessionStore store = openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("report"));
+    const SessionInfo session = pickSessionOrExit(store, p.value(QStringLiteral("name")), QStringLiteral("report"));
     int64_t runId = 0;
     if (p.isSet(QStringLiteral("run"))) {
         runId = p.intValue(QStringLiteral("run"), 0, 1, INT32_MAX);

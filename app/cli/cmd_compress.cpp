@@ -3,19 +3,23 @@
 // GGUF or as a Hugging Face safetensors folder).
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/cli_session.h"
 
 #include "common/threads.h"
 #include "engine/engine.h"
 #include "eval/compare.h"
 #include "eval/compress.h"
+#include "eval/compress_methods.h"
 #include "eval/compression_plan.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 namespace precis::cli {
 
@@ -106,10 +110,41 @@ int cmdCompress(const QStringList& args)
     p.addOption({QStringLiteral("rtn-as"),
                  QStringLiteral("Store RTN tensors in the GGUF as 'f16' (GGUF has no RTN type; default: refuse)."),
                  QStringLiteral("f16")});
+    p.addOption({QStringLiteral("session"), QStringLiteral("Session database: the plan can be a saved allocation, and "
+                                                           "the result is recorded there."), QStringLiteral("DB")});
+    p.addOption({QStringLiteral("name"), QStringLiteral("Session name (default: the most recently used)."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("allocation"), QStringLiteral("Use the session's saved allocation NAME as the plan "
+                                                              "(tensor granularity)."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("method"), QStringLiteral("rtn (default), gptq or awq; gptq and awq need --calib or "
+                                                          "--self-calib."), QStringLiteral("M")});
+    p.addOption({QStringLiteral("calib"), QStringLiteral("Calibration text for gptq/awq (and importance-weighted rtn)."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("self-calib"), QStringLiteral("Calibrate on text the model writes itself.")});
+    p.addOption({QStringLiteral("seqs"), QStringLiteral("Calibration sequences (default 16)."), QStringLiteral("N")});
+    p.addOption({QStringLiteral("len"), QStringLiteral("Tokens per calibration sequence (default 128)."), QStringLiteral("T")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("Calibration seed (default 1)."), QStringLiteral("S")});
+    p.addOption({QStringLiteral("eval-text"), QStringLiteral("Measure the result against the original on this text "
+                                                             "(ppl, KL, top-1; stored in the session)."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("eval-ctx"), QStringLiteral("Chunk length for --eval-text (default 256)."), QStringLiteral("N")});
     p.parse(args, 1, 1);
     const bool uniform = p.isSet(QStringLiteral("uniform")), recipe = p.isSet(QStringLiteral("recipe"));
-    if (uniform == recipe)
-        failUsage(QStringLiteral("compress: give exactly one of --uniform SCHEME and --recipe FILE"));
+    const bool fromAllocation = p.isSet(QStringLiteral("allocation"));
+    if (int(uniform) + int(recipe) + int(fromAllocation) != 1)
+        failUsage(QStringLiteral("compress: give exactly one of --uniform SCHEME, --recipe FILE and --allocation NAME"));
+    if (fromAllocation && !p.isSet(QStringLiteral("session")))
+        failUsage(QStringLiteral("compress: --allocation needs --session DB"));
+    auto method = parseCompressionMethod(p.isSet(QStringLiteral("method")) ? p.value(QStringLiteral("method")).toStdString()
+                                                                           : std::string("rtn"));
+    if (!method.ok()) failUsage(QStringLiteral("compress: --method must be rtn, gptq or awq"));
+    const bool calib = p.isSet(QStringLiteral("calib")), selfCalib = p.isSet(QStringLiteral("self-calib"));
+    if (calib && selfCalib) failUsage(QStringLiteral("compress: give at most one of --calib and --self-calib"));
+    if (*method != CompressionMethod::Rtn && !calib && !selfCalib)
+        failUsage(QStringLiteral("compress: --method %1 needs --calib FILE or --self-calib")
+                      .arg(QString::fromLatin1(compressionMethodName(*method))));
+    const int seqs = p.intValue(QStringLiteral("seqs"), 16, 1, 65536);
+    const int len = p.intValue(QStringLiteral("len"), 128, 2, 65536);
+    const auto seed = uint64_t(p.intValue(QStringLiteral("seed"), 1, 0, INT32_MAX));
+    const int evalCtx = p.intValue(QStringLiteral("eval-ctx"), 256, 3, 1 << 20);
     const bool printArgs = p.isSet(QStringLiteral("llama-quantize-args"));
     const QString out = p.value(QStringLiteral("out")), recipeOut = p.value(QStringLiteral("recipe-out"));
     if (out.isEmpty() && recipeOut.isEmpty() && !printArgs)
@@ -133,10 +168,37 @@ int cmdCompress(const QStringList& args)
         if (!u.ok()) failError(u.error());
         plan = std::move(u->plan);
         fallbacks = std::move(u->fallbacks);
-    } else {
+    } else if (recipe) {
         auto r = readRecipe(p.value(QStringLiteral("recipe")).toStdString());
         if (!r.ok()) failError(r.error());
         plan = std::move(r).value();
+    }
+    std::optional<SessionStore> store;
+    SessionInfo session;
+    int64_t allocationId = 0;
+    if (p.isSet(QStringLiteral("session"))) {
+        store = openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("compress"));
+        session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("compress"));
+    }
+    if (fromAllocation) {
+        auto list = store->allocations(session.id);
+        if (!list.ok()) failError(list.error());
+        const std::string wanted = p.value(QStringLiteral("allocation")).toStdString();
+        const AllocationRecord* found = nullptr;
+        for (const AllocationRecord& a : *list)
+            if (a.name == wanted) found = &a;
+        if (!found)
+            failInput(QStringLiteral("compress: session '%1' has no allocation named '%2'")
+                          .arg(QString::fromStdString(session.name), p.value(QStringLiteral("allocation"))));
+        allocationId = found->id;
+        const QJsonObject units = QJsonDocument::fromJson(QByteArray::fromStdString(found->assignmentJson)).object();
+        for (auto it = units.begin(); it != units.end(); ++it) {
+            if (!model->find(it.key().toStdString()))
+                failInput(QStringLiteral("compress: allocation '%1' assigns '%2', which is not a tensor of %3 (only "
+                                         "tensor-granularity allocations map onto GGUF tensors)")
+                              .arg(p.value(QStringLiteral("allocation")), it.key(), modelPath));
+            plan.tensors.push_back({it.key().toStdString(), it.value().toString().toStdString()});
+        }
     }
     if (plan.tensors.empty())
         failInput(QStringLiteral("%1: the model has no weight matrix to compress").arg(modelPath));
@@ -185,7 +247,25 @@ int cmdCompress(const QStringList& args)
     timer.start();
     Progress progress = progressPrinter();
     CancelToken cancel;
-    auto compressed = compressModel(*model, plan, nullptr, &progress, &cancel);
+    std::optional<sensitivity::CalibrationSet> set;
+    if (calib || selfCalib) {
+        const auto tok = tokenizerOrExit(*model);
+        const int T = model->config.nCtx > 0 ? std::min(len, model->config.nCtx) : len;
+        Result<sensitivity::CalibrationSet> made = makeError(ErrorCode::Internal, "", "");
+        if (calib) {
+            const QString file = p.value(QStringLiteral("calib"));
+            made = sensitivity::calibrationFromText(readTextOrExit(file), file.toStdString(), *tok, model->config,
+                                                    seqs, T, seed);
+        } else {
+            auto engine = engineOrExit(model);
+            made = sensitivity::calibrationSelfGenerated(*engine, *tok, seqs, T, seed, &progress, &cancel);
+        }
+        if (!made.ok()) failError(made.error());
+        set = std::move(made).value();
+    }
+    MethodOptions methodOptions;
+    methodOptions.method = *method;
+    auto compressed = compressWithMethod(*model, plan, methodOptions, set ? &*set : nullptr, &progress, &cancel);
     endProgress();
     if (!compressed.ok())
         failError(compressed.error());
@@ -195,6 +275,47 @@ int cmdCompress(const QStringList& args)
         failError(written.error());
     const double seconds = double(timer.elapsed()) / 1000.0;
     const ModelSize before = modelSize(*model), after = modelSize(**compressed);
+
+    // Measured against the original, and recorded in the session.
+    QJsonObject measured;
+    if (p.isSet(QStringLiteral("eval-text"))) {
+        const auto tok = tokenizerOrExit(*model);
+        const std::vector<int32_t> ids = tok->encode(readTextOrExit(p.value(QStringLiteral("eval-text"))), tok->bos() >= 0);
+        auto a = engineOrExit(model);
+        auto b = engineOrExit(std::shared_ptr<const Model>(*compressed));
+        CompareOptions co;
+        co.ctx = model->config.nCtx > 0 ? std::min(evalCtx, model->config.nCtx) : evalCtx;
+        auto cmp = compareModels(*a, *b, ids, co, &progress, &cancel);
+        endProgress();
+        if (!cmp.ok()) failError(cmp.error());
+        measured = QJsonObject{{"ppl_original", cmp->pplOriginal},
+                               {"ppl_compressed", cmp->pplCompressed},
+                               {"ppl_ratio", cmp->pplRatio()},
+                               {"kl_mean", cmp->klMean},
+                               {"kl_p99", cmp->klP99},
+                               {"top1_agreement", cmp->top1Agreement},
+                               {"tokens_scored", qint64(cmp->tokensScored)}};
+        json["measured"] = measured;
+    }
+    if (store) {
+        QJsonObject metrics = measured;
+        metrics["file_bytes"] = qint64(written->fileBytes);
+        metrics["tensor_bytes"] = qint64(after.bytes);
+        metrics["bits_per_weight"] = after.bitsPerWeight();
+        QJsonObject settings{{"schemes", countsJson}, {"plan", uniform ? QStringLiteral("uniform ") + p.value(QStringLiteral("uniform"))
+                                                                        : recipe ? QStringLiteral("recipe")
+                                                                                 : QStringLiteral("allocation ") + p.value(QStringLiteral("allocation"))}};
+        CompressionRecord record;
+        record.sessionId = session.id;
+        if (allocationId) record.allocationId = allocationId;
+        record.method = compressionMethodName(*method);
+        record.outputPath = QFileInfo(out).absoluteFilePath().toStdString();
+        record.settingsJson = QJsonDocument(settings).toJson(QJsonDocument::Compact).toStdString();
+        record.metricsJson = QJsonDocument(metrics).toJson(QJsonDocument::Compact).toStdString();
+        auto added = store->addCompression(record);
+        if (!added.ok()) failError(added.error());
+        json["compression_id"] = qint64(*added);
+    }
 
     if (p.json()) {
         json["out"] = out;
@@ -215,6 +336,15 @@ int cmdCompress(const QStringList& args)
                   .arg(after.bitsPerWeight(), 0, 'f', 3)
                   .arg(humanBytes(uint64_t(before.bytes)))
                   .arg(before.bitsPerWeight(), 0, 'f', 3));
+    if (!measured.isEmpty())
+        printLine(QStringLiteral("measured: perplexity %1 → %2 (×%3), KL mean %4, p99 %5, top-1 %6 %")
+                      .arg(measured["ppl_original"].toDouble(), 0, 'f', 4)
+                      .arg(measured["ppl_compressed"].toDouble(), 0, 'f', 4)
+                      .arg(measured["ppl_ratio"].toDouble(), 0, 'f', 5)
+                      .arg(measured["kl_mean"].toDouble(), 0, 'e', 3)
+                      .arg(measured["kl_p99"].toDouble(), 0, 'e', 3)
+                      .arg(100 * measured["top1_agreement"].toDouble(), 0, 'f', 2));
+    if (store) printLine(QStringLiteral("recorded in session '%1'").arg(QString::fromStdString(session.name)));
     return ExitOk;
 }
 

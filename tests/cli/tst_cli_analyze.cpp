@@ -167,6 +167,26 @@ private slots:
         r = runCli({"allocations", "--session", db});
         QVERIFY(r.out.contains("five") && r.out.contains("half"));
 
+        // Compress by a saved allocation with GPTQ, measure, record in the session.
+        const QString out = m_dir + "/five.gguf";
+        const QString evalText = QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/eval.txt");
+        r = runCli({"compress", m_model, "--session", db, "--allocation", "five", "--method", "gptq", "--calib", m_calib,
+                    "--seqs", "2", "--len", "32", "--out", out, "--eval-text", evalText, "--eval-ctx", "64", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject measured = r.json()["measured"].toObject();
+        QVERIFY(measured["kl_mean"].toDouble() > 0 && measured["kl_mean"].toDouble() < 1);
+        QVERIFY(measured["top1_agreement"].toDouble() > 0.5);
+        auto compressions = store->compressions((*session)->id);
+        QVERIFY(compressions.ok());
+        QCOMPARE(int(compressions->size()), 1);
+        QCOMPARE(QString::fromStdString(compressions->front().method), QStringLiteral("gptq"));
+        QVERIFY(compressions->front().allocationId.has_value());
+        QVERIFY(QString::fromStdString(compressions->front().metricsJson).contains("kl_p99"));
+        QCOMPARE(runCli({"compress", m_model, "--uniform", "Q4_K", "--method", "gptq", "--out", out}).code, 2);
+        r = runCli({"compress", m_model, "--session", db, "--allocation", "nope", "--out", out});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("nope"));
+
         r = runCli({"allocate", "--session", db, "--budget-ppl", "1", "--target-bpw", "4"});
         QCOMPARE(r.code, 2);
         r = runCli({"allocate", "--session", db, "--budget-ppl", "1", "--granularity", "row"});

@@ -1,0 +1,15 @@
+// precis-cli plumbing for commands that work on a session database.
+#pragma once
+
+#include "session/session_store.h"
+
+#include <QString>
+
+namespace precis::cli {
+
+// Opens an existing database; exits 1 naming it when missing or unreadable.
+SessionStore openSessionStoreOrExit(const QString& path, const QString& command);
+// The session named `name`, or the most recently used one when `name` is empty; exits 1 when none.
+SessionInfo pickSessionOrExit(SessionStore& store, const QString& name, const QString& command);
+
+} // namespace precis::cli

@@ -1,0 +1,40 @@
+// Compression methods on top of compressModel (compress.h): plain encoding
+// (RTN: each scheme's own encoder, importance-weighted by the calibration
+// inputs when a calibration set is given), GPTQ (error compensation with the
+// layer's input Gram matrix, quant/gptq.h) and AWQ (activation-aware channel
+// scaling folded into the previous operation, quant/awq.h). GPTQ and AWQ need a
+// calibration set; its statistics come from one forward+backward pass.
+#pragma once
+
+#include "common/progress.h"
+#include "common/result.h"
+#include "eval/compression_plan.h"
+#include "model/model.h"
+#include "quant/awq.h"
+#include "quant/gptq.h"
+#include "sensitivity/calibration_data.h"
+
+#include <memory>
+#include <string>
+
+namespace precis {
+
+enum class CompressionMethod { Rtn, Gptq, Awq };
+const char* compressionMethodName(CompressionMethod m);  // "rtn", "gptq", "awq"
+Result<CompressionMethod> parseCompressionMethod(const std::string& name);
+
+struct MethodOptions {
+    CompressionMethod method = CompressionMethod::Rtn;
+    quant::GptqSettings gptq;
+    quant::AwqSettings awq;
+    int batchSequences = 2;  // of the statistics pass
+};
+
+// Errors: those of compressModel, a method that needs calibration without a
+// set, the statistics pass's, GPTQ's (Gram matrix), cancellation.
+Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const CompressionPlan& plan,
+                                                  const MethodOptions& options,
+                                                  const sensitivity::CalibrationSet* calibration,
+                                                  Progress* progress = nullptr, const CancelToken* cancel = nullptr);
+
+} // namespace precis
