@@ -2,6 +2,7 @@
 // checks exit codes, messages and JSON results.
 #include "formats/gguf.h"
 #include "model/random_model.h"
+#include "cli_support.h"
 #include "test_support.h"
 
 #include <QJsonArray>
@@ -16,20 +17,8 @@ using namespace precis;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PRECIS_CLI_PATH), args);
-    p.waitForFinished(600000);
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-               p.readAllStandardError()};
-}
+using Run = test::CliRun;
+using test::runCli;
 
 } // namespace
 

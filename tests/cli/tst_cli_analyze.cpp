@@ -3,6 +3,7 @@
 // usage and input errors.
 #include "sensitivity/report_store.h"
 #include "session/session_store.h"
+#include "cli_support.h"
 #include "test_support.h"
 
 #include <QJsonArray>
@@ -17,20 +18,8 @@ using namespace precis;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PRECIS_CLI_PATH), args);
-    p.waitForFinished(600000);
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-               p.readAllStandardError()};
-}
+using Run = test::CliRun;
+using test::runCli;
 
 } // namespace
 

@@ -5,6 +5,7 @@
 #include "formats/gguf.h"
 #include "formats/model_loader.h"
 #include "model/random_model.h"
+#include "cli_support.h"
 #include "test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -23,20 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PRECIS_CLI_PATH), args);
-    p.waitForFinished(600000);
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-               p.readAllStandardError()};
-}
+using Run = test::CliRun;
+using test::runCli;
 
 QByteArray fileBytes(const QString& path)
 {

@@ -1,6 +1,7 @@
 // precis-cli train / selfgen end to end: usage errors, a tiny training run with
 // --json, the model it writes, resume, SIGINT handling, and self-generated text.
 #include "formats/model_loader.h"
+#include "cli_support.h"
 #include "test_support.h"
 #include "train/trainer_checkpoint.h"
 
@@ -15,20 +16,8 @@ using namespace precis;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(PRECIS_CLI_PATH), args);
-    p.waitForFinished(600000);
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-               p.readAllStandardError()};
-}
+using Run = test::CliRun;
+using test::runCli;
 
 QStringList tinyModel()
 {
