@@ -5,6 +5,12 @@ add_library(precis_app STATIC
   calibration_dialog.h
   calibration_job.cpp
   calibration_job.h
+  compress_controller.cpp
+  compress_controller.h
+  compress_job.cpp
+  compress_job.h
+  export_dialog.cpp
+  export_dialog.h
   job_runner.cpp
   job_runner.h
   main_window.cpp
@@ -34,6 +40,8 @@ qt_add_translations(precis
   SOURCES
     ${CMAKE_CURRENT_SOURCE_DIR}/main_gui.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/calibration_dialog.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/compress_controller.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/export_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/job_runner.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/main_window.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/studio_document.cpp
@@ -44,6 +52,9 @@ qt_add_translations(precis
     ${CMAKE_SOURCE_DIR}/views/budget_unit_model.cpp
     ${CMAKE_SOURCE_DIR}/views/budget_view.cpp
     ${CMAKE_SOURCE_DIR}/views/cell_map_plot.cpp
+    ${CMAKE_SOURCE_DIR}/views/compress_plots.cpp
+    ${CMAKE_SOURCE_DIR}/views/compress_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/generation_compare_view.cpp
     ${CMAKE_SOURCE_DIR}/views/loss_curve_view.cpp
     ${CMAKE_SOURCE_DIR}/views/model_tree_view.cpp
     ${CMAKE_SOURCE_DIR}/views/sensitivity_view.cpp

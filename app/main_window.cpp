@@ -1,12 +1,14 @@
 #include "main_window.h"
 
 #include "calibration_dialog.h"
+#include "compress_controller.h"
 #include "job_runner.h"
 #include "studio_document.h"
 #include "train_dialog.h"
 
 #include "attention_view.h"
 #include "budget_view.h"
+#include "compress_view.h"
 #include "model_tree_view.h"
 #include "sensitivity_view.h"
 
@@ -86,6 +88,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_budget = new views::BudgetView(this);
     m_budget->setPlaceholderText(tr("The budget needs a sensitivity report: run Analyze ▸ Calibrate…"));
     m_tabs->insertTab(1, m_budget, tr("Budget"));
+    // Compress & measure: plans from the budget or uniform, results of the session (DESIGN.md §7–§9).
+    m_compress = new views::CompressView(this);
+    m_tabs->insertTab(2, m_compress, tr("Compress"));
 
     auto* hint = new QLabel(tr("Open a model (File ▸ Open) or drop one here"), this);
     hint->setAlignment(Qt::AlignCenter);
@@ -103,6 +108,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     createMenus();
     createStatusBar();
     connectDocument();
+    m_compressController = new CompressController(m_doc, m_runner, m_budget, m_compress, this);
+    connect(m_compressController, &CompressController::errorOccurred, this, &MainWindow::showError);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_compress) m_compressController->refreshBudget();
+    });
 
     resize(1280, 800);
     resizeDocks({m_modelDock}, {420}, Qt::Horizontal);
@@ -163,6 +173,7 @@ void MainWindow::createMenus()
     m_viewMenu->addAction(toolbar->toggleViewAction());
 
     createAnalyzeMenu(toolbar);
+    createCompressMenu(toolbar);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Precis"), this, [this] {
@@ -354,6 +365,26 @@ void MainWindow::createAnalyzeMenu(QToolBar* toolbar)
     compare->setObjectName(QStringLiteral("CompareAllocationsAction"));
     compare->setToolTip(tr("The allocations saved in this session, side by side"));
     updateAnalyzeActions();
+}
+
+void MainWindow::createCompressMenu(QToolBar* toolbar)
+{
+    QMenu* menu = menuBar()->addMenu(tr("&Compress"));
+    QAction* run = menu->addAction(tr("Compress && &Measure"), this, [this] {
+        m_central->setCurrentWidget(m_tabs);
+        m_tabs->setCurrentWidget(m_compress);
+        m_compressController->run();
+    });
+    run->setObjectName(QStringLiteral("CompressAction"));
+    run->setShortcut(QKeySequence(tr("Ctrl+M")));
+    run->setToolTip(tr("Compress the model with the Compress tab's settings and measure it against the original"));
+    toolbar->addAction(run);
+    QAction* exportAction = menu->addAction(tr("&Export Selected Result…"), this, [this] {
+        m_tabs->setCurrentWidget(m_compress);
+        if (!m_compressController->exportResult(m_compress->selectedRow()))
+            statusBar()->showMessage(tr("Select a result in the Compress tab first."), 5000);
+    });
+    exportAction->setObjectName(QStringLiteral("ExportResultAction"));
 }
 
 void MainWindow::updateAnalyzeActions()

@@ -20,12 +20,14 @@ class QToolBar;
 namespace precis::views {
 class AttentionView;
 class BudgetView;
+class CompressView;
 class ModelTreeView;
 class SensitivityView;
 }
 
 namespace precis::app {
 
+class CompressController;
 class JobRunner;
 struct CalibrationRequest;
 class StudioDocument;
@@ -50,6 +52,8 @@ public:
     views::SensitivityView* sensitivityView() const { return m_sensitivity; }
     QAction* calibrateAction() const { return m_calibrate; }
     views::BudgetView* budgetView() const { return m_budget; }
+    views::CompressView* compressView() const { return m_compress; }
+    CompressController* compressController() const { return m_compressController; }
 
     // What Analyze ▸ Calibrate… does once its dialog is accepted: shows the
     // Sensitivity tab and starts the run (StudioDocument::calibrate).
@@ -75,6 +79,7 @@ private:
     void rebuildRecentMenu();
     void showTrainDialog();
     void createAnalyzeMenu(QToolBar* toolbar);
+    void createCompressMenu(QToolBar* toolbar);
     void showCalibrationDialog();
     void updateAnalyzeActions();
     void updateTitle();
@@ -100,6 +105,8 @@ private:
     TrainDialog* m_trainDialog = nullptr;  // created on first use, kept (a run may go on hidden)
     views::SensitivityView* m_sensitivity = nullptr;
     views::BudgetView* m_budget = nullptr;
+    views::CompressView* m_compress = nullptr;
+    CompressController* m_compressController = nullptr;
     QMenu* m_sessionMenu = nullptr;
     QAction* m_calibrate = nullptr;
     std::shared_ptr<CalibrationRequest> m_lastCalibration;  // prefills the next dialog

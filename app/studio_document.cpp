@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace precis::app {
 
@@ -250,6 +251,66 @@ bool StudioDocument::saveAllocation(const QString& name, const QString& budgetJs
     }
     emit statusMessage(tr("Saved allocation '%1' in session '%2'.").arg(name, m_sessionName));
     return true;
+}
+
+std::function<Result<std::shared_ptr<const Engine>>()> StudioDocument::engineSource() const
+{
+    auto model = m_model;
+    auto cache = m_engine;
+    return [model, cache]() -> Result<std::shared_ptr<const Engine>> {
+        if (!model || !cache) return makeError(ErrorCode::InvalidArgument, {}, "no model is open");
+        std::lock_guard<std::mutex> lock(cache->mutex);
+        if (!cache->engine) {
+            auto created = Engine::create(model);
+            if (!created) return created.error();
+            cache->engine = std::shared_ptr<const Engine>(std::move(created).value());
+        }
+        return cache->engine;
+    };
+}
+
+int64_t StudioDocument::addCompression(const CompressionRecord& record)
+{
+    SessionStore* s = store();
+    if (!s) return 0;
+    if (record.sessionId == 0) {
+        emit errorOccurred(tr("The compression has no session to be stored in."));
+        return 0;
+    }
+    auto id = s->addCompression(record);
+    if (!id) {
+        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        return 0;
+    }
+    if (m_sessionId == 0) {  // the job created the session for this model: it becomes current
+        auto info = s->session(record.sessionId);
+        if (info) setSession(record.sessionId, QString::fromStdString(info->name));
+    }
+    return *id;
+}
+
+std::vector<CompressionRecord> StudioDocument::compressions()
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return {};
+    auto list = s->compressions(m_sessionId);
+    if (!list) {
+        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        return {};
+    }
+    return std::move(list).value();
+}
+
+QString StudioDocument::lastCalibrationText()
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return {};
+    auto latest = s->latestRun(m_sessionId);
+    if (!latest || !*latest) return {};
+    const auto settings = nlohmann::json::parse((*latest)->settingsJson, nullptr, false);
+    if (!settings.is_object() || !settings.contains("source") || !settings["source"].is_string()) return {};
+    const QString path = QString::fromStdString(settings["source"].get<std::string>());
+    return QFileInfo(path).isFile() ? path : QString();
 }
 
 void StudioDocument::computeAttention(const QString& text)

@@ -4,10 +4,13 @@
 // model open and reports the reader's one-line message through errorOccurred.
 #pragma once
 
+#include "common/result.h"
+
 #include <QObject>
 #include <QStringList>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -15,6 +18,8 @@ namespace precis {
 class SessionStore;
 struct SessionInfo;
 struct AllocationRecord;
+struct CompressionRecord;
+class Engine;
 class Model;
 class Tokenizer;
 struct AttentionMaps;
@@ -97,6 +102,22 @@ public:
                         const QString& totalsJson);
     // The current session's saved allocations, oldest first (empty without a session).
     std::vector<AllocationRecord> allocations();
+
+    // ---- Compress tab (compress_controller.h)
+    // The open model's engine, created on first use by whichever thread calls
+    // the function (a job thread) and shared with attention and calibration.
+    // Fails like Engine::create; without a model, InvalidArgument.
+    std::function<Result<std::shared_ptr<const Engine>>()> engineSource() const;
+    // Stores a measured compression in record.sessionId: the current session,
+    // or (when none is current) one the compress job created for the open
+    // model, which then becomes current. Returns the record's id, or 0 (with
+    // errorOccurred).
+    int64_t addCompression(const CompressionRecord& record);
+    // The current session's compressions, oldest first (empty without a session).
+    std::vector<CompressionRecord> compressions();
+    // The text file the current session's latest calibration read, when it
+    // still exists; empty otherwise (self-generated text, no session).
+    QString lastCalibrationText();
 
 signals:
     void loadingChanged(bool loading);

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CompressController</name>
+    <message>
+        <source>stopped at end of text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stopped: the context is full</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Precis: a studio for compressing transformer language models.</source>
@@ -141,6 +152,260 @@
     <message>
         <source>Choose a text file, or let the model write its own text.</source>
         <translation>请选择一个文本文件，或让模型自行生成文本。</translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::CompressController</name>
+    <message>
+        <source>budget +%1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>budget %1 MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>budget %1 bpw</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Budget tab allocates attention heads or layers: parts of a tensor would get different types, which a GGUF file cannot store. Allocate per tensor to compress it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(re-solving after a pin…)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a model first.</source>
+        <translation type="unfinished">请先打开一个模型。</translation>
+    </message>
+    <message>
+        <source>Measuring needs the model&apos;s tokenizer: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no allocation yet: calibrate, then choose a budget in the Budget tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the Budget tab is still re-solving; try again in a moment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the allocation gives parts of a tensor different types (head or layer units)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>choose a text to measure on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 needs a calibration text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressing &apos;%1&apos;…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressing %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was stored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model changed while &apos;%1&apos; was compressed: the result was dropped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The result is not stored: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos;: %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Some stored results cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation needs the model&apos;s tokenizer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a compressed model that is still in memory (run one first).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Identical: both models wrote the same %n token(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The texts part at new token %1 (highlighted); the first %n token(s) agree.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Original</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::ExportDialog</name>
+    <message>
+        <source>Export &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GGUF file (llama.cpp, Ollama)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face folder (safetensors)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recipe (JSON: a scheme per tensor)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every tensor is dequantized to this type (safetensors has no block formats)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Store RTN tensors as F16</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the command line to the clipboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Element type:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same types with llama.cpp, from the original model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>llama.cpp cannot write this plan: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source># the input must be the original as an F32/F16 GGUF file (llama.cpp&apos;s convert_hf_to_gguf.py makes one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The compressed model is no longer in memory: run it again to export it, or export its recipe.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger than the plan&apos;s size; the accuracy stays RTN&apos;s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>precis-cli compress --recipe FILE applies it to the original model again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder to Write Into</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GGUF (*.gguf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose where to write.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %1 (%n tensor(s)).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The compressed model is no longer in memory: run it again to export it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrote %1 (%2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -401,6 +666,34 @@
         <source>Units differing from the first</source>
         <translation>与第一个不同的单元</translation>
     </message>
+    <message>
+        <source>Compress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Compress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress &amp;&amp; &amp;Measure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+M</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress the model with the Compress tab&apos;s settings and measure it against the original</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export Selected Result…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a result in the Compress tab first.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>precis::app::StudioDocument</name>
@@ -459,6 +752,10 @@
     <message>
         <source>Calibration cancelled.</source>
         <translation>校准已取消。</translation>
+    </message>
+    <message>
+        <source>The compression has no session to be stored in.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1099,6 +1396,310 @@
     </message>
 </context>
 <context>
+    <name>precis::views::CompressResultPlot</name>
+    <message>
+        <source>predicted frontier (Budget tab)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>predicted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>perplexity increase (%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>size (MB)</source>
+        <translation type="unfinished">大小（MB）</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation type="unfinished">每权重位数</translation>
+    </message>
+    <message>
+        <source>measured, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::CompressView</name>
+    <message>
+        <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current budget allocation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One scheme everywhere:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A GGUF block format, F16/BF16, or RTN&lt;bits&gt;g&lt;group&gt; (e.g. RTN4g128); rows a format cannot store fall back as llama.cpp does</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RTN (round to nearest)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPTQ (error compensation)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AWQ (activation-aware scaling)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each scheme&apos;s own encoder, no calibration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>λ = damping × mean diagonal of XᵀX, added to the diagonal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Act order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quantize the blocks of columns with the largest input energy first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Damping:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale exponents α searched: 0, 1/grid, …, 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>α grid:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration text</source>
+        <translation type="unfinished">校准文本</translation>
+    </message>
+    <message>
+        <source>UTF-8 text file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration Text</source>
+        <translation type="unfinished">校准文本</translation>
+    </message>
+    <message>
+        <source>N: windows cut from the text at seeded offsets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T: tokens per window (below the model&apos;s context)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sequences:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens each:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation type="unfinished">随机种子：</translation>
+    </message>
+    <message>
+        <source>Evaluation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evaluation Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per chunk; the second half of each chunk is scored (as llama.cpp&apos;s perplexity)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Score at most this many chunks of the text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Context:</source>
+        <translation type="unfinished">上下文：</translation>
+    </message>
+    <message>
+        <source>Chunks:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress &amp;&amp; Measure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress the model by the plan, then measure it against the original on the evaluation text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished">取消</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">名称</translation>
+    </message>
+    <message>
+        <source>Size
+(MiB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bits/
+weight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PPL
+original</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PPL
+compressed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PPL
+ratio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measured
+Δppl %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Predicted
+Δppl %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL
+mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL
+p99</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top-1
+%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL(original ‖ compressed) of the next-token distributions, nats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Positions where both models rank the same token first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From the sensitivity report: the allocation&apos;s predicted damage, or the uniform format&apos;s point</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the selected result as GGUF, a safetensors folder or a recipe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Results of this session&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>size (MB)</source>
+        <translation type="unfinished">大小（MB）</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation type="unfinished">每权重位数</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation type="unfinished">对数刻度</translation>
+    </message>
+    <message>
+        <source>Perplexity increase on a logarithmic axis (zero and negative changes are drawn at the bottom)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size axis:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size vs Δppl</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Predicted vs measured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Text (*.txt);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per chunk (at most the model&apos;s context, %1); the second half of each chunk is scored</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RTN needs no calibration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the job to start…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From the session; the compressed model is no longer in memory (its recipe can be exported; run it again to export the model or generate)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>KL mean %1, p99 %2, max %3 nats over %4 positions</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>precis::views::FrontierPlot</name>
     <message>
         <source>frontier (optimal mixes)</source>
@@ -1123,6 +1724,81 @@
     <message>
         <source>bits per weight</source>
         <translation>每权重位数</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::GenerationCompareView</name>
+    <message>
+        <source>Prompt, e.g. the first words of a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New tokens each model writes (at most up to the model&apos;s context)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>greedy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sampling temperature; greedy picks the most likely token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Both models sample with this seed, so they only part where their probabilities do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop at end of text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The compressed model to compare with (results kept in memory)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare with:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation type="unfinished">随机种子：</translation>
+    </message>
+    <message>
+        <source>Original</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run a compression first: its model is kept in memory for generation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run a compression first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1316,6 +1992,21 @@
     <message>
         <source>%1 (%2 bytes)</source>
         <translation>%1（%2 字节）</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::PredictedMeasuredPlot</name>
+    <message>
+        <source>results with a prediction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>predicted perplexity increase (%)</source>
+        <translation type="unfinished">预测困惑度增幅（%）</translation>
+    </message>
+    <message>
+        <source>measured perplexity increase (%)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

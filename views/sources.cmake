@@ -17,6 +17,12 @@ add_library(precis_views STATIC
   cell_map_plot.h
   colour_maps.cpp
   colour_maps.h
+  compress_plots.cpp
+  compress_plots.h
+  compress_view.cpp
+  compress_view.h
+  generation_compare_view.cpp
+  generation_compare_view.h
   loss_curve_view.cpp
   loss_curve_view.h
   model_tree_view.cpp

@@ -1,0 +1,117 @@
+// The Compress tab's controller: turns the view's settings and the Budget
+// tab's allocation into a CompressRequest, runs it on the JobRunner
+// (compress_job.h), stores each result in the session (StudioDocument::
+// addCompression), keeps the last few compressed models in memory for export
+// and generation, and hands rows, progress and the predicted frontier to the
+// view. Results of the session are shown again when it is reopened (without
+// their models: those are kept only for the session's lifetime in memory).
+//
+// Threads: GUI thread only; the work runs on the JobRunner's thread.
+#pragma once
+
+#include "compress_job.h"
+#include "compress_plots.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace precis {
+class Engine;
+class Frontier;
+class Model;
+}
+
+namespace precis::views {
+class BudgetView;
+class CompressView;
+}
+
+namespace precis::app {
+
+class ExportDialog;
+class JobRunner;
+class StudioDocument;
+
+class CompressController : public QObject {
+    Q_OBJECT
+public:
+    // Compressed models kept in memory (older results keep their numbers and recipe).
+    static constexpr size_t kKeptModels = 4;
+
+    struct Entry {
+        views::CompressResultRow row;
+        CompressionPlan plan;
+    };
+
+    CompressController(StudioDocument* document, JobRunner* runner, views::BudgetView* budget,
+                       views::CompressView* view, QObject* parent = nullptr);
+    ~CompressController() override;
+
+    // Compress and measure with the view's settings. Bad settings (no
+    // allocation, no evaluation text, an unknown scheme) are reported through
+    // errorOccurred and the view's status line; nothing starts.
+    void run();
+    // Stops the running job (JobRunner::cancel: every queued job).
+    void cancel();
+    bool isRunning() const { return m_running; }
+
+    // Generates from the original and the view's chosen compressed model.
+    void generate();
+    bool isGenerating() const { return m_generating; }
+    const std::optional<GenerationComparison>& lastGeneration() const { return m_lastGeneration; }
+
+    // Opens the export dialog for the result in `row` of the table (and returns it).
+    ExportDialog* exportResult(int row);
+
+    // Re-reads the Budget tab's allocation and frontier (cheap; on every slider step).
+    void refreshBudget();
+    // Rows from the session's records plus unsaved results; models attached where kept.
+    void reload();
+
+    const std::vector<Entry>& entries() const { return m_entries; }
+    // The compressed model of a result, when still kept.
+    std::shared_ptr<const Model> compressedModel(qint64 key) const;
+
+signals:
+    void errorOccurred(const QString& message);
+    void runFinished(bool ok);
+    void generationFinished(bool ok);
+
+private:
+    struct Kept {
+        qint64 key = 0;
+        std::shared_ptr<const Model> model;
+        std::shared_ptr<const Engine> engine;
+    };
+
+    Result<CompressRequest> buildRequest();
+    void onModelChanged();
+    void applyDefaults();
+    void runDone(const CompressRequest& request, const std::shared_ptr<const Model>& original,
+                 Result<CompressOutcome> result);
+    void generationDone(const QString& name, Result<GenerationComparison> result);
+    void fail(const QString& message);
+    const Kept* kept(qint64 key) const;
+
+    StudioDocument* m_doc;
+    JobRunner* m_runner;
+    QPointer<views::BudgetView> m_budget;
+    views::CompressView* m_view;
+
+    std::vector<Entry> m_entries;
+    std::vector<Entry> m_unsaved;  // results the session could not store (negative keys)
+    qint64 m_nextUnsavedKey = -1;
+    std::deque<Kept> m_kept;       // newest first
+    std::shared_ptr<const Model> m_resultsModel;  // the original the kept models were made from
+    std::shared_ptr<const Frontier> m_frontier;   // the one the plot shows
+    bool m_running = false;
+    bool m_generating = false;
+    std::optional<GenerationComparison> m_lastGeneration;
+};
+
+} // namespace precis::app

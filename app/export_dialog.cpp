@@ -1,0 +1,244 @@
+#include "export_dialog.h"
+
+#include "job_runner.h"
+
+#include "eval/compress.h"
+#include "model/model.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace precis::app {
+
+namespace {
+
+// A result name as a file name: "budget +1 % gptq" → "budget-1-gptq".
+QString fileStem(const QString& name)
+{
+    QString s = name;
+    s.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._]+")), QStringLiteral("-"));
+    s.remove(QRegularExpression(QStringLiteral("^-+|-+$")));
+    return s.isEmpty() ? QStringLiteral("compressed") : s;
+}
+
+} // namespace
+
+ExportDialog::ExportDialog(JobRunner* runner, std::shared_ptr<const Model> model, CompressionPlan plan,
+                           const QString& name, const QString& originalPath, QWidget* parent)
+    : QDialog(parent), m_runner(runner), m_model(std::move(model)), m_plan(std::move(plan)), m_name(name),
+      m_originalPath(originalPath)
+{
+    setObjectName(QStringLiteral("ExportDialog"));
+    setWindowTitle(tr("Export '%1'").arg(name));
+    if (m_model) m_simulated = int(simulatedTensors(*m_model).size());
+
+    m_format = new QComboBox(this);
+    m_format->addItem(tr("GGUF file (llama.cpp, Ollama)"), int(Format::Gguf));
+    m_format->addItem(tr("Hugging Face folder (safetensors)"), int(Format::Safetensors));
+    m_format->addItem(tr("Recipe (JSON: a scheme per tensor)"), int(Format::Recipe));
+    m_path = new QLineEdit(this);
+    m_path->setObjectName(QStringLiteral("ExportPathEdit"));
+    auto* browseButton = new QToolButton(this);
+    browseButton->setText(QStringLiteral("…"));
+    connect(browseButton, &QToolButton::clicked, this, &ExportDialog::browse);
+    auto* pathRow = new QHBoxLayout;
+    pathRow->addWidget(m_path, 1);
+    pathRow->addWidget(browseButton);
+    m_dtype = new QComboBox(this);
+    m_dtype->addItem(QStringLiteral("F16"), int(DType::F16));
+    m_dtype->addItem(QStringLiteral("BF16"), int(DType::BF16));
+    m_dtype->addItem(QStringLiteral("F32"), int(DType::F32));
+    m_dtype->setToolTip(tr("Every tensor is dequantized to this type (safetensors has no block formats)"));
+    m_rtnAsF16 = new QCheckBox(tr("Store RTN tensors as F16"), this);
+    m_rtnAsF16->setChecked(true);
+    m_note = new QLabel(this);
+    m_note->setWordWrap(true);
+
+    m_command = new QPlainTextEdit(this);
+    m_command->setObjectName(QStringLiteral("LlamaQuantizeCommand"));
+    m_command->setReadOnly(true);
+    m_command->setMaximumHeight(90);
+    m_command->setPlainText(llamaQuantizeText());
+    auto* copy = new QPushButton(tr("Copy"), this);
+    copy->setToolTip(tr("Copy the command line to the clipboard"));
+    connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_command->toPlainText()); });
+    auto* commandRow = new QHBoxLayout;
+    commandRow->addWidget(m_command, 1);
+    commandRow->addWidget(copy, 0, Qt::AlignTop);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("ExportStatusLabel"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    m_export = buttons->addButton(tr("Export"), QDialogButtonBox::ActionRole);
+    m_export->setObjectName(QStringLiteral("ExportButton"));
+    connect(m_export, &QPushButton::clicked, this, &ExportDialog::exportNow);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Format:"), m_format);
+    form->addRow(tr("Write to:"), pathRow);
+    form->addRow(tr("Element type:"), m_dtype);
+    form->addRow(QString(), m_rtnAsF16);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_note);
+    layout->addWidget(new QLabel(tr("The same types with llama.cpp, from the original model:"), this));
+    layout->addLayout(commandRow);
+    layout->addWidget(m_status);
+    layout->addWidget(buttons);
+    resize(620, 380);
+
+    connect(m_format, &QComboBox::currentIndexChanged, this, [this] {
+        m_path->setText(defaultPath(format()));
+        updateForFormat();
+    });
+    if (!m_model) setFormat(Format::Recipe);
+    m_path->setText(defaultPath(format()));
+    updateForFormat();
+}
+
+ExportDialog::Format ExportDialog::format() const { return Format(m_format->currentData().toInt()); }
+
+void ExportDialog::setFormat(Format f) { m_format->setCurrentIndex(m_format->findData(int(f))); }
+
+QString ExportDialog::path() const { return m_path->text().trimmed(); }
+
+void ExportDialog::setPath(const QString& path) { m_path->setText(path); }
+
+QString ExportDialog::defaultPath(Format f) const
+{
+    const QString dir = m_originalPath.isEmpty() ? QDir::homePath() : QFileInfo(m_originalPath).absolutePath();
+    const QString stem = fileStem(m_name);
+    switch (f) {
+    case Format::Gguf: return QDir(dir).filePath(stem + QStringLiteral(".gguf"));
+    case Format::Safetensors: return QDir(dir).filePath(stem);
+    case Format::Recipe: return QDir(dir).filePath(stem + QStringLiteral(".recipe.json"));
+    }
+    return dir;
+}
+
+QString ExportDialog::llamaQuantizeText() const
+{
+    const std::string output = fileStem(m_name).toStdString() + ".gguf";
+    auto args = llamaQuantizeArgs(m_plan, m_originalPath.isEmpty() ? "MODEL-F32.gguf" : m_originalPath.toStdString(),
+                                  output);
+    if (!args) return tr("llama.cpp cannot write this plan: %1").arg(QString::fromStdString(args.error().toString()));
+    QString text = QStringLiteral("llama-quantize ") + QString::fromStdString(shellJoin(*args));
+    if (!m_originalPath.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
+        text += QLatin1Char('\n') + tr("# the input must be the original as an F32/F16 GGUF file "
+                                       "(llama.cpp's convert_hf_to_gguf.py makes one)");
+    return text;
+}
+
+void ExportDialog::updateForFormat()
+{
+    const Format f = format();
+    m_dtype->setEnabled(f == Format::Safetensors);
+    m_rtnAsF16->setVisible(f == Format::Gguf && m_simulated > 0);
+    QString note;
+    if (!m_model && f != Format::Recipe)
+        note = tr("The compressed model is no longer in memory: run it again to export it, or export its recipe.");
+    else if (f == Format::Gguf && m_simulated > 0)
+        note = tr("%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger "
+                  "than the plan's size; the accuracy stays RTN's).", nullptr, m_simulated);
+    else if (f == Format::Safetensors)
+        note = tr("A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.");
+    else if (f == Format::Recipe)
+        note = tr("precis-cli compress --recipe FILE applies it to the original model again.");
+    m_note->setText(note);
+    m_export->setEnabled(!m_busy && (m_model || f == Format::Recipe));
+}
+
+void ExportDialog::browse()
+{
+    const Format f = format();
+    QString chosen;
+    if (f == Format::Safetensors)
+        chosen = QFileDialog::getExistingDirectory(this, tr("Folder to Write Into"), QFileInfo(path()).absolutePath());
+    else
+        chosen = QFileDialog::getSaveFileName(this, tr("Export"), path(),
+                                              f == Format::Gguf ? tr("GGUF (*.gguf)") : tr("JSON (*.json)"));
+    if (chosen.isEmpty()) return;
+    if (f == Format::Safetensors) chosen = QDir(chosen).filePath(QFileInfo(path()).fileName());
+    m_path->setText(chosen);
+}
+
+void ExportDialog::exportNow()
+{
+    if (m_busy) return;
+    const QString target = path();
+    if (target.isEmpty()) {
+        finish(false, tr("Choose where to write."));
+        return;
+    }
+    const Format f = format();
+    if (f == Format::Recipe) {
+        auto written = writeRecipe(m_plan, target.toStdString());
+        if (!written) finish(false, QString::fromStdString(written.error().toString()));
+        else finish(true, tr("Wrote %1 (%n tensor(s)).", nullptr, int(m_plan.tensors.size())).arg(target));
+        return;
+    }
+    if (!m_model) {
+        finish(false, tr("The compressed model is no longer in memory: run it again to export it."));
+        return;
+    }
+    if (f == Format::Gguf && m_simulated > 0 && !m_rtnAsF16->isChecked()) {
+        // The core's refusal, which names the first RTN tensor and its scheme.
+        auto refused = exportGguf(*m_model, target.toStdString(), SimulatedTensors::Refuse);
+        finish(false, refused ? tr("Nothing written.") : QString::fromStdString(refused.error().toString()));
+        return;
+    }
+    m_busy = true;
+    updateForFormat();
+    m_status->setText(tr("Writing %1…").arg(target));
+    auto model = m_model;
+    const std::string out = target.toStdString();
+    const DType dtype = DType(m_dtype->currentData().toInt());
+    m_runner->run<ExportReport>(
+        tr("Exporting %1").arg(QFileInfo(target).fileName()),
+        [model, out, f, dtype](Progress& progress, const CancelToken& cancel) -> Result<ExportReport> {
+            if (f == Format::Gguf) return exportGguf(*model, out, SimulatedTensors::AsF16);
+            return exportSafetensors(*model, out, dtype, &progress, &cancel);
+        },
+        [self = QPointer<ExportDialog>(this), target](Result<ExportReport> r) {
+            if (!self) return;
+            self->m_busy = false;
+            self->updateForFormat();
+            if (!r) {
+                self->finish(false, QString::fromStdString(r.error().toString()));
+                return;
+            }
+            QString message = tr("Wrote %1 (%2).").arg(target, QLocale().formattedDataSize(qint64(r->fileBytes)));
+            for (const std::string& n : r->notes) message += QLatin1Char('\n') + QString::fromStdString(n);
+            self->finish(true, message);
+        });
+}
+
+void ExportDialog::finish(bool ok, const QString& message)
+{
+    m_status->setText(ok ? message : tr("Export failed: %1").arg(message));
+    m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #b00020"));
+    emit exportFinished(ok, message);
+}
+
+} // namespace precis::app

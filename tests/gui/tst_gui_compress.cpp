@@ -1,0 +1,514 @@
+// The Compress tab on the bundled sample model: uniform plans with RTN and
+// GPTQ measured against the original (ratio, KL, top-1), results stored in the
+// session and shown again when it is reopened, GGUF / recipe export, the
+// side-by-side generation, a plan from the Budget tab's allocation with its
+// prediction beside the frontier, bad inputs and cancellation. Runs are tiny:
+// evaluation chunks of 64 tokens, GPTQ on 2 sequences × 32 tokens.
+#include "test_support.h"
+
+#include "budget_view.h"
+#include "calibration_job.h"
+#include "compress_controller.h"
+#include "compress_view.h"
+#include "export_dialog.h"
+#include "generation_compare_view.h"
+#include "job_runner.h"
+#include "main_window.h"
+#include "studio_document.h"
+
+#include "allocation/option_builder.h"
+#include "allocation/solver.h"
+#include "eval/compression_plan.h"
+#include "formats/model_loader.h"
+#include "model/model.h"
+#include "session/session_store.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QtTest/QtTest>
+
+#include <cmath>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+using namespace precis;
+using namespace precis::app;
+
+namespace {
+
+constexpr int kWaitMs = 120000;
+const QString kSample = QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/model.gguf");
+
+bool openAndWait(MainWindow& w, const QString& path)
+{
+    QSignalSpy changed(w.document(), &StudioDocument::modelChanged);
+    w.openModel(path);
+    return changed.wait(kWaitMs) || changed.count() > 0;
+}
+
+// Tiny evaluation (and calibration) settings for every run.
+void tinySettings(views::CompressView* v)
+{
+    v->ctxBox()->setValue(64);
+    v->chunksBox()->setValue(6);
+    v->sequencesBox()->setValue(2);
+    v->lengthBox()->setValue(32);
+}
+
+void chooseMethod(views::CompressView* v, CompressionMethod m)
+{
+    v->methodBox()->setCurrentIndex(v->methodBox()->findData(int(m)));
+}
+
+void closeErrorBoxes(QWidget* w)
+{
+    for (QMessageBox* box : w->findChildren<QMessageBox*>()) box->close();
+}
+
+} // namespace
+
+class TestGuiCompress : public QObject {
+    Q_OBJECT
+    QString m_dir, m_db;
+    std::unique_ptr<MainWindow> m_window;
+
+    CompressController* controller() const { return m_window->compressController(); }
+    views::CompressView* view() const { return m_window->compressView(); }
+
+    // Runs the view's Run button with a uniform scheme and returns the new entry.
+    const CompressController::Entry* runUniform(const QString& scheme, CompressionMethod method)
+    {
+        view()->uniformRadio()->setChecked(true);
+        view()->schemeBox()->setCurrentText(scheme);
+        chooseMethod(view(), method);
+        tinySettings(view());
+        const size_t before = controller()->entries().size();
+        QSignalSpy finished(controller(), &CompressController::runFinished);
+        view()->runButton()->click();
+        if (!controller()->isRunning()) return nullptr;
+        if (!finished.wait(kWaitMs) || !finished.first().first().toBool()) return nullptr;
+        if (controller()->entries().size() != before + 1) return nullptr;
+        return &controller()->entries().back();
+    }
+
+    int rowOf(const QString& name) const
+    {
+        const auto& e = controller()->entries();
+        for (size_t i = 0; i < e.size(); ++i)
+            if (e[i].row.name == name) return int(i);
+        return -1;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("PrecisTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_gui_compress"));
+        m_dir = QString::fromStdString(test::scratchDir("gui_compress"));
+        m_db = m_dir + "/sessions.sqlite";
+        qputenv("PRECIS_SESSION_DB", m_db.toUtf8());
+        m_window = std::make_unique<MainWindow>();
+        m_window->resize(1400, 900);
+        m_window->show();
+        QCOMPARE(m_window->document()->databasePath(), m_db);
+        QVERIFY(openAndWait(*m_window, kSample));
+        // Defaults: the sample's texts beside the model; no allocation before a calibration.
+        QCOMPARE(QFileInfo(view()->evalEdit()->text()).fileName(), QStringLiteral("eval.txt"));
+        QCOMPARE(QFileInfo(view()->calibrationEdit()->text()).fileName(), QStringLiteral("calib.txt"));
+        QVERIFY(!view()->allocationRadio()->isEnabled());
+        QVERIFY(view()->uniformRadio()->isChecked());
+        QCOMPARE(view()->ctxBox()->maximum(), 256);
+        QCOMPARE(view()->sequencesBox()->value(), 16);
+        QCOMPARE(view()->lengthBox()->value(), 128);
+    }
+
+    void cleanupTestCase() { m_window.reset(); }
+
+    // Bad inputs: one message each, nothing runs, the tab stays usable.
+    void badInputs()
+    {
+        QSignalSpy errors(controller(), &CompressController::errorOccurred);
+        const QString eval = view()->evalEdit()->text();
+        view()->uniformRadio()->setChecked(true);
+        view()->schemeBox()->setCurrentText(QStringLiteral("Q9_Z"));
+        view()->runButton()->click();
+        QVERIFY(!controller()->isRunning());
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.last().first().toString().contains(QStringLiteral("Q9_Z")), qPrintable(errors.last().first().toString()));
+
+        view()->schemeBox()->setCurrentText(QStringLiteral("Q8_0"));
+        view()->evalEdit()->setText(m_dir + "/missing.txt");
+        QSignalSpy finished(controller(), &CompressController::runFinished);
+        view()->runButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QCOMPARE(finished.first().first().toBool(), false);
+        QCOMPARE(errors.count(), 2);
+        QVERIFY(errors.last().first().toString().contains(QStringLiteral("missing.txt")));
+        QVERIFY(view()->statusLabel()->text().contains(QStringLiteral("missing.txt")));
+        QVERIFY(view()->runButton()->isEnabled());
+        QVERIFY(controller()->entries().empty());
+
+        view()->evalEdit()->setText(eval);
+        chooseMethod(view(), CompressionMethod::Gptq);
+        view()->calibrationEdit()->setText(QString());
+        view()->runButton()->click();
+        QVERIFY(!controller()->isRunning());
+        QVERIFY(errors.last().first().toString().contains(QStringLiteral("calibration")));
+        view()->calibrationEdit()->setText(QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/calib.txt"));
+        closeErrorBoxes(m_window.get());
+    }
+
+    // Q8_0 is almost lossless: perplexity ratio ≈ 1, KL far below 1e-3.
+    void uniformQ8()
+    {
+        const CompressController::Entry* e = runUniform(QStringLiteral("Q8_0"), CompressionMethod::Rtn);
+        QVERIFY(e);
+        QCOMPARE(e->row.name, QStringLiteral("Q8_0 rtn"));
+        QCOMPARE(e->row.method, QStringLiteral("rtn"));
+        QVERIFY(e->row.inMemory);
+        QVERIFY(e->row.key > 0);  // stored in the session
+        const ComparisonResult& c = e->row.comparison;
+        QVERIFY2(std::abs(c.pplRatio() - 1.0) < 0.005, qPrintable(QString::number(c.pplRatio())));
+        QVERIFY2(c.klMean < 1e-3 && c.klMean > 0, qPrintable(QString::number(c.klMean)));
+        QVERIFY(c.klP99 >= c.klMean);
+        QVERIFY(c.top1Agreement > 0.97);
+        QCOMPARE(c.chunks, 6);
+        // Q8_0: 34 bytes per 32 weights on the matrices (8.5 bits), norms in F32.
+        QVERIFY2(e->row.bitsPerWeight > 8.5 && e->row.bitsPerWeight < 8.7, qPrintable(QString::number(e->row.bitsPerWeight)));
+        QVERIFY(e->plan.tensors.size() == 30);
+        // The table shows it.
+        QTableWidget* t = view()->resultsTable();
+        QCOMPARE(t->rowCount(), 1);
+        QCOMPARE(t->item(0, views::CompressView::ColName)->text(), QStringLiteral("Q8_0 rtn"));
+        QCOMPARE(t->item(0, views::CompressView::ColRatio)->text().toDouble(), std::round(c.pplRatio() * 1e5) / 1e5);
+        QVERIFY(!view()->progressBar()->isVisible());
+    }
+
+    void uniformQ2()
+    {
+        const double klQ8 = controller()->entries().front().row.comparison.klMean;
+        const CompressController::Entry* e = runUniform(QStringLiteral("Q2_K"), CompressionMethod::Rtn);
+        QVERIFY(e);
+        QVERIFY2(e->row.comparison.klMean > 10 * klQ8, qPrintable(QString::number(e->row.comparison.klMean)));
+        QVERIFY(e->row.comparison.pplRatio() > 1.0);
+        QVERIFY(e->row.bitsPerWeight < 3.5);
+        QCOMPARE(view()->resultsTable()->rowCount(), 2);
+        QCOMPARE(view()->selectedRow(), 1);  // the new result is selected
+    }
+
+    void gptqQ4K()
+    {
+        const CompressController::Entry* e = runUniform(QStringLiteral("Q4_K"), CompressionMethod::Gptq);
+        QVERIFY(e);
+        QCOMPARE(e->row.name, QStringLiteral("Q4_K gptq"));
+        QCOMPARE(e->row.method, QStringLiteral("gptq"));
+        QVERIFY(std::isfinite(e->row.comparison.klMean) && e->row.comparison.klMean > 0);
+        QVERIFY(std::isfinite(e->row.comparison.pplCompressed));
+        QVERIFY(e->row.comparison.klMean < controller()->entries()[1].row.comparison.klMean);  // below Q2_K
+    }
+
+    // Every result is a record of the session, with its numbers and its recipe.
+    void storedInSession()
+    {
+        const int64_t session = m_window->document()->sessionId();
+        QVERIFY(session > 0);  // created by the first result
+        auto store = SessionStore::open(m_db.toStdString());
+        QVERIFY(store.ok());
+        auto records = store->compressions(session);
+        QVERIFY(records.ok());
+        QCOMPARE(int(records->size()), 3);
+        const auto& entries = controller()->entries();
+        for (size_t i = 0; i < 3; ++i) {
+            const CompressionRecord& r = (*records)[i];
+            QCOMPARE(qint64(r.id), entries[i].row.key);
+            const auto metrics = nlohmann::json::parse(r.metricsJson);
+            QCOMPARE(metrics["kl_mean"].get<double>(), entries[i].row.comparison.klMean);
+            QCOMPARE(metrics["ppl_ratio"].get<double>(), entries[i].row.comparison.pplRatio());
+            QCOMPARE(metrics["bytes"].get<int64_t>(), entries[i].row.bytes);
+            const auto settings = nlohmann::json::parse(r.settingsJson);
+            QCOMPARE(settings["plan_source"].get<std::string>(), std::string("uniform"));
+            QCOMPARE(int(settings["recipe"]["tensors"].size()), 30);
+            QCOMPARE(settings["eval"]["ctx"].get<int>(), 64);
+        }
+        QCOMPARE((*records)[2].method, std::string("gptq"));
+        QCOMPARE(nlohmann::json::parse((*records)[2].settingsJson)["calibration"]["sequences"].get<int>(), 2);
+    }
+
+    // GGUF export of the Q8_0 result loads back with Q8_0 tensors; recipe and command line.
+    void exportResult()
+    {
+        const int row = rowOf(QStringLiteral("Q8_0 rtn"));
+        QVERIFY(row >= 0);
+        ExportDialog* dialog = controller()->exportResult(row);
+        QVERIFY(dialog);
+        QVERIFY(dialog->llamaQuantizeText().startsWith(QStringLiteral("llama-quantize ")));
+        QVERIFY(dialog->llamaQuantizeText().contains(QStringLiteral("model.gguf")));
+        dialog->setFormat(ExportDialog::Format::Gguf);
+        QVERIFY(!dialog->rtnAsF16Box()->isVisible());  // no RTN tensors in a Q8_0 plan
+        QVERIFY(dialog->grab().toImage().save(m_dir + QStringLiteral("/export_dialog.png")));
+        const QString gguf = m_dir + "/q8.gguf";
+        dialog->setPath(gguf);
+        QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+        dialog->exportNow();
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY2(finished.first().first().toBool(), qPrintable(finished.first().at(1).toString()));
+        auto loaded = loadModel(gguf.toStdString());
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.error().toString().c_str());
+        const Tensor* q = (*loaded)->find("blk.0.attn_q.weight");
+        QVERIFY(q);
+        QCOMPARE(q->dtype, DType::Q8_0);
+        QCOMPARE((*loaded)->find("blk.0.attn_norm.weight")->dtype, DType::F32);
+
+        dialog->setFormat(ExportDialog::Format::Recipe);
+        const QString recipe = m_dir + "/q8.recipe.json";
+        dialog->setPath(recipe);
+        dialog->exportNow();  // on the GUI thread
+        QCOMPARE(finished.count(), 2);
+        QVERIFY(finished.last().first().toBool());
+        auto plan = readRecipe(recipe.toStdString());
+        QVERIFY(plan.ok());
+        QCOMPARE(int(plan->tensors.size()), 30);
+        QCOMPARE(plan->tensors.front().scheme, std::string("Q8_0"));
+
+        // A Hugging Face folder in BF16: loads back with the same tensor names.
+        dialog->setFormat(ExportDialog::Format::Safetensors);
+        dialog->dtypeBox()->setCurrentIndex(dialog->dtypeBox()->findText(QStringLiteral("BF16")));
+        const QString folder = m_dir + "/q8-hf";
+        dialog->setPath(folder);
+        dialog->exportNow();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, kWaitMs);
+        QVERIFY2(finished.last().first().toBool(), qPrintable(finished.last().at(1).toString()));
+        auto hf = loadModel(folder.toStdString());
+        QVERIFY2(hf.ok(), hf.ok() ? "" : hf.error().toString().c_str());
+        QCOMPARE((*hf)->find("blk.0.attn_q.weight")->dtype, DType::BF16);
+
+        // A folder that does not exist is the core's error, shown in the dialog.
+        dialog->setFormat(ExportDialog::Format::Gguf);
+        dialog->setPath(m_dir + "/no/such/folder/x.gguf");
+        dialog->exportNow();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, kWaitMs);
+        QVERIFY(!finished.last().first().toBool());
+        QVERIFY(dialog->statusLabel()->text().contains(QStringLiteral("folder")));
+        dialog->close();
+    }
+
+    // Same prompt, greedy: Q8_0 writes (almost) what the original writes.
+    void generation()
+    {
+        views::GenerationCompareView* g = view()->generationView();
+        QCOMPARE(g->modelBox()->count(), 3);
+        g->modelBox()->setCurrentIndex(g->modelBox()->findData(controller()->entries()[size_t(rowOf("Q8_0 rtn"))].row.key));
+        g->promptEdit()->setText(QStringLiteral("ROMEO:"));
+        g->tokensBox()->setValue(48);
+        g->temperatureBox()->setValue(0.0);
+        g->stopAtEosBox()->setChecked(false);
+        QSignalSpy finished(controller(), &CompressController::generationFinished);
+        QVERIFY(g->generateButton()->isEnabled());
+        g->generateButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY(finished.first().first().toBool());
+        const auto& r = controller()->lastGeneration();
+        QVERIFY(r.has_value());
+        QCOMPARE(int(r->original.ids.size()), 48);
+        QCOMPARE(int(r->compressed.ids.size()), 48);
+        QVERIFY2(r->firstDifference < 0 || r->firstDifference >= 24, qPrintable(QString::number(r->firstDifference)));
+        QVERIFY(g->originalText()->toPlainText().startsWith(QStringLiteral("ROMEO:")));
+        QVERIFY(g->compressedText()->toPlainText().size() > 40);
+        QVERIFY(g->summaryLabel()->text().size() > 0);
+
+        // Q2_K parts earlier, and the first differing token is highlighted.
+        g->modelBox()->setCurrentIndex(g->modelBox()->findData(controller()->entries()[size_t(rowOf("Q2_K rtn"))].row.key));
+        g->generateButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY(controller()->lastGeneration()->firstDifference >= 0);
+        QVERIFY(g->compressedText()->toHtml().contains(QStringLiteral("#ffd54f")));
+    }
+
+    // RTN has no GGUF type: the dialog offers F16 with a note; refusing gives the core's message.
+    void rtnExportAsF16()
+    {
+        const CompressController::Entry* e = runUniform(QStringLiteral("RTN4g128"), CompressionMethod::Rtn);
+        QVERIFY(e);
+        QCOMPARE(e->row.name, QStringLiteral("RTN4g128 rtn"));
+        QVERIFY(e->row.bitsPerWeight < 5.0);  // counted at RTN's size
+        ExportDialog* dialog = controller()->exportResult(int(controller()->entries().size()) - 1);
+        QVERIFY(dialog);
+        QVERIFY(dialog->llamaQuantizeText().contains(QStringLiteral("cannot")));
+        dialog->setFormat(ExportDialog::Format::Gguf);
+        QVERIFY(dialog->rtnAsF16Box()->isVisible());
+        QSignalSpy finished(dialog, &ExportDialog::exportFinished);
+        dialog->rtnAsF16Box()->setChecked(false);
+        dialog->setPath(m_dir + "/rtn.gguf");
+        dialog->exportNow();
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(!finished.last().first().toBool());
+        QVERIFY(finished.last().at(1).toString().contains(QStringLiteral("RTN")));
+        QVERIFY(!QFileInfo::exists(m_dir + "/rtn.gguf"));
+        dialog->rtnAsF16Box()->setChecked(true);
+        dialog->exportNow();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kWaitMs);
+        QVERIFY(finished.last().first().toBool());
+        QVERIFY(finished.last().at(1).toString().contains(QStringLiteral("F16")));  // the core's note
+        auto loaded = loadModel((m_dir + "/rtn.gguf").toStdString());
+        QVERIFY(loaded.ok());
+        QCOMPARE((*loaded)->find("blk.1.ffn_up.weight")->dtype, DType::F16);
+        dialog->close();
+    }
+
+    // A plan from the Budget tab: tensor units, its prediction beside the frontier.
+    void allocationPlan()
+    {
+        CalibrationRequest r;
+        r.textPath = QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/calib.txt");
+        r.sequences = 2;
+        r.length = 32;
+        r.settings.options = {"Q8_0", "Q4_K", "Q2_K"};
+        r.settings.probeOptions = {"Q4_K"};
+        r.settings.measureSequences = 1;
+        r.settings.headAblation = false;
+        m_window->startCalibration(r);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->document()->isCalibrating(), kWaitMs);
+        views::BudgetView* budget = m_window->budgetView();
+        QVERIFY(budget->hasTable());
+        budget->setBudgetValue(1.0);
+        QVERIFY(budget->hasAllocation());
+        QVERIFY(view()->allocationRadio()->isEnabled());
+        QVERIFY(view()->sizePlot()->frontierGraph()->dataCount() > 1);
+
+        view()->allocationRadio()->setChecked(true);
+        chooseMethod(view(), CompressionMethod::Rtn);
+        tinySettings(view());
+        QSignalSpy finished(controller(), &CompressController::runFinished);
+        view()->runButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY(finished.first().first().toBool());
+        const CompressController::Entry& e = controller()->entries().back();
+        QCOMPARE(e.row.name, QStringLiteral("budget +1 % rtn"));
+        QVERIFY(e.row.hasPrediction());
+        QCOMPARE(e.row.predictedPercent, perplexityIncreaseForDamage(budget->allocation().damage));
+        QCOMPARE(e.plan.tensors.size(), budget->table()->units.size());
+        QCOMPARE(e.row.bytes, budget->allocation().bytes);  // the option table counts bytes exactly as stored
+        QCOMPARE(view()->predictionPlot()->pointsGraph()->dataCount(), 1);
+
+        // With an option table, a uniform plan gets the prediction of its uniform point.
+        const CompressController::Entry* u = runUniform(QStringLiteral("Q4_K"), CompressionMethod::Rtn);
+        QVERIFY(u);
+        const auto points = uniformPoints(*budget->table(), {"Q4_K"});
+        QCOMPARE(int(points.size()), 1);
+        QCOMPARE(points.front().fallbacks, 0);
+        QCOMPARE(u->row.predictedPercent, perplexityIncreaseForDamage(points.front().damage));
+        QCOMPARE(u->row.bytes, points.front().bytes);
+        QCOMPARE(view()->predictionPlot()->pointsGraph()->dataCount(), 2);
+    }
+
+    void screenshot()
+    {
+        m_window->tabs()->setCurrentWidget(view());
+        view()->selectRow(rowOf(QStringLiteral("Q8_0 rtn")));
+        QCoreApplication::processEvents();
+        view()->sizePlot()->replot();
+        const QImage image = m_window->grab().toImage();
+        QVERIFY(!image.isNull());
+        QVERIFY(image.save(QStringLiteral("/tmp/precis_compress.png")));
+        // The other two lower tabs, beside the test's scratch files.
+        for (int tab : {1, 2}) {
+            view()->lowerTabs()->setCurrentIndex(tab);
+            QCoreApplication::processEvents();
+            QVERIFY(view()->grab().toImage().save(m_dir + QStringLiteral("/compress_tab%1.png").arg(tab)));
+        }
+        view()->lowerTabs()->setCurrentIndex(0);
+    }
+
+    // Cancel while GPTQ runs: back to idle, nothing stored.
+    void cancelMidRun()
+    {
+        const size_t before = controller()->entries().size();
+        view()->uniformRadio()->setChecked(true);
+        view()->schemeBox()->setCurrentText(QStringLiteral("Q4_K"));
+        chooseMethod(view(), CompressionMethod::Gptq);
+        view()->sequencesBox()->setValue(16);
+        view()->lengthBox()->setValue(128);
+        view()->chunksBox()->setValue(0);
+        QSignalSpy finished(controller(), &CompressController::runFinished);
+        view()->runButton()->click();
+        QVERIFY(controller()->isRunning());
+        QVERIFY(!view()->runButton()->isEnabled());
+        QVERIFY(view()->cancelButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(view()->progressBar()->maximum() > 0 && view()->progressBar()->value() > 0, kWaitMs);
+        view()->cancelButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QCOMPARE(finished.first().first().toBool(), false);
+        QVERIFY(!controller()->isRunning());
+        QVERIFY(view()->runButton()->isEnabled());
+        QVERIFY(!view()->cancelButton()->isEnabled());
+        QVERIFY(!m_window->jobRunner()->isBusy());
+        QCOMPARE(controller()->entries().size(), before);
+        QVERIFY(view()->statusLabel()->text().contains(QStringLiteral("Cancelled")));
+    }
+
+    // Head units give parts of a tensor different types: not a per-tensor plan, so the choice is disabled.
+    void headUnitsCannotCompress()
+    {
+        OptionTable table;
+        for (int h = 0; h < 2; ++h) {
+            Unit u;
+            u.name = "blk.0.head" + std::to_string(h) + ".q";
+            u.tensor = "blk.0.attn_q.weight";
+            u.layer = 0;
+            u.kind = "attn_q";
+            u.weights = 64 * 256;
+            u.options = {{"Q8_0", 17408, 1e-4}, {"Q4_K", 9216, 1e-3}};
+            table.units.push_back(u);
+        }
+        views::BudgetView* budget = m_window->budgetView();
+        budget->setTable(table);
+        QVERIFY(budget->hasAllocation());
+        controller()->refreshBudget();
+        QVERIFY(!view()->allocationRadio()->isEnabled());
+        QVERIFY(view()->uniformRadio()->isChecked());
+        QVERIFY(view()->findChild<QLabel*>(QStringLiteral("AllocationInfoLabel"))->text().contains(QStringLiteral("heads")));
+        budget->clear();
+        controller()->refreshBudget();
+        QVERIFY(!view()->allocationRadio()->isEnabled());
+        QCOMPARE(view()->sizePlot()->frontierGraph()->dataCount(), 0);
+    }
+
+    // Reopening the session in a fresh window shows its results (models not in memory).
+    void reopenSession()
+    {
+        const int64_t session = m_window->document()->sessionId();
+        const size_t count = controller()->entries().size();
+        const double kl = controller()->entries().front().row.comparison.klMean;
+        MainWindow w;
+        w.show();
+        QSignalSpy changed(w.document(), &StudioDocument::modelChanged);
+        QVERIFY(w.document()->openSession(session));
+        QVERIFY(changed.wait(kWaitMs));
+        const auto& entries = w.compressController()->entries();
+        QCOMPARE(entries.size(), count);
+        QCOMPARE(entries.front().row.comparison.klMean, kl);
+        QVERIFY(!entries.front().row.inMemory);
+        QCOMPARE(w.compressView()->resultsTable()->rowCount(), int(count));
+        QCOMPARE(w.compressView()->generationView()->modelBox()->count(), 0);
+        // Its recipe can still be exported; the model cannot.
+        ExportDialog* dialog = w.compressController()->exportResult(0);
+        QVERIFY(dialog);
+        QCOMPARE(dialog->format(), ExportDialog::Format::Recipe);
+        dialog->setFormat(ExportDialog::Format::Gguf);
+        QVERIFY(!dialog->exportButton()->isEnabled());
+        dialog->close();
+    }
+};
+
+QTEST_MAIN(TestGuiCompress)
+#include "tst_gui_compress.moc"
