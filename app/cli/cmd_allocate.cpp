@@ -38,6 +38,9 @@ int cmdAllocate(const QStringList& args)
     p.addOption({QStringLiteral("metric"), QStringLiteral("Damage predictor: ow_err (default) or fisher."), QStringLiteral("M")});
     p.addOption({QStringLiteral("options"), QStringLiteral("Candidate options, comma-separated (default: F16, Q8_0, Q6_K, Q5_K, Q5_0, Q4_K, Q4_0, Q3_K, Q2_K, RTN 2–8 bits)."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("save"), QStringLiteral("Save the allocation in the session under this name."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("rescale"),
+                 QStringLiteral("Closed loop: scale the predicted damage by measured / predicted of the session's "
+                                "measured compressions of saved allocations (geometric mean) before solving.")});
     p.parse(args, 0, 0);
     if (!p.isSet(QStringLiteral("session"))) failUsage(QStringLiteral("allocate: --session DB is required"));
     const int budgets = int(p.isSet(QStringLiteral("budget-ppl"))) + int(p.isSet(QStringLiteral("target-bpw"))) +
@@ -71,6 +74,31 @@ int cmdAllocate(const QStringList& args)
         failInput(QStringLiteral("allocate: the model file %1 has changed or is missing since the calibration run "
                                  "(sha256 differs); run analyze again")
                       .arg(QString::fromStdString(session.model.path)));
+    // Closed loop: how far measurements of earlier allocations were from their predictions.
+    int rescaleSamples = 0;
+    if (p.isSet(QStringLiteral("rescale"))) {
+        auto allocations = store->allocations(session.id);
+        auto compressions = store->compressions(session.id);
+        if (!allocations.ok()) failError(allocations.error());
+        if (!compressions.ok()) failError(compressions.error());
+        double logSum = 0;
+        for (const CompressionRecord& c : *compressions) {
+            if (!c.allocationId) continue;
+            const auto metrics = nlohmann::json::parse(c.metricsJson, nullptr, false);
+            for (const AllocationRecord& a : *allocations) {
+                if (a.id != *c.allocationId) continue;
+                const auto totals = nlohmann::json::parse(a.totalsJson, nullptr, false);
+                const double predicted = totals.is_object() ? totals.value("predicted_damage", 0.0) : 0.0;
+                const double ratio = metrics.is_object() ? metrics.value("ppl_ratio", 0.0) : 0.0;
+                if (predicted > 0 && ratio > 1) logSum += std::log(std::log(ratio) / predicted), ++rescaleSamples;
+            }
+        }
+        if (rescaleSamples == 0)
+            failInput(QStringLiteral("allocate: --rescale needs measured compressions of saved allocations in session "
+                                     "'%1' (precis-cli compress --session ... --allocation NAME --eval-text FILE)")
+                          .arg(QString::fromStdString(session.name)));
+        settings.damageScale = std::exp(logSum / rescaleSamples);
+    }
     const auto model = loadModelOrExit(QString::fromStdString(session.model.path));
     auto table = cachedOptionTable(*store, session.id, (*latest)->id, session.model.sha256, *model, *report, settings);
     if (!table.ok()) failError(table.error());
@@ -93,6 +121,7 @@ int cmdAllocate(const QStringList& args)
     budget["granularity"] = granularityName(settings.granularity);
     budget["metric"] = settings.damageMetric;
     budget["run_id"] = (*latest)->id;
+    if (rescaleSamples) budget["damage_scale"] = settings.damageScale;
     const double pplIncrease = perplexityIncreaseForDamage(a.damage);
     const double originalBytes = double(model->fileBytes);
     nlohmann::json totals = {{"bytes", a.bytes},
@@ -158,7 +187,8 @@ int cmdAllocate(const QStringList& args)
                         {"frontier_points", qint64(frontier->points().size())},
                         {"uniform", uni},
                         {"llama_quantize_args", llamaArgs},
-                        {"message", QString::fromStdString(a.message)}};
+                        {"message", QString::fromStdString(a.message)},
+                        {"damage_scale", settings.damageScale}};
         if (savedId) out["allocation_id"] = qint64(savedId);
         printJson(out);
         return ExitOk;
@@ -169,6 +199,10 @@ int cmdAllocate(const QStringList& args)
                        QString::fromStdString(settings.damageMetric))
                   .arg(frontier->points().size()));
     if (!a.feasible) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(a.message)));
+    if (rescaleSamples)
+        printLine(QStringLiteral("predicted damage scaled ×%1 (measured / predicted of %2 compressions)")
+                      .arg(settings.damageScale, 0, 'f', 3)
+                      .arg(rescaleSamples));
     printLine(QStringLiteral("\n  %1 %2 %3 %4").arg(QStringLiteral("unit"), -28).arg(QStringLiteral("option"), -9)
                   .arg(QStringLiteral("bytes"), 11).arg(QStringLiteral("Δloss"), 11));
     for (size_t u = 0; u < table->units.size(); ++u) {

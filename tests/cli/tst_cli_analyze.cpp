@@ -11,6 +11,7 @@
 #include <QJsonObject>
 #include <QProcess>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -172,6 +173,20 @@ private slots:
         QVERIFY(compressions->front().allocationId.has_value());
         QVERIFY(QString::fromStdString(compressions->front().metricsJson).contains("kl_p99"));
         QCOMPARE(runCli({"compress", m_model, "--uniform", "Q4_K", "--method", "gptq", "--out", out}).code, 2);
+        // Closed loop: the measured compression rescales the predictor (ln(ppl ratio) / predicted damage).
+        const double predicted = [&] {
+            auto list = store->allocations((*session)->id);
+            for (const AllocationRecord& a : *list)
+                if (a.name == "five")
+                    return QJsonDocument::fromJson(QByteArray::fromStdString(a.totalsJson)).object()["predicted_damage"].toDouble();
+            return 0.0;
+        }();
+        r = runCli({"allocate", "--session", db, "--target-bpw", "5", "--options", "Q8_0,Q4_K,Q2_K", "--rescale", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        if (measured["ppl_ratio"].toDouble() > 1) {
+            const double expected = std::log(measured["ppl_ratio"].toDouble()) / predicted;
+            QVERIFY(std::abs(r.json()["damage_scale"].toDouble() - expected) < 1e-6 * expected);
+        }
         r = runCli({"compress", m_model, "--session", db, "--allocation", "nope", "--out", out});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("nope"));
