@@ -5,11 +5,11 @@
     <name>CompressController</name>
     <message>
         <source>stopped at end of text</source>
-        <translation type="unfinished"></translation>
+        <translation>am Textende angehalten</translation>
     </message>
     <message>
         <source>stopped: the context is full</source>
-        <translation type="unfinished"></translation>
+        <translation>angehalten: Der Kontext ist voll</translation>
     </message>
 </context>
 <context>
@@ -158,258 +158,258 @@
     <name>precis::app::CompressController</name>
     <message>
         <source>budget +%1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>Budget +%1 %</translation>
     </message>
     <message>
         <source>budget %1 MB</source>
-        <translation type="unfinished"></translation>
+        <translation>Budget %1 MB</translation>
     </message>
     <message>
         <source>budget %1 bpw</source>
-        <translation type="unfinished"></translation>
+        <translation>Budget %1 bpw</translation>
     </message>
     <message>
         <source>budget</source>
-        <translation type="unfinished"></translation>
+        <translation>Budget</translation>
     </message>
     <message>
         <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Zuteilung: Kalibrieren Sie, und wählen Sie dann im Reiter Budget ein Budget.</translation>
     </message>
     <message>
         <source>The Budget tab allocates attention heads or layers: parts of a tensor would get different types, which a GGUF file cannot store. Allocate per tensor to compress it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Reiter Budget teilt Attention-Köpfe oder Schichten zu: Teile eines Tensors bekämen unterschiedliche Typen, was eine GGUF-Datei nicht speichern kann. Teilen Sie pro Tensor zu, um das Modell zu komprimieren.</translation>
     </message>
     <message>
         <source>%1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2 MB · %3 Bit/Gewicht · vorhergesagte Δppl +%4 %</translation>
     </message>
     <message>
         <source>(re-solving after a pin…)</source>
-        <translation type="unfinished"></translation>
+        <translation>(wird nach einer Fixierung neu berechnet…)</translation>
     </message>
     <message>
         <source>Open a model first.</source>
-        <translation type="unfinished">Öffnen Sie zuerst ein Modell.</translation>
+        <translation>Öffnen Sie zuerst ein Modell.</translation>
     </message>
     <message>
         <source>Measuring needs the model&apos;s tokenizer: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Messen benötigt den Tokenizer des Modells: %1</translation>
     </message>
     <message>
         <source>no allocation yet: calibrate, then choose a budget in the Budget tab</source>
-        <translation type="unfinished"></translation>
+        <translation>noch keine Zuteilung: Kalibrieren Sie, und wählen Sie dann im Reiter Budget ein Budget</translation>
     </message>
     <message>
         <source>the Budget tab is still re-solving; try again in a moment</source>
-        <translation type="unfinished"></translation>
+        <translation>der Reiter Budget rechnet noch neu; versuchen Sie es gleich noch einmal</translation>
     </message>
     <message>
         <source>the allocation gives parts of a tensor different types (head or layer units)</source>
-        <translation type="unfinished"></translation>
+        <translation>die Zuteilung gibt Teilen eines Tensors unterschiedliche Typen (Kopf- oder Schichteinheiten)</translation>
     </message>
     <message>
         <source>choose a text to measure on</source>
-        <translation type="unfinished"></translation>
+        <translation>wählen Sie einen Text zum Messen</translation>
     </message>
     <message>
         <source>%1 needs a calibration text</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 benötigt einen Kalibrierungstext</translation>
     </message>
     <message>
         <source>Compressing &apos;%1&apos;…</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimiere „%1“…</translation>
     </message>
     <message>
         <source>Compressing %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimiere %1</translation>
     </message>
     <message>
         <source>Cancelled: nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen: Es wurde nichts gespeichert.</translation>
     </message>
     <message>
         <source>The model changed while &apos;%1&apos; was compressed: the result was dropped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell hat sich geändert, während „%1“ komprimiert wurde: Das Ergebnis wurde verworfen.</translation>
     </message>
     <message>
         <source>The result is not stored: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Ergebnis wurde nicht gespeichert: %1</translation>
     </message>
     <message>
         <source>&apos;%1&apos;: %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“: %2 Bit/Gewicht, Perplexität ×%3, KL %4 nats, Top-1 %5 % (%6 s).</translation>
     </message>
     <message>
         <source>Some stored results cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Einige gespeicherte Ergebnisse können nicht gelesen werden: %1</translation>
     </message>
     <message>
         <source>Generation needs the model&apos;s tokenizer.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Generierung benötigt den Tokenizer des Modells.</translation>
     </message>
     <message>
         <source>Choose a compressed model that is still in memory (run one first).</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie ein komprimiertes Modell, das sich noch im Speicher befindet (führen Sie zuerst eine Komprimierung aus).</translation>
     </message>
     <message>
         <source>Generating</source>
-        <translation type="unfinished"></translation>
+        <translation>Generiere</translation>
     </message>
     <message>
         <source>Generation cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Generierung abgebrochen.</translation>
     </message>
     <message numerus="yes">
         <source>Identical: both models wrote the same %n token(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Identisch: Beide Modelle haben denselben Text aus %n Token geschrieben.</numerusform>
+            <numerusform>Identisch: Beide Modelle haben denselben Text aus %n Tokens geschrieben.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>The texts part at new token %1 (highlighted); the first %n token(s) agree.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Die Texte gehen ab dem neuen Token %1 auseinander (hervorgehoben); %n Token davor stimmt überein.</numerusform>
+            <numerusform>Die Texte gehen ab dem neuen Token %1 auseinander (hervorgehoben); die %n Tokens davor stimmen überein.</numerusform>
         </translation>
     </message>
     <message>
         <source>Original</source>
-        <translation type="unfinished"></translation>
+        <translation>Original</translation>
     </message>
     <message>
         <source>Compressed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimiert: %1</translation>
     </message>
 </context>
 <context>
     <name>precis::app::ExportDialog</name>
     <message>
         <source>Export &apos;%1&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ exportieren</translation>
     </message>
     <message>
         <source>GGUF file (llama.cpp, Ollama)</source>
-        <translation type="unfinished"></translation>
+        <translation>GGUF-Datei (llama.cpp, Ollama)</translation>
     </message>
     <message>
         <source>Hugging Face folder (safetensors)</source>
-        <translation type="unfinished"></translation>
+        <translation>Hugging-Face-Ordner (safetensors)</translation>
     </message>
     <message>
         <source>Recipe (JSON: a scheme per tensor)</source>
-        <translation type="unfinished"></translation>
+        <translation>Rezept (JSON: ein Schema pro Tensor)</translation>
     </message>
     <message>
         <source>Every tensor is dequantized to this type (safetensors has no block formats)</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeder Tensor wird in diesen Typ dequantisiert (safetensors kennt keine Blockformate)</translation>
     </message>
     <message>
         <source>Store RTN tensors as F16</source>
-        <translation type="unfinished"></translation>
+        <translation>RTN-Tensoren als F16 speichern</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Copy the command line to the clipboard</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Befehlszeile in die Zwischenablage kopieren</translation>
     </message>
     <message>
         <source>Export</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportieren</translation>
     </message>
     <message>
         <source>Format:</source>
-        <translation type="unfinished"></translation>
+        <translation>Format:</translation>
     </message>
     <message>
         <source>Write to:</source>
-        <translation type="unfinished"></translation>
+        <translation>Schreiben nach:</translation>
     </message>
     <message>
         <source>Element type:</source>
-        <translation type="unfinished"></translation>
+        <translation>Elementtyp:</translation>
     </message>
     <message>
         <source>The same types with llama.cpp, from the original model:</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieselben Typen mit llama.cpp, ausgehend vom Originalmodell:</translation>
     </message>
     <message>
         <source>llama.cpp cannot write this plan: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>llama.cpp kann diesen Plan nicht schreiben: %1</translation>
     </message>
     <message>
         <source># the input must be the original as an F32/F16 GGUF file (llama.cpp&apos;s convert_hf_to_gguf.py makes one)</source>
-        <translation type="unfinished"></translation>
+        <translation># die Eingabe muss das Original als F32/F16-GGUF-Datei sein (convert_hf_to_gguf.py von llama.cpp erzeugt eine)</translation>
     </message>
     <message>
         <source>The compressed model is no longer in memory: run it again to export it, or export its recipe.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das komprimierte Modell ist nicht mehr im Speicher: Führen Sie die Komprimierung erneut aus, um es zu exportieren, oder exportieren Sie sein Rezept.</translation>
     </message>
     <message numerus="yes">
         <source>%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger than the plan&apos;s size; the accuracy stays RTN&apos;s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Tensor verwendet ein RTN-Schema, das GGUF nicht speichern kann: Er wird als F16 geschrieben (die Datei ist größer als die Größe des Plans; die Genauigkeit bleibt die von RTN).</numerusform>
+            <numerusform>%n Tensoren verwenden RTN-Schemata, die GGUF nicht speichern kann: Sie werden als F16 geschrieben (die Datei ist größer als die Größe des Plans; die Genauigkeit bleibt die von RTN).</numerusform>
         </translation>
     </message>
     <message>
         <source>A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Ordner mit config.json, model.safetensors und dem Tokenizer; quantisierte Tensoren werden dequantisiert.</translation>
     </message>
     <message>
         <source>precis-cli compress --recipe FILE applies it to the original model again.</source>
-        <translation type="unfinished"></translation>
+        <translation>precis-cli compress --recipe FILE wendet es erneut auf das Originalmodell an.</translation>
     </message>
     <message>
         <source>Folder to Write Into</source>
-        <translation type="unfinished"></translation>
+        <translation>Zielordner</translation>
     </message>
     <message>
         <source>GGUF (*.gguf)</source>
-        <translation type="unfinished"></translation>
+        <translation>GGUF (*.gguf)</translation>
     </message>
     <message>
         <source>JSON (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON (*.json)</translation>
     </message>
     <message>
         <source>Choose where to write.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie, wohin geschrieben werden soll.</translation>
     </message>
     <message numerus="yes">
         <source>Wrote %1 (%n tensor(s)).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 geschrieben (%n Tensor).</numerusform>
+            <numerusform>%1 geschrieben (%n Tensoren).</numerusform>
         </translation>
     </message>
     <message>
         <source>The compressed model is no longer in memory: run it again to export it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das komprimierte Modell ist nicht mehr im Speicher: Führen Sie die Komprimierung erneut aus, um es zu exportieren.</translation>
     </message>
     <message>
         <source>Nothing written.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts geschrieben.</translation>
     </message>
     <message>
         <source>Writing %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Schreibe %1…</translation>
     </message>
     <message>
         <source>Exporting %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportiere %1</translation>
     </message>
     <message>
         <source>Wrote %1 (%2).</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 geschrieben (%2).</translation>
     </message>
     <message>
         <source>Export failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Export fehlgeschlagen: %1</translation>
     </message>
 </context>
 <context>
@@ -672,31 +672,31 @@
     </message>
     <message>
         <source>Compress</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimieren</translation>
     </message>
     <message>
         <source>&amp;Compress</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Komprimieren</translation>
     </message>
     <message>
         <source>Compress &amp;&amp; &amp;Measure</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimieren &amp;&amp; &amp;messen</translation>
     </message>
     <message>
         <source>Ctrl+M</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+M</translation>
     </message>
     <message>
         <source>Compress the model with the Compress tab&apos;s settings and measure it against the original</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell mit den Einstellungen des Reiters Komprimieren komprimieren und gegen das Original messen</translation>
     </message>
     <message>
         <source>&amp;Export Selected Result…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewähltes Ergebnis &amp;exportieren…</translation>
     </message>
     <message>
         <source>Select a result in the Compress tab first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst im Reiter Komprimieren ein Ergebnis aus.</translation>
     </message>
 </context>
 <context>
@@ -759,7 +759,7 @@
     </message>
     <message>
         <source>The compression has no session to be stored in.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es gibt keine Sitzung, in der die Komprimierung gespeichert werden kann.</translation>
     </message>
 </context>
 <context>
@@ -1404,304 +1404,314 @@
     <name>precis::views::CompressResultPlot</name>
     <message>
         <source>predicted frontier (Budget tab)</source>
-        <translation type="unfinished"></translation>
+        <translation>vorhergesagte Front (Reiter Budget)</translation>
     </message>
     <message>
         <source>predicted</source>
-        <translation type="unfinished"></translation>
+        <translation>vorhergesagt</translation>
     </message>
     <message>
         <source>perplexity increase (%)</source>
-        <translation type="unfinished"></translation>
+        <translation>Anstieg der Perplexität (%)</translation>
     </message>
     <message>
         <source>size (MB)</source>
-        <translation type="unfinished">Größe (MB)</translation>
+        <translation>Größe (MB)</translation>
     </message>
     <message>
         <source>bits per weight</source>
-        <translation type="unfinished">Bit pro Gewicht</translation>
+        <translation>Bit pro Gewicht</translation>
     </message>
     <message>
         <source>measured, %1</source>
-        <translation type="unfinished"></translation>
+        <translation>gemessen, %1</translation>
     </message>
 </context>
 <context>
     <name>precis::views::CompressView</name>
     <message>
         <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine Zuteilung: Kalibrieren Sie, und wählen Sie dann im Reiter Budget ein Budget.</translation>
     </message>
     <message>
         <source>Plan</source>
-        <translation type="unfinished"></translation>
+        <translation>Plan</translation>
     </message>
     <message>
         <source>Current budget allocation</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktuelle Budget-Zuteilung</translation>
     </message>
     <message>
         <source>One scheme everywhere:</source>
-        <translation type="unfinished"></translation>
+        <translation>Überall ein Schema:</translation>
     </message>
     <message>
         <source>A GGUF block format, F16/BF16, or RTN&lt;bits&gt;g&lt;group&gt; (e.g. RTN4g128); rows a format cannot store fall back as llama.cpp does</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein GGUF-Blockformat, F16/BF16 oder RTN&lt;bits&gt;g&lt;group&gt; (z. B. RTN4g128); Zeilen, die ein Format nicht speichern kann, erhalten wie bei llama.cpp ein Ersatzformat</translation>
     </message>
     <message>
         <source>Method</source>
-        <translation type="unfinished"></translation>
+        <translation>Methode</translation>
     </message>
     <message>
         <source>RTN (round to nearest)</source>
-        <translation type="unfinished"></translation>
+        <translation>RTN (Runden auf den nächsten Wert)</translation>
     </message>
     <message>
         <source>GPTQ (error compensation)</source>
-        <translation type="unfinished"></translation>
+        <translation>GPTQ (Fehlerkompensation)</translation>
     </message>
     <message>
         <source>AWQ (activation-aware scaling)</source>
-        <translation type="unfinished"></translation>
+        <translation>AWQ (aktivierungsbewusste Skalierung)</translation>
     </message>
     <message>
         <source>Each scheme&apos;s own encoder, no calibration.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der eigene Encoder jedes Schemas, keine Kalibrierung.</translation>
     </message>
     <message>
         <source>λ = damping × mean diagonal of XᵀX, added to the diagonal</source>
-        <translation type="unfinished"></translation>
+        <translation>λ = Dämpfung × Mittelwert der Diagonale von XᵀX, zur Diagonale addiert</translation>
     </message>
     <message>
         <source>Act order</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktivierungsreihenfolge</translation>
     </message>
     <message>
         <source>Quantize the blocks of columns with the largest input energy first</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Spaltenblöcke mit der größten Eingangsenergie zuerst quantisieren</translation>
     </message>
     <message>
         <source>Damping:</source>
-        <translation type="unfinished"></translation>
+        <translation>Dämpfung:</translation>
     </message>
     <message>
         <source>Scale exponents α searched: 0, 1/grid, …, 1</source>
-        <translation type="unfinished"></translation>
+        <translation>Durchsuchte Skalierungsexponenten α: 0, 1/Raster, …, 1</translation>
     </message>
     <message>
         <source>α grid:</source>
-        <translation type="unfinished"></translation>
+        <translation>α-Raster:</translation>
     </message>
     <message>
         <source>Calibration text</source>
-        <translation type="unfinished">Kalibrierungstext</translation>
+        <translation>Kalibrierungstext</translation>
     </message>
     <message>
         <source>UTF-8 text file</source>
-        <translation type="unfinished"></translation>
+        <translation>UTF-8-Textdatei</translation>
     </message>
     <message>
         <source>Calibration Text</source>
-        <translation type="unfinished">Kalibrierungstext</translation>
+        <translation>Kalibrierungstext</translation>
     </message>
     <message>
         <source>N: windows cut from the text at seeded offsets</source>
-        <translation type="unfinished"></translation>
+        <translation>N: Fenster, die an Positionen mit festem Seed aus dem Text geschnitten werden</translation>
     </message>
     <message>
         <source>T: tokens per window (below the model&apos;s context)</source>
-        <translation type="unfinished"></translation>
+        <translation>T: Tokens pro Fenster (unterhalb des Kontexts des Modells)</translation>
     </message>
     <message>
         <source>File:</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei:</translation>
     </message>
     <message>
         <source>Sequences:</source>
-        <translation type="unfinished"></translation>
+        <translation>Sequenzen:</translation>
     </message>
     <message>
         <source>Tokens each:</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokens je Sequenz:</translation>
     </message>
     <message>
         <source>Seed:</source>
-        <translation type="unfinished">Seed:</translation>
+        <translation>Seed:</translation>
     </message>
     <message>
         <source>Evaluation</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswertung</translation>
     </message>
     <message>
         <source>Evaluation Text</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswertungstext</translation>
     </message>
     <message>
         <source>Tokens per chunk; the second half of each chunk is scored (as llama.cpp&apos;s perplexity)</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokens pro Abschnitt; die zweite Hälfte jedes Abschnitts wird bewertet (wie bei der Perplexität von llama.cpp)</translation>
     </message>
     <message>
         <source>all</source>
-        <translation type="unfinished"></translation>
+        <translation>alle</translation>
     </message>
     <message>
         <source>Score at most this many chunks of the text</source>
-        <translation type="unfinished"></translation>
+        <translation>Höchstens so viele Abschnitte des Textes bewerten</translation>
     </message>
     <message>
         <source>Context:</source>
-        <translation type="unfinished">Kontext:</translation>
+        <translation>Kontext:</translation>
     </message>
     <message>
         <source>Chunks:</source>
-        <translation type="unfinished"></translation>
+        <translation>Abschnitte:</translation>
     </message>
     <message>
         <source>Compress &amp;&amp; Measure</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimieren &amp;&amp; messen</translation>
     </message>
     <message>
         <source>Compress the model by the plan, then measure it against the original on the evaluation text</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell nach dem Plan komprimieren und dann auf dem Auswertungstext gegen das Original messen</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Size
 (MiB)</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe
+(MiB)</translation>
     </message>
     <message>
         <source>Bits/
 weight</source>
-        <translation type="unfinished"></translation>
+        <translation>Bit/
+Gewicht</translation>
     </message>
     <message>
         <source>PPL
 original</source>
-        <translation type="unfinished"></translation>
+        <translation>PPL
+Original</translation>
     </message>
     <message>
         <source>PPL
 compressed</source>
-        <translation type="unfinished"></translation>
+        <translation>PPL
+komprimiert</translation>
     </message>
     <message>
         <source>PPL
 ratio</source>
-        <translation type="unfinished"></translation>
+        <translation>PPL
+Verhältnis</translation>
     </message>
     <message>
         <source>Measured
 Δppl %</source>
-        <translation type="unfinished"></translation>
+        <translation>Gemessene
+Δppl %</translation>
     </message>
     <message>
         <source>Predicted
 Δppl %</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhergesagte
+Δppl %</translation>
     </message>
     <message>
         <source>KL
 mean</source>
-        <translation type="unfinished"></translation>
+        <translation>KL
+Mittel</translation>
     </message>
     <message>
         <source>KL
 p99</source>
-        <translation type="unfinished"></translation>
+        <translation>KL
+p99</translation>
     </message>
     <message>
         <source>Top-1
 %</source>
-        <translation type="unfinished"></translation>
+        <translation>Top-1
+%</translation>
     </message>
     <message>
         <source>KL(original ‖ compressed) of the next-token distributions, nats</source>
-        <translation type="unfinished"></translation>
+        <translation>KL(Original ‖ komprimiert) der Verteilungen für das nächste Token, in nats</translation>
     </message>
     <message>
         <source>Positions where both models rank the same token first</source>
-        <translation type="unfinished"></translation>
+        <translation>Positionen, an denen beide Modelle dasselbe Token an die erste Stelle setzen</translation>
     </message>
     <message>
         <source>From the sensitivity report: the allocation&apos;s predicted damage, or the uniform format&apos;s point</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus dem Empfindlichkeitsbericht: der vorhergesagte Schaden der Zuteilung oder der Punkt des einheitlichen Formats</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>Exportieren…</translation>
     </message>
     <message>
         <source>Write the selected result as GGUF, a safetensors folder or a recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>Das ausgewählte Ergebnis als GGUF, safetensors-Ordner oder Rezept schreiben</translation>
     </message>
     <message>
         <source>&lt;b&gt;Results of this session&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Ergebnisse dieser Sitzung&lt;/b&gt;</translation>
     </message>
     <message>
         <source>size (MB)</source>
-        <translation type="unfinished">Größe (MB)</translation>
+        <translation>Größe (MB)</translation>
     </message>
     <message>
         <source>bits per weight</source>
-        <translation type="unfinished">Bit pro Gewicht</translation>
+        <translation>Bit pro Gewicht</translation>
     </message>
     <message>
         <source>Log scale</source>
-        <translation type="unfinished">Logarithmische Skala</translation>
+        <translation>Logarithmische Skala</translation>
     </message>
     <message>
         <source>Perplexity increase on a logarithmic axis (zero and negative changes are drawn at the bottom)</source>
-        <translation type="unfinished"></translation>
+        <translation>Anstieg der Perplexität auf logarithmischer Achse (null und negative Änderungen werden ganz unten gezeichnet)</translation>
     </message>
     <message>
         <source>Size axis:</source>
-        <translation type="unfinished"></translation>
+        <translation>Größenachse:</translation>
     </message>
     <message>
         <source>Size vs Δppl</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe vs. Δppl</translation>
     </message>
     <message>
         <source>Predicted vs measured</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhergesagt vs. gemessen</translation>
     </message>
     <message>
         <source>Generation</source>
-        <translation type="unfinished"></translation>
+        <translation>Generierung</translation>
     </message>
     <message>
         <source>Text (*.txt);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Text (*.txt);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Tokens per chunk (at most the model&apos;s context, %1); the second half of each chunk is scored</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokens pro Abschnitt (höchstens der Kontext des Modells, %1); die zweite Hälfte jedes Abschnitts wird bewertet</translation>
     </message>
     <message>
         <source>RTN needs no calibration</source>
-        <translation type="unfinished"></translation>
+        <translation>RTN benötigt keine Kalibrierung</translation>
     </message>
     <message>
         <source>Waiting for the job to start…</source>
-        <translation type="unfinished"></translation>
+        <translation>Warte auf den Start der Aufgabe…</translation>
     </message>
     <message>
         <source>From the session; the compressed model is no longer in memory (its recipe can be exported; run it again to export the model or generate)</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus der Sitzung; das komprimierte Modell ist nicht mehr im Speicher (sein Rezept kann exportiert werden; führen Sie die Komprimierung erneut aus, um das Modell zu exportieren oder damit zu generieren)</translation>
     </message>
     <message>
         <source>KL mean %1, p99 %2, max %3 nats over %4 positions</source>
-        <translation type="unfinished"></translation>
+        <translation>KL Mittel %1, p99 %2, max. %3 nats über %4 Positionen</translation>
     </message>
 </context>
 <context>
@@ -1735,75 +1745,75 @@ p99</source>
     <name>precis::views::GenerationCompareView</name>
     <message>
         <source>Prompt, e.g. the first words of a line</source>
-        <translation type="unfinished"></translation>
+        <translation>Prompt, z. B. die ersten Wörter einer Zeile</translation>
     </message>
     <message>
         <source>New tokens each model writes (at most up to the model&apos;s context)</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Tokens, die jedes Modell schreibt (höchstens bis zum Kontext des Modells)</translation>
     </message>
     <message>
         <source>greedy</source>
-        <translation type="unfinished"></translation>
+        <translation>greedy</translation>
     </message>
     <message>
         <source>Sampling temperature; greedy picks the most likely token</source>
-        <translation type="unfinished"></translation>
+        <translation>Sampling-Temperatur; greedy wählt das wahrscheinlichste Token</translation>
     </message>
     <message>
         <source>Both models sample with this seed, so they only part where their probabilities do</source>
-        <translation type="unfinished"></translation>
+        <translation>Beide Modelle ziehen mit diesem Seed, daher gehen sie nur dort auseinander, wo ihre Wahrscheinlichkeiten es tun</translation>
     </message>
     <message>
         <source>Stop at end of text</source>
-        <translation type="unfinished"></translation>
+        <translation>Am Textende anhalten</translation>
     </message>
     <message>
         <source>The compressed model to compare with (results kept in memory)</source>
-        <translation type="unfinished"></translation>
+        <translation>Das komprimierte Modell für den Vergleich (im Speicher gehaltene Ergebnisse)</translation>
     </message>
     <message>
         <source>Generate</source>
-        <translation type="unfinished"></translation>
+        <translation>Generieren</translation>
     </message>
     <message>
         <source>Prompt:</source>
-        <translation type="unfinished"></translation>
+        <translation>Prompt:</translation>
     </message>
     <message>
         <source>Compare with:</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergleichen mit:</translation>
     </message>
     <message>
         <source>Tokens:</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokens:</translation>
     </message>
     <message>
         <source>Temperature:</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperatur:</translation>
     </message>
     <message>
         <source>Seed:</source>
-        <translation type="unfinished">Seed:</translation>
+        <translation>Seed:</translation>
     </message>
     <message>
         <source>Original</source>
-        <translation type="unfinished"></translation>
+        <translation>Original</translation>
     </message>
     <message>
         <source>Compressed</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimiert</translation>
     </message>
     <message>
         <source>Run a compression first: its model is kept in memory for generation.</source>
-        <translation type="unfinished"></translation>
+        <translation>Führen Sie zuerst eine Komprimierung aus: Ihr Modell wird für die Generierung im Speicher gehalten.</translation>
     </message>
     <message>
         <source>Run a compression first</source>
-        <translation type="unfinished"></translation>
+        <translation>Führen Sie zuerst eine Komprimierung aus</translation>
     </message>
     <message>
         <source>Generating…</source>
-        <translation type="unfinished"></translation>
+        <translation>Generiere…</translation>
     </message>
 </context>
 <context>
@@ -2003,15 +2013,15 @@ p99</source>
     <name>precis::views::PredictedMeasuredPlot</name>
     <message>
         <source>results with a prediction</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnisse mit Vorhersage</translation>
     </message>
     <message>
         <source>predicted perplexity increase (%)</source>
-        <translation type="unfinished">vorhergesagter Anstieg der Perplexität (%)</translation>
+        <translation>vorhergesagter Anstieg der Perplexität (%)</translation>
     </message>
     <message>
         <source>measured perplexity increase (%)</source>
-        <translation type="unfinished"></translation>
+        <translation>gemessener Anstieg der Perplexität (%)</translation>
     </message>
 </context>
 <context>

@@ -5,11 +5,11 @@
     <name>CompressController</name>
     <message>
         <source>stopped at end of text</source>
-        <translation type="unfinished"></translation>
+        <translation>已在文本结束处停止</translation>
     </message>
     <message>
         <source>stopped: the context is full</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止：上下文已满</translation>
     </message>
 </context>
 <context>
@@ -158,254 +158,254 @@
     <name>precis::app::CompressController</name>
     <message>
         <source>budget +%1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>预算 +%1%</translation>
     </message>
     <message>
         <source>budget %1 MB</source>
-        <translation type="unfinished"></translation>
+        <translation>预算 %1 MB</translation>
     </message>
     <message>
         <source>budget %1 bpw</source>
-        <translation type="unfinished"></translation>
+        <translation>预算 %1 bpw</translation>
     </message>
     <message>
         <source>budget</source>
-        <translation type="unfinished"></translation>
+        <translation>预算</translation>
     </message>
     <message>
         <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无分配：请先校准，然后在“预算”标签页中选择预算。</translation>
     </message>
     <message>
         <source>The Budget tab allocates attention heads or layers: parts of a tensor would get different types, which a GGUF file cannot store. Allocate per tensor to compress it.</source>
-        <translation type="unfinished"></translation>
+        <translation>“预算”标签页按注意力头或层进行分配：一个张量的不同部分会得到不同的类型，而 GGUF 文件无法存储这种情况。请按张量分配后再进行压缩。</translation>
     </message>
     <message>
         <source>%1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：%2 MB · %3 位/权重 · 预测 Δppl +%4%</translation>
     </message>
     <message>
         <source>(re-solving after a pin…)</source>
-        <translation type="unfinished"></translation>
+        <translation>（固定后正在重新求解…）</translation>
     </message>
     <message>
         <source>Open a model first.</source>
-        <translation type="unfinished">请先打开一个模型。</translation>
+        <translation>请先打开一个模型。</translation>
     </message>
     <message>
         <source>Measuring needs the model&apos;s tokenizer: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>测量需要模型的分词器：%1</translation>
     </message>
     <message>
         <source>no allocation yet: calibrate, then choose a budget in the Budget tab</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无分配：请先校准，然后在“预算”标签页中选择预算</translation>
     </message>
     <message>
         <source>the Budget tab is still re-solving; try again in a moment</source>
-        <translation type="unfinished"></translation>
+        <translation>“预算”标签页仍在重新求解；请稍后再试</translation>
     </message>
     <message>
         <source>the allocation gives parts of a tensor different types (head or layer units)</source>
-        <translation type="unfinished"></translation>
+        <translation>该分配为一个张量的不同部分指定了不同类型（以注意力头或层为单元）</translation>
     </message>
     <message>
         <source>choose a text to measure on</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择用于测量的文本</translation>
     </message>
     <message>
         <source>%1 needs a calibration text</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 需要校准文本</translation>
     </message>
     <message>
         <source>Compressing &apos;%1&apos;…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在压缩“%1”…</translation>
     </message>
     <message>
         <source>Compressing %1</source>
-        <translation type="unfinished"></translation>
+        <translation>正在压缩 %1</translation>
     </message>
     <message>
         <source>Cancelled: nothing was stored.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消：未存储任何内容。</translation>
     </message>
     <message>
         <source>The model changed while &apos;%1&apos; was compressed: the result was dropped.</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩“%1”期间模型发生了变化：结果已丢弃。</translation>
     </message>
     <message>
         <source>The result is not stored: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>结果未存储：%1</translation>
     </message>
     <message>
         <source>&apos;%1&apos;: %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).</source>
-        <translation type="unfinished"></translation>
+        <translation>“%1”：%2 位/权重，困惑度 ×%3，KL %4 nats，top-1 %5%（%6 秒）。</translation>
     </message>
     <message>
         <source>Some stored results cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>部分已存储的结果无法读取：%1</translation>
     </message>
     <message>
         <source>Generation needs the model&apos;s tokenizer.</source>
-        <translation type="unfinished"></translation>
+        <translation>生成需要模型的分词器。</translation>
     </message>
     <message>
         <source>Choose a compressed model that is still in memory (run one first).</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择一个仍在内存中的压缩模型（请先运行一次压缩）。</translation>
     </message>
     <message>
         <source>Generating</source>
-        <translation type="unfinished"></translation>
+        <translation>正在生成</translation>
     </message>
     <message>
         <source>Generation cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>生成已取消。</translation>
     </message>
     <message numerus="yes">
         <source>Identical: both models wrote the same %n token(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>完全相同：两个模型写出了相同的 %n 个词元。</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>The texts part at new token %1 (highlighted); the first %n token(s) agree.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>两段文本从第 %1 个新词元处开始不同（已高亮）；前 %n 个词元一致。</numerusform>
         </translation>
     </message>
     <message>
         <source>Original</source>
-        <translation type="unfinished"></translation>
+        <translation>原始模型</translation>
     </message>
     <message>
         <source>Compressed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩后：%1</translation>
     </message>
 </context>
 <context>
     <name>precis::app::ExportDialog</name>
     <message>
         <source>Export &apos;%1&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>导出“%1”</translation>
     </message>
     <message>
         <source>GGUF file (llama.cpp, Ollama)</source>
-        <translation type="unfinished"></translation>
+        <translation>GGUF 文件（llama.cpp、Ollama）</translation>
     </message>
     <message>
         <source>Hugging Face folder (safetensors)</source>
-        <translation type="unfinished"></translation>
+        <translation>Hugging Face 文件夹（safetensors）</translation>
     </message>
     <message>
         <source>Recipe (JSON: a scheme per tensor)</source>
-        <translation type="unfinished"></translation>
+        <translation>配方（JSON：每个张量一个方案）</translation>
     </message>
     <message>
         <source>Every tensor is dequantized to this type (safetensors has no block formats)</source>
-        <translation type="unfinished"></translation>
+        <translation>每个张量都会反量化为此类型（safetensors 没有块格式）</translation>
     </message>
     <message>
         <source>Store RTN tensors as F16</source>
-        <translation type="unfinished"></translation>
+        <translation>将 RTN 张量存储为 F16</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制</translation>
     </message>
     <message>
         <source>Copy the command line to the clipboard</source>
-        <translation type="unfinished"></translation>
+        <translation>将命令行复制到剪贴板</translation>
     </message>
     <message>
         <source>Export</source>
-        <translation type="unfinished"></translation>
+        <translation>导出</translation>
     </message>
     <message>
         <source>Format:</source>
-        <translation type="unfinished"></translation>
+        <translation>格式：</translation>
     </message>
     <message>
         <source>Write to:</source>
-        <translation type="unfinished"></translation>
+        <translation>写入到：</translation>
     </message>
     <message>
         <source>Element type:</source>
-        <translation type="unfinished"></translation>
+        <translation>元素类型：</translation>
     </message>
     <message>
         <source>The same types with llama.cpp, from the original model:</source>
-        <translation type="unfinished"></translation>
+        <translation>用 llama.cpp 从原始模型得到相同的类型：</translation>
     </message>
     <message>
         <source>llama.cpp cannot write this plan: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>llama.cpp 无法写出此计划：%1</translation>
     </message>
     <message>
         <source># the input must be the original as an F32/F16 GGUF file (llama.cpp&apos;s convert_hf_to_gguf.py makes one)</source>
-        <translation type="unfinished"></translation>
+        <translation># 输入必须是 F32/F16 GGUF 格式的原始模型（可用 llama.cpp 的 convert_hf_to_gguf.py 生成）</translation>
     </message>
     <message>
         <source>The compressed model is no longer in memory: run it again to export it, or export its recipe.</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩模型已不在内存中：请重新运行以导出该模型，或导出其配方。</translation>
     </message>
     <message numerus="yes">
         <source>%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger than the plan&apos;s size; the accuracy stays RTN&apos;s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个张量使用了 GGUF 无法存储的 RTN 方案：它们将以 F16 写入（文件会大于计划的大小；精度仍为 RTN 的精度）。</numerusform>
         </translation>
     </message>
     <message>
         <source>A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.</source>
-        <translation type="unfinished"></translation>
+        <translation>包含 config.json、model.safetensors 和分词器的文件夹；量化的张量会被反量化。</translation>
     </message>
     <message>
         <source>precis-cli compress --recipe FILE applies it to the original model again.</source>
-        <translation type="unfinished"></translation>
+        <translation>precis-cli compress --recipe FILE 可将其再次应用于原始模型。</translation>
     </message>
     <message>
         <source>Folder to Write Into</source>
-        <translation type="unfinished"></translation>
+        <translation>目标文件夹</translation>
     </message>
     <message>
         <source>GGUF (*.gguf)</source>
-        <translation type="unfinished"></translation>
+        <translation>GGUF (*.gguf)</translation>
     </message>
     <message>
         <source>JSON (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON (*.json)</translation>
     </message>
     <message>
         <source>Choose where to write.</source>
-        <translation type="unfinished"></translation>
+        <translation>请选择写入位置。</translation>
     </message>
     <message numerus="yes">
         <source>Wrote %1 (%n tensor(s)).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已写入 %1（%n 个张量）。</numerusform>
         </translation>
     </message>
     <message>
         <source>The compressed model is no longer in memory: run it again to export it.</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩模型已不在内存中：请重新运行以导出该模型。</translation>
     </message>
     <message>
         <source>Nothing written.</source>
-        <translation type="unfinished"></translation>
+        <translation>未写入任何内容。</translation>
     </message>
     <message>
         <source>Writing %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在写入 %1…</translation>
     </message>
     <message>
         <source>Exporting %1</source>
-        <translation type="unfinished"></translation>
+        <translation>正在导出 %1</translation>
     </message>
     <message>
         <source>Wrote %1 (%2).</source>
-        <translation type="unfinished"></translation>
+        <translation>已写入 %1（%2）。</translation>
     </message>
     <message>
         <source>Export failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>导出失败：%1</translation>
     </message>
 </context>
 <context>
@@ -668,31 +668,31 @@
     </message>
     <message>
         <source>Compress</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩</translation>
     </message>
     <message>
         <source>&amp;Compress</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩(&amp;C)</translation>
     </message>
     <message>
         <source>Compress &amp;&amp; &amp;Measure</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩并测量(&amp;M)</translation>
     </message>
     <message>
         <source>Ctrl+M</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+M</translation>
     </message>
     <message>
         <source>Compress the model with the Compress tab&apos;s settings and measure it against the original</source>
-        <translation type="unfinished"></translation>
+        <translation>按“压缩”标签页的设置压缩模型，并与原始模型对比测量</translation>
     </message>
     <message>
         <source>&amp;Export Selected Result…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出所选结果(&amp;E)…</translation>
     </message>
     <message>
         <source>Select a result in the Compress tab first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先在“压缩”标签页中选择一个结果。</translation>
     </message>
 </context>
 <context>
@@ -755,7 +755,7 @@
     </message>
     <message>
         <source>The compression has no session to be stored in.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可用于存储此次压缩的会话。</translation>
     </message>
 </context>
 <context>
@@ -1399,304 +1399,314 @@
     <name>precis::views::CompressResultPlot</name>
     <message>
         <source>predicted frontier (Budget tab)</source>
-        <translation type="unfinished"></translation>
+        <translation>预测前沿（“预算”标签页）</translation>
     </message>
     <message>
         <source>predicted</source>
-        <translation type="unfinished"></translation>
+        <translation>预测</translation>
     </message>
     <message>
         <source>perplexity increase (%)</source>
-        <translation type="unfinished"></translation>
+        <translation>困惑度增幅（%）</translation>
     </message>
     <message>
         <source>size (MB)</source>
-        <translation type="unfinished">大小（MB）</translation>
+        <translation>大小（MB）</translation>
     </message>
     <message>
         <source>bits per weight</source>
-        <translation type="unfinished">每权重位数</translation>
+        <translation>每权重位数</translation>
     </message>
     <message>
         <source>measured, %1</source>
-        <translation type="unfinished"></translation>
+        <translation>实测，%1</translation>
     </message>
 </context>
 <context>
     <name>precis::views::CompressView</name>
     <message>
         <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>尚无分配：请先校准，然后在“预算”标签页中选择预算。</translation>
     </message>
     <message>
         <source>Plan</source>
-        <translation type="unfinished"></translation>
+        <translation>计划</translation>
     </message>
     <message>
         <source>Current budget allocation</source>
-        <translation type="unfinished"></translation>
+        <translation>当前预算分配</translation>
     </message>
     <message>
         <source>One scheme everywhere:</source>
-        <translation type="unfinished"></translation>
+        <translation>全部使用同一方案：</translation>
     </message>
     <message>
         <source>A GGUF block format, F16/BF16, or RTN&lt;bits&gt;g&lt;group&gt; (e.g. RTN4g128); rows a format cannot store fall back as llama.cpp does</source>
-        <translation type="unfinished"></translation>
+        <translation>一种 GGUF 块格式、F16/BF16，或 RTN&lt;bits&gt;g&lt;group&gt;（例如 RTN4g128）；某格式无法存储的行会像 llama.cpp 那样回退到替代格式</translation>
     </message>
     <message>
         <source>Method</source>
-        <translation type="unfinished"></translation>
+        <translation>方法</translation>
     </message>
     <message>
         <source>RTN (round to nearest)</source>
-        <translation type="unfinished"></translation>
+        <translation>RTN（就近舍入）</translation>
     </message>
     <message>
         <source>GPTQ (error compensation)</source>
-        <translation type="unfinished"></translation>
+        <translation>GPTQ（误差补偿）</translation>
     </message>
     <message>
         <source>AWQ (activation-aware scaling)</source>
-        <translation type="unfinished"></translation>
+        <translation>AWQ（激活感知缩放）</translation>
     </message>
     <message>
         <source>Each scheme&apos;s own encoder, no calibration.</source>
-        <translation type="unfinished"></translation>
+        <translation>使用各方案自身的编码器，无需校准。</translation>
     </message>
     <message>
         <source>λ = damping × mean diagonal of XᵀX, added to the diagonal</source>
-        <translation type="unfinished"></translation>
+        <translation>λ = 阻尼 × XᵀX 对角线元素的均值，加到对角线上</translation>
     </message>
     <message>
         <source>Act order</source>
-        <translation type="unfinished"></translation>
+        <translation>按激活排序</translation>
     </message>
     <message>
         <source>Quantize the blocks of columns with the largest input energy first</source>
-        <translation type="unfinished"></translation>
+        <translation>优先量化输入能量最大的列块</translation>
     </message>
     <message>
         <source>Damping:</source>
-        <translation type="unfinished"></translation>
+        <translation>阻尼：</translation>
     </message>
     <message>
         <source>Scale exponents α searched: 0, 1/grid, …, 1</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索的缩放指数 α：0, 1/网格, …, 1</translation>
     </message>
     <message>
         <source>α grid:</source>
-        <translation type="unfinished"></translation>
+        <translation>α 网格：</translation>
     </message>
     <message>
         <source>Calibration text</source>
-        <translation type="unfinished">校准文本</translation>
+        <translation>校准文本</translation>
     </message>
     <message>
         <source>UTF-8 text file</source>
-        <translation type="unfinished"></translation>
+        <translation>UTF-8 文本文件</translation>
     </message>
     <message>
         <source>Calibration Text</source>
-        <translation type="unfinished">校准文本</translation>
+        <translation>校准文本</translation>
     </message>
     <message>
         <source>N: windows cut from the text at seeded offsets</source>
-        <translation type="unfinished"></translation>
+        <translation>N：按固定随机种子确定偏移、从文本中截取的窗口数</translation>
     </message>
     <message>
         <source>T: tokens per window (below the model&apos;s context)</source>
-        <translation type="unfinished"></translation>
+        <translation>T：每个窗口的词元数（小于模型的上下文长度）</translation>
     </message>
     <message>
         <source>File:</source>
-        <translation type="unfinished"></translation>
+        <translation>文件：</translation>
     </message>
     <message>
         <source>Sequences:</source>
-        <translation type="unfinished"></translation>
+        <translation>序列数：</translation>
     </message>
     <message>
         <source>Tokens each:</source>
-        <translation type="unfinished"></translation>
+        <translation>每序列词元数：</translation>
     </message>
     <message>
         <source>Seed:</source>
-        <translation type="unfinished">随机种子：</translation>
+        <translation>随机种子：</translation>
     </message>
     <message>
         <source>Evaluation</source>
-        <translation type="unfinished"></translation>
+        <translation>评估</translation>
     </message>
     <message>
         <source>Evaluation Text</source>
-        <translation type="unfinished"></translation>
+        <translation>评估文本</translation>
     </message>
     <message>
         <source>Tokens per chunk; the second half of each chunk is scored (as llama.cpp&apos;s perplexity)</source>
-        <translation type="unfinished"></translation>
+        <translation>每个文本块的词元数；对每块的后半部分计分（与 llama.cpp 的困惑度计算相同）</translation>
     </message>
     <message>
         <source>all</source>
-        <translation type="unfinished"></translation>
+        <translation>全部</translation>
     </message>
     <message>
         <source>Score at most this many chunks of the text</source>
-        <translation type="unfinished"></translation>
+        <translation>最多对文本的这么多个文本块计分</translation>
     </message>
     <message>
         <source>Context:</source>
-        <translation type="unfinished">上下文：</translation>
+        <translation>上下文：</translation>
     </message>
     <message>
         <source>Chunks:</source>
-        <translation type="unfinished"></translation>
+        <translation>文本块数：</translation>
     </message>
     <message>
         <source>Compress &amp;&amp; Measure</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩并测量</translation>
     </message>
     <message>
         <source>Compress the model by the plan, then measure it against the original on the evaluation text</source>
-        <translation type="unfinished"></translation>
+        <translation>按计划压缩模型，然后在评估文本上与原始模型对比测量</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">名称</translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Size
 (MiB)</source>
-        <translation type="unfinished"></translation>
+        <translation>大小
+（MiB）</translation>
     </message>
     <message>
         <source>Bits/
 weight</source>
-        <translation type="unfinished"></translation>
+        <translation>位/
+权重</translation>
     </message>
     <message>
         <source>PPL
 original</source>
-        <translation type="unfinished"></translation>
+        <translation>PPL
+原始</translation>
     </message>
     <message>
         <source>PPL
 compressed</source>
-        <translation type="unfinished"></translation>
+        <translation>PPL
+压缩后</translation>
     </message>
     <message>
         <source>PPL
 ratio</source>
-        <translation type="unfinished"></translation>
+        <translation>PPL
+比值</translation>
     </message>
     <message>
         <source>Measured
 Δppl %</source>
-        <translation type="unfinished"></translation>
+        <translation>实测
+Δppl %</translation>
     </message>
     <message>
         <source>Predicted
 Δppl %</source>
-        <translation type="unfinished"></translation>
+        <translation>预测
+Δppl %</translation>
     </message>
     <message>
         <source>KL
 mean</source>
-        <translation type="unfinished"></translation>
+        <translation>KL
+均值</translation>
     </message>
     <message>
         <source>KL
 p99</source>
-        <translation type="unfinished"></translation>
+        <translation>KL
+p99</translation>
     </message>
     <message>
         <source>Top-1
 %</source>
-        <translation type="unfinished"></translation>
+        <translation>Top-1
+%</translation>
     </message>
     <message>
         <source>KL(original ‖ compressed) of the next-token distributions, nats</source>
-        <translation type="unfinished"></translation>
+        <translation>下一词元分布的 KL(原始 ‖ 压缩后)，单位 nats</translation>
     </message>
     <message>
         <source>Positions where both models rank the same token first</source>
-        <translation type="unfinished"></translation>
+        <translation>两个模型把同一词元排在第一位的位置</translation>
     </message>
     <message>
         <source>From the sensitivity report: the allocation&apos;s predicted damage, or the uniform format&apos;s point</source>
-        <translation type="unfinished"></translation>
+        <translation>来自敏感度报告：分配的预测损害，或统一格式对应的点</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出…</translation>
     </message>
     <message>
         <source>Write the selected result as GGUF, a safetensors folder or a recipe</source>
-        <translation type="unfinished"></translation>
+        <translation>将所选结果写为 GGUF、safetensors 文件夹或配方</translation>
     </message>
     <message>
         <source>&lt;b&gt;Results of this session&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;本会话的结果&lt;/b&gt;</translation>
     </message>
     <message>
         <source>size (MB)</source>
-        <translation type="unfinished">大小（MB）</translation>
+        <translation>大小（MB）</translation>
     </message>
     <message>
         <source>bits per weight</source>
-        <translation type="unfinished">每权重位数</translation>
+        <translation>每权重位数</translation>
     </message>
     <message>
         <source>Log scale</source>
-        <translation type="unfinished">对数刻度</translation>
+        <translation>对数刻度</translation>
     </message>
     <message>
         <source>Perplexity increase on a logarithmic axis (zero and negative changes are drawn at the bottom)</source>
-        <translation type="unfinished"></translation>
+        <translation>在对数坐标轴上显示困惑度增幅（零和负的变化画在最底部）</translation>
     </message>
     <message>
         <source>Size axis:</source>
-        <translation type="unfinished"></translation>
+        <translation>大小坐标轴：</translation>
     </message>
     <message>
         <source>Size vs Δppl</source>
-        <translation type="unfinished"></translation>
+        <translation>大小与 Δppl</translation>
     </message>
     <message>
         <source>Predicted vs measured</source>
-        <translation type="unfinished"></translation>
+        <translation>预测与实测</translation>
     </message>
     <message>
         <source>Generation</source>
-        <translation type="unfinished"></translation>
+        <translation>生成</translation>
     </message>
     <message>
         <source>Text (*.txt);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>文本 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Tokens per chunk (at most the model&apos;s context, %1); the second half of each chunk is scored</source>
-        <translation type="unfinished"></translation>
+        <translation>每个文本块的词元数（最多为模型的上下文长度 %1）；对每块的后半部分计分</translation>
     </message>
     <message>
         <source>RTN needs no calibration</source>
-        <translation type="unfinished"></translation>
+        <translation>RTN 无需校准</translation>
     </message>
     <message>
         <source>Waiting for the job to start…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在等待任务开始…</translation>
     </message>
     <message>
         <source>From the session; the compressed model is no longer in memory (its recipe can be exported; run it again to export the model or generate)</source>
-        <translation type="unfinished"></translation>
+        <translation>来自会话；压缩模型已不在内存中（可以导出其配方；如需导出模型或生成文本，请重新运行）</translation>
     </message>
     <message>
         <source>KL mean %1, p99 %2, max %3 nats over %4 positions</source>
-        <translation type="unfinished"></translation>
+        <translation>KL 均值 %1，p99 %2，最大 %3 nats（共 %4 个位置）</translation>
     </message>
 </context>
 <context>
@@ -1730,75 +1740,75 @@ p99</source>
     <name>precis::views::GenerationCompareView</name>
     <message>
         <source>Prompt, e.g. the first words of a line</source>
-        <translation type="unfinished"></translation>
+        <translation>提示词，例如一行的开头几个词</translation>
     </message>
     <message>
         <source>New tokens each model writes (at most up to the model&apos;s context)</source>
-        <translation type="unfinished"></translation>
+        <translation>每个模型生成的新词元数（最多到模型的上下文长度）</translation>
     </message>
     <message>
         <source>greedy</source>
-        <translation type="unfinished"></translation>
+        <translation>贪心</translation>
     </message>
     <message>
         <source>Sampling temperature; greedy picks the most likely token</source>
-        <translation type="unfinished"></translation>
+        <translation>采样温度；贪心解码选择概率最高的词元</translation>
     </message>
     <message>
         <source>Both models sample with this seed, so they only part where their probabilities do</source>
-        <translation type="unfinished"></translation>
+        <translation>两个模型使用同一随机种子采样，因此只在概率不同之处才会产生分歧</translation>
     </message>
     <message>
         <source>Stop at end of text</source>
-        <translation type="unfinished"></translation>
+        <translation>在文本结束处停止</translation>
     </message>
     <message>
         <source>The compressed model to compare with (results kept in memory)</source>
-        <translation type="unfinished"></translation>
+        <translation>用于比较的压缩模型（保留在内存中的结果）</translation>
     </message>
     <message>
         <source>Generate</source>
-        <translation type="unfinished"></translation>
+        <translation>生成</translation>
     </message>
     <message>
         <source>Prompt:</source>
-        <translation type="unfinished"></translation>
+        <translation>提示词：</translation>
     </message>
     <message>
         <source>Compare with:</source>
-        <translation type="unfinished"></translation>
+        <translation>比较对象：</translation>
     </message>
     <message>
         <source>Tokens:</source>
-        <translation type="unfinished"></translation>
+        <translation>词元数：</translation>
     </message>
     <message>
         <source>Temperature:</source>
-        <translation type="unfinished"></translation>
+        <translation>温度：</translation>
     </message>
     <message>
         <source>Seed:</source>
-        <translation type="unfinished">随机种子：</translation>
+        <translation>随机种子：</translation>
     </message>
     <message>
         <source>Original</source>
-        <translation type="unfinished"></translation>
+        <translation>原始模型</translation>
     </message>
     <message>
         <source>Compressed</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩后</translation>
     </message>
     <message>
         <source>Run a compression first: its model is kept in memory for generation.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先运行一次压缩：其模型会保留在内存中用于生成。</translation>
     </message>
     <message>
         <source>Run a compression first</source>
-        <translation type="unfinished"></translation>
+        <translation>请先运行一次压缩</translation>
     </message>
     <message>
         <source>Generating…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在生成…</translation>
     </message>
 </context>
 <context>
@@ -1998,15 +2008,15 @@ p99</source>
     <name>precis::views::PredictedMeasuredPlot</name>
     <message>
         <source>results with a prediction</source>
-        <translation type="unfinished"></translation>
+        <translation>有预测的结果</translation>
     </message>
     <message>
         <source>predicted perplexity increase (%)</source>
-        <translation type="unfinished">预测困惑度增幅（%）</translation>
+        <translation>预测困惑度增幅（%）</translation>
     </message>
     <message>
         <source>measured perplexity increase (%)</source>
-        <translation type="unfinished"></translation>
+        <translation>实测困惑度增幅（%）</translation>
     </message>
 </context>
 <context>
