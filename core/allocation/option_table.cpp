@@ -1,5 +1,6 @@
 #include "allocation/option_table.h"
 
+#include "common/fnv.h"
 #include "formats/safetensors.h"
 
 #include <nlohmann/json.hpp>
@@ -36,17 +37,7 @@ bool addChecked(int64_t& sum, int64_t v)
 
 // ---- blob ---------------------------------------------------------------------
 
-struct Fnv {
-    uint64_t h = 0xCBF29CE484222325ull;
-    void add(const void* data, size_t n)
-    {
-        const auto* p = static_cast<const uint8_t*>(data);
-        for (size_t i = 0; i < n; ++i) {
-            h ^= p[i];
-            h *= 0x100000001B3ull;
-        }
-    }
-};
+using Fnv = Fnv1a64;
 
 class Writer {
 public:

@@ -1,5 +1,6 @@
 #include "train/trainer_checkpoint.h"
 
+#include "common/fnv.h"
 #include "common/mapped_file.h"
 #include "formats/hf_writer.h"
 
@@ -12,17 +13,7 @@ namespace {
 constexpr char kMagic[8] = {'P', 'R', 'E', 'C', 'I', 'S', 'T', 'S'};
 constexpr uint32_t kVersion = 1;
 
-struct Fnv {
-    uint64_t h = 0xCBF29CE484222325ull;
-    void add(const void* data, size_t n)
-    {
-        const auto* p = static_cast<const uint8_t*>(data);
-        for (size_t i = 0; i < n; ++i) {
-            h ^= p[i];
-            h *= 0x100000001B3ull;
-        }
-    }
-};
+using Fnv = Fnv1a64;
 
 // ---- state file -----------------------------------------------------------------
 
