@@ -1,171 +1,53 @@
-// precis-bench-engine: prefill and decode throughput of the fp32 engine, set
-// against what the machine can do — memory read bandwidth for decode (every
-// weight is read once per token, so tok/s <= bandwidth / bytes per token) and
-// the Eigen GEMM rate for prefill. Prints a table; not a test.
+// precis-bench-engine: prefill and decode throughput of the engine — fp32
+// (dequantizing) and on compressed weights (block-format kernels) — set against
+// what the machine can do: memory read bandwidth for decode (every weight is
+// read once per token, so tok/s <= bandwidth / bytes per token) and the Eigen
+// fp32 GEMM rate for prefill. Prints a table; not a test.
 //
 //   precis-bench-engine [MODEL.gguf] [--quick] [--reps N] [--threads 1,2]
-//                       [--layers N] [--no-synthetic]
+//                       [--layers N] [--no-synthetic] [--types F32,Q8_0,Q4_K]
+//                       [--prompt T] [--kv f32|f16] [--small-pages] [--fixed-ceiling]
 // MODEL defaults to /work/shared/data/models/stories260K.gguf (skipped when
-// absent). The synthetic model has TinyLlama-1.1B's shape (22 layers, 2048 embd,
-// 5632 ffn, 32 heads, 4 KV heads, 32000 vocab; ~4.4 GB fp32); --quick keeps 4
-// layers, --layers N any number.
+// absent; fp32 only). The synthetic model has TinyLlama-1.1B's shape (22
+// layers, 2048 embd, 5632 ffn, 32 heads, 4 KV heads, 32000 vocab; ~4.4 GB
+// fp32); --quick keeps 4 layers, --layers N any number. --types lists the
+// weight types to run it at (default F32, Q8_0, Q4_K; F32 runs the
+// dequantizing engine, the others the kernel engine with every matrix of that
+// type — token_embd and output included — and F32 norms). Quantized weights are
+// made cheaply: 1024 random rows per matrix width are encoded once and tiled;
+// like the fp32 weights they sit in transparent huge pages, or in 4 KiB pages
+// with --small-pages (as a memory-mapped GGUF file would). The memory
+// bandwidth behind each row's ceiling is measured again right before that row
+// (other jobs on a shared machine move it), unless --fixed-ceiling.
 #include "engine/engine.h"
+#include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
 #include "formats/model_loader.h"
 #include "model/random_model.h"
+#include "quant/block_formats.h"
 
-#include <Eigen/Core>
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
+#include "bench_util.h"
+
 #include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
-#include <tbb/parallel_reduce.h>
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include <map>
+#include <random>
+#include <unistd.h>
 
 using namespace precis;
+using namespace precis::bench;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct Stats {
-    double median = 0, min = 0, max = 0;
-};
-
-// Runs fn once as warm-up, then `reps` times; returns stats of what fn returns.
-Stats measure(int reps, const std::function<double()>& fn)
-{
-    fn();
-    std::vector<double> v;
-    for (int i = 0; i < reps; ++i) v.push_back(fn());
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
-}
-
-double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
-
-std::string fmt(const Stats& s, const char* f = "%.1f")
-{
-    char a[32], b[32], c[32], out[128];
-    std::snprintf(a, sizeof a, f, s.median);
-    std::snprintf(b, sizeof b, f, s.min);
-    std::snprintf(c, sizeof c, f, s.max);
-    std::snprintf(out, sizeof out, "%s [%s-%s]", a, b, c);
-    return out;
-}
-
-const char* simdName()
-{
-#if defined(__AVX512F__)
-    return "AVX-512";
-#elif defined(__AVX2__) && defined(__FMA__)
-    return "AVX2+FMA";
-#elif defined(__AVX__)
-    return "AVX";
-#else
-    return "SSE2 (portable x86-64 build; configure with -DPRECIS_ENGINE_AVX2=ON for AVX2+FMA)";
-#endif
-}
-
-// Sum of n floats (n a multiple of 64) read as `streams` equal contiguous
-// ranges in lockstep, with eight independent 4-wide accumulators, so that the
-// loop is bound by memory reads rather than by one addition chain. Several
-// streams per thread is how a matrix-vector product reads (rows side by side)
-// and often gets more out of the hardware prefetchers than one stream.
-float sumFloats(const float* p, size_t n, int streams)
-{
-    const size_t m = n / size_t(streams);
-#if defined(__SSE2__)
-    __m128 a[8];
-    for (auto& v : a) v = _mm_setzero_ps();
-    if (streams == 1) {
-        for (size_t i = 0; i < n; i += 32)
-            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
-    } else {
-        for (size_t i = 0; i < m; i += 4)
-            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + size_t(k) * m + i));
-    }
-    for (int k = 1; k < 8; ++k) a[0] = _mm_add_ps(a[0], a[k]);
-    alignas(16) float lanes[4];
-    _mm_store_ps(lanes, a[0]);
-    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
-#else
-    float s[8] = {};
-    for (size_t i = 0; i < m; ++i)
-        for (int k = 0; k < streams; ++k) s[k % 8] += p[size_t(k) * m + i];
-    return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
-#endif
-}
-
-// GB/s reading a 1 GiB buffer (2 MiB aligned, transparent huge pages asked
-// for, like the synthetic model's weights), split over the threads in 4 MiB
-// pieces, each piece read as 1 or as 8 streams.
-Stats memoryBandwidth(int reps, int streams)
-{
-    const size_t n = (size_t(1) << 30) / sizeof(float), piece = size_t(1) << 20;
-    std::unique_ptr<float, decltype(&std::free)> mem(
-        static_cast<float*>(std::aligned_alloc(size_t(2) << 20, n * sizeof(float))), &std::free);
-    float* buf = mem.get();
-#if defined(__linux__)
-    madvise(buf, n * sizeof(float), MADV_HUGEPAGE);
-#endif
-    tbb::parallel_for(size_t(0), n / piece, [&](size_t b) {
-        for (size_t i = b * piece; i < (b + 1) * piece; ++i) buf[i] = float(i & 1023) * 1e-3f;
-    });
-    volatile float sink = 0;
-    return measure(reps, [&] {
-        const auto t0 = Clock::now();
-        const float s = tbb::parallel_reduce(
-            tbb::blocked_range<size_t>(0, n / piece), 0.0f,
-            [&](const tbb::blocked_range<size_t>& r, float acc) {
-                for (size_t b = r.begin(); b < r.end(); ++b) acc += sumFloats(buf + b * piece, piece, streams);
-                return acc;
-            },
-            [](float a, float b) { return a + b; });
-        sink = s;
-        return double(n * sizeof(float)) / seconds(t0, Clock::now()) / 1e9;
-    });
-}
-
-// GFLOP/s of Y (T, N) = X (T, K) · Wᵀ with W (N, K) row-major — the prefill
-// product — as plain Eigen GEMMs, one per thread on an equal share of W's rows.
-Stats gemmRate(int reps, int threads, int T, int K, int N)
-{
-    using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    RowMat x = RowMat::Random(T, K), w = RowMat::Random(N, K), y(T, N);
-    return measure(reps, [&] {
-        const auto t0 = Clock::now();
-        tbb::parallel_for(0, threads, [&](int i) {
-            const int r0 = N * i / threads, r1 = N * (i + 1) / threads;
-            y.middleCols(r0, r1 - r0).noalias() = x * w.middleRows(r0, r1 - r0).transpose();
-        });
-        return 2.0 * T * K * N / seconds(t0, Clock::now()) / 1e9;
-    });
-}
-
-// Bytes of weights one decode step reads: every matrix except the embedding
-// table (one row), plus the norms.
-double decodeBytesPerToken(const Model& m)
+// Bytes of weights one decode step reads: every matrix as stored except the
+// embedding table (one row), plus the norms.
+double decodeBytesPerToken(const Model& m, bool dequantized)
 {
     double bytes = 0;
     for (const Tensor& t : m.tensors()) {
-        const double b = double(t.numel()) * 4;  // the engine holds fp32
+        const double b = dequantized ? double(t.numel()) * 4 : double(t.nbytes);
         if (t.name == "token_embd.weight")
             bytes += m.config.tiedOutput ? b : b / double(t.shape[0]);
         else if (t.name == "position_embd.weight")
@@ -186,8 +68,58 @@ double prefillFlops(const ModelConfig& c, int T)
     return 2 * L * perToken * T + L * 4.0 * T * T * C + 2.0 * c.nVocab * C;
 }
 
+// A model of config c with every matrix in block type t (F32 norms): per
+// distinct row width, 1024 random rows (std 0.02) are encoded and tiled. Big
+// buffers get huge pages, like makeRandomModel's fp32 weights, unless
+// hugePages is false (4 KiB pages, like a memory-mapped GGUF file).
+std::shared_ptr<Model> makeBlockModel(const ModelConfig& c, DType t, bool hugePages)
+{
+    auto m = std::make_shared<Model>();
+    m->path = "synthetic";
+    m->format = "random";
+    m->config = c;
+    std::map<int64_t, std::vector<uint8_t>> bases;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> g(0.0f, 0.02f);
+    for (const auto& [name, shape] : m->expectedTensors()) {
+        const int64_t cols = shape.back(), rows = shape.size() < 2 ? 1 : shape[0];
+        Tensor ten;
+        ten.name = name;
+        ten.shape = shape;
+        std::shared_ptr<uint8_t> buf;
+        if (shape.size() < 2) {
+            std::vector<float> v(static_cast<size_t>(cols));
+            for (auto& x : v) x = 1.0f + g(rng);
+            ten.nbytes = v.size() * 4;
+            buf = std::shared_ptr<uint8_t>(new uint8_t[ten.nbytes], std::default_delete<uint8_t[]>());
+            std::memcpy(buf.get(), v.data(), ten.nbytes);
+            ten.dtype = DType::F32;
+        } else {
+            const size_t rowBytes = size_t(*dtypeRowBytes(t, uint64_t(cols)));
+            std::vector<uint8_t>& base = bases[cols];
+            if (base.empty()) {
+                base.resize(rowBytes * 1024);
+                std::vector<float> w(static_cast<size_t>(cols));
+                for (int r = 0; r < 1024; ++r) {
+                    for (auto& x : w) x = g(rng);
+                    quant::quantizeRow(t, w.data(), base.data() + size_t(r) * rowBytes, cols);
+                }
+            }
+            ten.nbytes = rowBytes * size_t(rows);
+            buf = allocateWeights(ten.nbytes, hugePages);
+            for (int64_t r = 0; r < rows; ++r)
+                std::memcpy(buf.get() + size_t(r) * rowBytes, base.data() + size_t(r % 1024) * rowBytes, rowBytes);
+            ten.dtype = t;
+        }
+        ten.data = reinterpret_cast<const std::byte*>(buf.get());
+        ten.owner = buf;
+        m->addTensor(std::move(ten));
+    }
+    return m;
+}
+
 struct Row {
-    std::string model;
+    std::string model, type;
     int threads;
     Stats prefill, decode;
     double prefillGflops, gemm, bytes, bandwidth;
@@ -195,46 +127,77 @@ struct Row {
 
 void printRows(const std::vector<Row>& rows)
 {
-    std::printf("\n%-22s %3s  %-26s %8s %6s  %-22s %9s %9s %7s\n", "model", "thr", "prefill tok/s [min-max]",
-                "GFLOP/s", "%GEMM", "decode tok/s [min-max]", "MB/token", "ceiling", "%ceil");
+    std::printf("\n%-20s %-5s %3s  %-22s %7s %5s  %-22s %8s %7s %5s %7s %6s %6s\n", "model", "type", "thr",
+                "prefill tok/s [min-max]", "GFLOP/s", "%GEMM", "decode tok/s [min-max]", "MB/tok", "ceiling",
+                "%ceil", "speedup", "bytes", "ratio");
     for (const Row& r : rows) {
         const double ceiling = r.bandwidth * 1e9 / r.bytes;
-        std::printf("%-22s %3d  %-26s %8.1f %5.0f%%  %-22s %9.1f %9.1f %6.0f%%\n", r.model.c_str(), r.threads,
-                    fmt(r.prefill).c_str(), r.prefillGflops, 100 * r.prefillGflops / r.gemm,
-                    fmt(r.decode, "%.2f").c_str(), r.bytes / 1e6, ceiling, 100 * r.decode.median / ceiling);
+        // Decode speed-up over the fp32 row of the same model and thread count,
+        // against the ratio of bytes read per token.
+        double speedup = 0, byteRatio = 0;
+        for (const Row& f : rows)
+            if (f.model == r.model && f.threads == r.threads && f.type == "F32") {
+                speedup = r.decode.median / f.decode.median;
+                byteRatio = f.bytes / r.bytes;
+            }
+        char su[16] = "-", br[16] = "-", ra[16] = "-";
+        if (speedup > 0 && r.type != "F32") {
+            std::snprintf(su, sizeof su, "%.2fx", speedup);
+            std::snprintf(br, sizeof br, "%.2fx", byteRatio);
+            std::snprintf(ra, sizeof ra, "%.2f", speedup / byteRatio);
+        }
+        std::printf("%-20s %-5s %3d  %-22s %7.1f %4.0f%%  %-22s %8.1f %7.1f %4.0f%% %7s %6s %6s\n", r.model.c_str(),
+                    r.type.c_str(), r.threads, fmt(r.prefill).c_str(), r.prefillGflops,
+                    100 * r.prefillGflops / r.gemm, fmt(r.decode, "%.2f").c_str(), r.bytes / 1e6, ceiling,
+                    100 * r.decode.median / ceiling, su, br, ra);
     }
 }
 
 struct Options {
     std::string modelPath = "/work/shared/data/models/stories260K.gguf";
-    bool quick = false, synthetic = true;
-    int reps = 5, layers = 22;
+    bool quick = false, synthetic = true, hugePages = true, remeasure = true;
+    int reps = 5, layers = 22, prompt = 256;
+    KvType kv = KvType::F32;
     std::vector<int> threads{1, 2};
+    std::vector<DType> types{DType::F32, DType::Q8_0, DType::Q4_K};
 };
 
-// Prefill of T=256 random tokens into a fresh state; decode of nDecode tokens
-// after a 16-token prompt. Rates are tokens per second of one repetition.
-void benchModel(const std::string& name, std::shared_ptr<const Model> model, const Options& o,
+// Prefill of o.prompt random tokens into a fresh state; decode of nDecode
+// tokens after a 16-token prompt. Rates are tokens per second of one repetition.
+void benchModel(const std::string& name, std::shared_ptr<const Model> model, bool dequantize, const Options& o,
                 const std::vector<Stats>& bandwidth, const std::vector<Stats>& gemm, std::vector<Row>& rows)
 {
-    auto engine = Engine::create(model);
+    EngineOptions eo;
+    eo.dequantize = dequantize;
+    eo.kv = o.kv;
+    auto engine = Engine::create(model, eo);
     if (!engine.ok()) {
         std::printf("%s: %s\n", name.c_str(), engine.error().toString().c_str());
         return;
     }
     const ModelConfig& c = model->config;
-    const int T = c.arch == Arch::Gpt2 ? std::min(256, c.nCtx) : 256, prompt = 16;
-    const int nDecode = model->parameterCount() > 100'000'000 ? 8 : 64;
-    std::vector<int32_t> ids(static_cast<size_t>(T));
-    for (int i = 0; i < T; ++i) ids[size_t(i)] = int32_t((i * 7919 + 13) % c.nVocab);
+    const int T = c.arch == Arch::Gpt2 ? std::min(o.prompt, c.nCtx) : o.prompt, prompt = 16;
+    const int nDecode = model->parameterCount() > 100'000'000 ? 16 : 64;
+    std::vector<int32_t> ids(static_cast<size_t>(std::max(T, prompt + nDecode)));
+    for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t((i * 7919 + 13) % size_t(c.nVocab));
     auto state = (*engine)->newState(std::max(T, prompt + nDecode)).value();
+    std::string type = "F32";
+    for (const Tensor& t : model->tensors())
+        if (t.shape.size() == 2 && t.dtype != DType::F32) type = std::string(dtypeName(t.dtype));
     for (size_t k = 0; k < o.threads.size(); ++k) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, size_t(o.threads[k]));
-        Row r{name, o.threads[k], {}, {}, 0, gemm[k].median, decodeBytesPerToken(*model), bandwidth[k].median};
+        Row r{name, type, o.threads[k], {}, {}, 0, gemm[k].median, decodeBytesPerToken(*model, dequantize),
+              bandwidth[k].median};
+        // The machine may be shared: the ceiling of this row is re-measured just
+        // before its decode runs (the better of the two read patterns).
+        if (o.remeasure) {
+            const Stats one = memoryBandwidth(o.reps, 1), eight = memoryBandwidth(o.reps, 8);
+            r.bandwidth = std::max(one.median, eight.median);
+        }
         r.prefill = measure(o.reps, [&] {
             state->reset();
             const auto t0 = Clock::now();
-            auto logits = (*engine)->prefill(*state, ids);
+            auto logits = (*engine)->prefill(*state, std::span(ids).first(size_t(T)));
             return T / seconds(t0, Clock::now());
         });
         r.prefillGflops = prefillFlops(c, T) * r.prefill.median / T / 1e9;
@@ -246,16 +209,24 @@ void benchModel(const std::string& name, std::shared_ptr<const Model> model, con
             return nDecode / seconds(t0, Clock::now());
         });
         // KV-cache reads: on average (prompt + nDecode/2) positions of every layer.
-        r.bytes += 2.0 * c.nLayer * (prompt + nDecode / 2.0) * state->kvDim() * 4;
+        r.bytes += 2.0 * c.nLayer * (prompt + nDecode / 2.0) * state->kvDim() * double(state->elementBytes());
         rows.push_back(r);
-        std::printf("  %s, %d thread(s): prefill %s tok/s, decode %s tok/s\n", name.c_str(), o.threads[k],
-                    fmt(r.prefill).c_str(), fmt(r.decode, "%.2f").c_str());
+        std::printf("  %s %s, %d thread(s): prefill %s tok/s, decode %s tok/s\n", name.c_str(), type.c_str(),
+                    o.threads[k], fmt(r.prefill).c_str(), fmt(r.decode, "%.2f").c_str());
         std::fflush(stdout);
     }
 }
 
 bool parseArgs(int argc, char** argv, Options& o)
 {
+    auto split = [](const char* v) {
+        std::vector<std::string> out(1);
+        for (const char* p = v; *p; ++p) {
+            if (*p == ',') out.emplace_back();
+            else out.back() += *p;
+        }
+        return out;
+    };
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -264,17 +235,34 @@ bool parseArgs(int argc, char** argv, Options& o)
             o.layers = 4;
         } else if (a == "--no-synthetic") {
             o.synthetic = false;
-        } else if (a == "--reps" || a == "--layers" || a == "--threads") {
+        } else if (a == "--small-pages") {
+            o.hugePages = false;
+        } else if (a == "--fixed-ceiling") {
+            o.remeasure = false;
+        } else if (a == "--reps" || a == "--layers" || a == "--threads" || a == "--types" || a == "--prompt" ||
+                   a == "--kv") {
             const char* v = next();
             if (!v) return false;
             if (a == "--reps") o.reps = std::max(1, std::atoi(v));
             if (a == "--layers") o.layers = std::max(1, std::atoi(v));
+            if (a == "--prompt") o.prompt = std::max(16, std::atoi(v));
+            if (a == "--kv") {
+                if (std::string(v) != "f32" && std::string(v) != "f16") return false;
+                o.kv = std::string(v) == "f16" ? KvType::F16 : KvType::F32;
+            }
             if (a == "--threads") {
                 o.threads.clear();
-                for (const char* p = v; *p;) {
-                    o.threads.push_back(std::max(1, std::atoi(p)));
-                    while (*p && *p != ',') ++p;
-                    if (*p == ',') ++p;
+                for (const auto& s : split(v)) o.threads.push_back(std::max(1, std::atoi(s.c_str())));
+            }
+            if (a == "--types") {
+                o.types.clear();
+                for (const auto& s : split(v)) {
+                    const auto t = dtypeFromName(s);
+                    if (!t || !engine::kernels::hasKernel(*t)) {
+                        std::printf("unknown or unsupported weight type '%s'\n", s.c_str());
+                        return false;
+                    }
+                    o.types.push_back(*t);
                 }
             }
         } else if (a == "-h" || a == "--help" || a.rfind("--", 0) == 0) {
@@ -292,15 +280,22 @@ int main(int argc, char** argv)
 {
     Options o;
     if (!parseArgs(argc, argv, o)) {
-        std::printf("usage: %s [MODEL] [--quick] [--reps N] [--threads 1,2] [--layers N] [--no-synthetic]\n", argv[0]);
+        std::printf("usage: %s [MODEL] [--quick] [--reps N] [--threads 1,2] [--layers N] [--no-synthetic]\n"
+                    "          [--types F32,Q8_0,Q4_K] [--prompt T] [--kv f32|f16] [--small-pages] [--fixed-ceiling]\n",
+                    argv[0]);
         return 2;
     }
-    std::printf("precis-bench-engine: fp32 engine, Eigen %d.%d.%d, SIMD %s\n", EIGEN_WORLD_VERSION,
-                EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, simdName());
-    std::printf("each figure: median [min-max] of %d repetitions after one warm-up\n\n", o.reps);
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) < 0) load[0] = -1;
+    std::printf("precis-bench-engine: Eigen %d.%d.%d, SIMD %s; block kernels %s; KV cache %s\n",
+                EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION, simdName(),
+                engine::kernels::isaName(engine::kernels::activeIsa()), o.kv == KvType::F16 ? "fp16" : "fp32");
+    std::printf("load average at start %.2f %.2f %.2f; each figure: median [min-max] of %d repetitions after one "
+                "warm-up\n\n",
+                load[0], load[1], load[2], o.reps);
 
     std::vector<Stats> bandwidth, gemm;
-    const int gT = 256, gK = 2048, gN = 5632;
+    const int gT = o.prompt, gK = 2048, gN = 5632;
     for (int t : o.threads) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, size_t(t));
         const Stats one = memoryBandwidth(o.reps, 1), eight = memoryBandwidth(o.reps, 8);
@@ -316,7 +311,7 @@ int main(int argc, char** argv)
     if (std::filesystem::exists(o.modelPath)) {
         auto m = loadModel(o.modelPath);
         if (m.ok())
-            benchModel(std::filesystem::path(o.modelPath).stem().string(), *m, o, bandwidth, gemm, rows);
+            benchModel(std::filesystem::path(o.modelPath).stem().string(), *m, true, o, bandwidth, gemm, rows);
         else
             std::printf("%s\n", m.error().toString().c_str());
     } else {
@@ -332,15 +327,25 @@ int main(int argc, char** argv)
         c.nHeadKv = 4;
         c.nVocab = 32000;
         c.nCtx = 2048;
-        const auto t0 = Clock::now();
-        auto m = makeRandomModel(c, 1);
-        std::printf("synthetic TinyLlama shape, %d layers: %.2f B parameters generated in %.1f s\n", c.nLayer,
-                    double(m->parameterCount()) / 1e9, seconds(t0, Clock::now()));
-        benchModel("tinyllama-shape-L" + std::to_string(c.nLayer), m, o, bandwidth, gemm, rows);
+        const std::string name = "tinyllama-shape-L" + std::to_string(c.nLayer);
+        for (DType t : o.types) {
+            const auto t0 = Clock::now();
+            std::shared_ptr<Model> m = t == DType::F32 ? makeRandomModel(c, 1) : makeBlockModel(c, t, o.hugePages);
+            std::printf("synthetic TinyLlama shape, %d layers, %s: %.2f B parameters, %.2f GB, made in %.1f s\n",
+                        c.nLayer, std::string(dtypeName(t)).c_str(), double(m->parameterCount()) / 1e9,
+                        decodeBytesPerToken(*m, false) / 1e9, seconds(t0, Clock::now()));
+            benchModel(name, m, t == DType::F32, o, bandwidth, gemm, rows);
+        }
     }
     printRows(rows);
-    std::printf("\nMB/token: fp32 weights (+ KV cache) read per decoded token. ceiling = memory read bandwidth (the\n"
-                "better of the two read patterns) / MB/token. GFLOP/s: prefill of 256 tokens; %%GEMM relative to the\n"
-                "Eigen GEMM rate at the same thread count. Models that fit in the CPU caches exceed the DRAM ceiling.\n");
+    if (getloadavg(load, 3) < 0) load[0] = -1;
+    std::printf("load average at the end %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+    std::printf("\nMB/tok: weights as stored (+ KV cache) read per decoded token. ceiling = memory read bandwidth (the\n"
+                "better of the two read patterns, measured again just before the row unless --fixed-ceiling) / MB/tok.\n"
+                "GFLOP/s: prefill of %d tokens (2 FLOP per weight and token, whatever the type); %%GEMM relative to the\n"
+                "Eigen fp32 GEMM rate at the same thread count.\n"
+                "speedup: decode tok/s over the F32 row; bytes: F32 MB/tok over this row's; ratio = speedup / bytes.\n"
+                "Models that fit in the CPU caches exceed the DRAM ceiling.\n",
+                o.prompt);
     return 0;
 }

@@ -1,8 +1,9 @@
-// Engine::create (weights to fp32, once), input validation, and dispatch of a
-// step to the architecture's forward function.
+// Engine::create (weights to fp32 once, or kept in their blocks), input
+// validation, and dispatch of a step to the architecture's forward function.
 #include "engine/engine.h"
 
 #include "engine/forward.h"
+#include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
 #include "quant/block_formats.h"
 
@@ -22,9 +23,9 @@ namespace precis {
 
 namespace engine {
 
-void logitsForward(float* logits, const float* xn, const Weights& w, int nLogits)
+void logitsForward(float* logits, const float* xn, const Weights& w, int nLogits, std::vector<std::byte>* scratch)
 {
-    matmulForward(logits, xn, w.output, nullptr, nLogits);
+    matmulForward(logits, xn, w.output, nullptr, nLogits, scratch);
 }
 
 } // namespace engine
@@ -61,16 +62,18 @@ int kvDimOf(const ModelConfig& c)
     return c.arch == Arch::Gpt2 ? c.nEmbd : c.nHeadKv * c.headDim();
 }
 
-// Collects (tensor, destination) pairs, then turns them into fp32 in parallel:
-// F32 tensors with 4-byte aligned data are used in place (the engine keeps the
-// model alive), everything else goes through quant::dequantize.
+// Collects (tensor, destination) pairs, then loads them in parallel: F32
+// tensors with 4-byte aligned data are used in place (the engine keeps the
+// model alive); matrices whose type has a kernel stay in their blocks when the
+// engine does not dequantize; everything else goes through quant::dequantize.
 class WeightLoader {
 public:
-    explicit WeightLoader(const Model& m) : m_model(m) {}
+    WeightLoader(const Model& m, bool keepBlocks) : m_model(m), m_keepBlocks(keepBlocks) {}
 
-    void add(const std::string& name, Mat* dest)
+    // `matrix`: a weight used in products (or row lookups), which may stay in blocks.
+    void add(const std::string& name, Mat* dest, bool matrix = false)
     {
-        m_items.push_back({name, dest});
+        m_items.push_back({name, dest, matrix});
     }
 
     Result<void> run(Weights& w)
@@ -91,6 +94,21 @@ public:
             if (t->dtype == DType::F32 && t->nbytes >= uint64_t(n) * 4 &&
                 reinterpret_cast<uintptr_t>(t->data) % alignof(float) == 0) {
                 dst.data = reinterpret_cast<const float*>(t->data);
+                return;
+            }
+            if (m_keepBlocks && it.matrix && t->dtype != DType::F32 && engine::kernels::hasKernel(t->dtype)) {
+                const auto rowBytes = dtypeRowBytes(t->dtype, uint64_t(dst.cols));
+                if (!rowBytes || uint64_t(dst.rows) * *rowBytes != t->nbytes || (t->nbytes > 0 && !t->data)) {
+                    errors[i] = makeError(ErrorCode::InvalidArgument, m_model.path,
+                                          "tensor '" + it.name + "' holds " + std::to_string(t->nbytes) +
+                                              " bytes, expected rows of " + std::to_string(dst.cols) + " " +
+                                              std::string(dtypeName(t->dtype)) + " values (" +
+                                              std::to_string(dst.rows) + " rows)");
+                    return;
+                }
+                dst.type = t->dtype;
+                dst.blocks = t->data;
+                dst.rowBytes = size_t(*rowBytes);
                 return;
             }
             auto r = quant::dequantize(*t);
@@ -120,41 +138,43 @@ private:
     struct Item {
         std::string name;
         Mat* dest;
+        bool matrix;
     };
     const Model& m_model;
+    bool m_keepBlocks;
     std::vector<Item> m_items;
 };
 
-Result<Weights> loadWeights(const Model& m)
+Result<Weights> loadWeights(const Model& m, const EngineOptions& options)
 {
     const ModelConfig& c = m.config;
     Weights w;
     w.layers.resize(size_t(c.nLayer));
-    WeightLoader ld(m);
-    ld.add("token_embd.weight", &w.tokEmbd);
+    WeightLoader ld(m, !options.dequantize);
+    ld.add("token_embd.weight", &w.tokEmbd, true);
     if (c.arch == Arch::Gpt2)
-        ld.add("position_embd.weight", &w.posEmbd);
+        ld.add("position_embd.weight", &w.posEmbd, true);
     for (int l = 0; l < c.nLayer; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         engine::LayerWeights& L = w.layers[size_t(l)];
         ld.add(b + "attn_norm.weight", &L.attnNorm);
-        ld.add(b + "attn_output.weight", &L.o);
+        ld.add(b + "attn_output.weight", &L.o, true);
         ld.add(b + "ffn_norm.weight", &L.ffnNorm);
-        ld.add(b + "ffn_up.weight", &L.up);
-        ld.add(b + "ffn_down.weight", &L.down);
+        ld.add(b + "ffn_up.weight", &L.up, true);
+        ld.add(b + "ffn_down.weight", &L.down, true);
         if (c.arch == Arch::Llama) {
-            ld.add(b + "attn_q.weight", &L.q);
-            ld.add(b + "attn_k.weight", &L.k);
-            ld.add(b + "attn_v.weight", &L.v);
+            ld.add(b + "attn_q.weight", &L.q, true);
+            ld.add(b + "attn_k.weight", &L.k, true);
+            ld.add(b + "attn_v.weight", &L.v, true);
             if (c.qkvBias) {
                 ld.add(b + "attn_q.bias", &L.qB);
                 ld.add(b + "attn_k.bias", &L.kB);
                 ld.add(b + "attn_v.bias", &L.vB);
             }
-            ld.add(b + "ffn_gate.weight", &L.gate);
+            ld.add(b + "ffn_gate.weight", &L.gate, true);
         } else {
             ld.add(b + "attn_norm.bias", &L.attnNormB);
-            ld.add(b + "attn_qkv.weight", &L.qkv);
+            ld.add(b + "attn_qkv.weight", &L.qkv, true);
             ld.add(b + "attn_qkv.bias", &L.qkvB);
             ld.add(b + "attn_output.bias", &L.oB);
             ld.add(b + "ffn_norm.bias", &L.ffnNormB);
@@ -166,7 +186,7 @@ Result<Weights> loadWeights(const Model& m)
     if (c.arch == Arch::Gpt2)
         ld.add("output_norm.bias", &w.outNormB);
     if (!c.tiedOutput)
-        ld.add("output.weight", &w.output);
+        ld.add("output.weight", &w.output, true);
     PRECIS_TRY(ld.run(w));
     if (c.tiedOutput)
         w.output = w.tokEmbd;
@@ -175,7 +195,10 @@ Result<Weights> loadWeights(const Model& m)
 
 class CpuEngine final : public Engine {
 public:
-    CpuEngine(std::shared_ptr<const Model> model, Weights w) : Engine(std::move(model)), m_w(std::move(w)) {}
+    CpuEngine(std::shared_ptr<const Model> model, const EngineOptions& options, Weights w)
+        : Engine(std::move(model), options), m_w(std::move(w))
+    {
+    }
 
     Result<std::vector<float>> forward(std::span<const int32_t> ids, AttentionMaps* attention,
                                        const CancelToken* cancel) const override
@@ -186,7 +209,7 @@ public:
         std::unique_ptr<DecodeState> state;
         std::vector<float> logits;
         try {
-            state = std::make_unique<DecodeState>(c.nLayer, T, kvDimOf(c));
+            state = std::make_unique<DecodeState>(c.nLayer, T, kvDimOf(c), m_options.kv);
             logits.resize(size_t(T) * c.nVocab);
             if (attention) {
                 const uint64_t bytes = uint64_t(c.nLayer) * c.nHead * uint64_t(T) * uint64_t(T) * sizeof(float);
@@ -270,9 +293,10 @@ private:
 
 } // namespace
 
-DecodeState::DecodeState(int nLayer, int capacity, int kvDim)
-    : m_nLayer(nLayer), m_capacity(capacity), m_kvDim(kvDim),
-      m_k(new float[size_t(nLayer) * capacity * kvDim]), m_v(new float[size_t(nLayer) * capacity * kvDim])
+DecodeState::DecodeState(int nLayer, int capacity, int kvDim, KvType kv)
+    : m_nLayer(nLayer), m_capacity(capacity), m_kvDim(kvDim), m_kv(kv),
+      m_k(new std::byte[size_t(nLayer) * capacity * kvDim * elementBytes()]),
+      m_v(new std::byte[size_t(nLayer) * capacity * kvDim * elementBytes()])
 {
 }
 
@@ -281,7 +305,7 @@ void DecodeState::truncate(int n)
     m_pos = std::max(0, std::min(n, m_pos));
 }
 
-Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> model)
+Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> model, const EngineOptions& options)
 {
     if (!model)
         return makeError(ErrorCode::InvalidArgument, "", "no model");
@@ -293,14 +317,14 @@ Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> mode
                              std::to_string(c.nHead));
     Result<Weights> w = [&]() -> Result<Weights> {
         try {
-            return loadWeights(*model);
+            return loadWeights(*model, options);
         } catch (const std::bad_alloc&) {
             return makeError(ErrorCode::Io, model->path, "not enough memory to hold the weights as fp32");
         }
     }();
     if (!w.ok())
         return w.error();
-    return std::unique_ptr<Engine>(new CpuEngine(std::move(model), std::move(w).value()));
+    return std::unique_ptr<Engine>(new CpuEngine(std::move(model), options, std::move(w).value()));
 }
 
 Result<std::unique_ptr<DecodeState>> Engine::newState(int maxTokens) const
@@ -313,14 +337,15 @@ Result<std::unique_ptr<DecodeState>> Engine::newState(int maxTokens) const
                              std::to_string(limit));
     // Physical pages are committed as positions fill up, so an oversized cache
     // would be killed by the OOM killer later rather than fail here: refuse it.
-    const uint64_t bytes = uint64_t(2) * c.nLayer * uint64_t(maxTokens) * kvDimOf(c) * sizeof(float);
+    const uint64_t bytes =
+        uint64_t(2) * c.nLayer * uint64_t(maxTokens) * kvDimOf(c) * (m_options.kv == KvType::F16 ? 2 : 4);
     const uint64_t ram = physicalMemory();
     if (ram && bytes > ram)
         return makeError(ErrorCode::InvalidArgument, m_model->path,
                          "a key/value cache of " + std::to_string(maxTokens) + " positions needs " + gib(bytes) +
                              ", more than the machine's " + gib(ram));
     try {
-        return std::make_unique<DecodeState>(c.nLayer, maxTokens, kvDimOf(c));
+        return std::make_unique<DecodeState>(c.nLayer, maxTokens, kvDimOf(c), m_options.kv);
     } catch (const std::bad_alloc&) {
         return makeError(ErrorCode::InvalidArgument, m_model->path,
                          "not enough memory for a key/value cache of " + std::to_string(maxTokens) + " positions");

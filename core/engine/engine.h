@@ -1,8 +1,12 @@
-// fp32 reference inference engine (Eigen + oneTBB) for the Llama family and GPT-2.
-// Weights are dequantized to fp32 once, at creation (F32 tensors are used in
-// place, the model being kept alive). All methods are const and may run
-// concurrently from several threads, each with its own DecodeState; work inside
-// a call is parallel through oneTBB and honours a tbb::global_control limit.
+// CPU inference engine (Eigen + oneTBB) for the Llama family and GPT-2.
+// By default weights are dequantized to fp32 once, at creation (the exact fp32
+// reference). With EngineOptions::dequantize = false, weight matrices stay in
+// their GGUF blocks (F16, BF16, Q8_0 … Q6_K) and every product runs on the
+// block-format kernels (engine/kernels/kernels.h), activations quantized on the
+// fly as llama.cpp does. F32 tensors are used in place either way, the model
+// being kept alive. All methods are const and may run concurrently from several
+// threads, each with its own DecodeState; work inside a call is parallel
+// through oneTBB and honours a tbb::global_control limit.
 #pragma once
 
 #include "common/progress.h"
@@ -28,13 +32,26 @@ struct AttentionMaps {
     }
 };
 
+struct EngineOptions {
+    // true: every weight becomes fp32 at creation (products on Eigen, exact
+    // fp32 semantics). false: matrices whose type has a kernel stay in their
+    // blocks (memory and bandwidth of the compressed model); vectors (norms,
+    // biases) and matrices of other types (Q8_1, Q8_K) are still dequantized.
+    bool dequantize = true;
+    // Element type of the key/value caches newState() creates.
+    KvType kv = KvType::F32;
+};
+
 class Engine {
 public:
-    // Dequantizes all weights to fp32. Errors: unsupported dtype, invalid model.
-    static Result<std::unique_ptr<Engine>> create(std::shared_ptr<const Model> model);
+    // Errors: unsupported dtype, invalid model, a tensor whose byte count does
+    // not match its shape and type.
+    static Result<std::unique_ptr<Engine>> create(std::shared_ptr<const Model> model,
+                                                  const EngineOptions& options = {});
     virtual ~Engine() = default;
 
     const ModelConfig& config() const { return m_model->config; }
+    const EngineOptions& options() const { return m_options; }
     const std::shared_ptr<const Model>& model() const { return m_model; }
 
     // Batched prefill of one sequence from position 0 (no cache kept).
@@ -46,7 +63,8 @@ public:
 
     // ---- Incremental decoding with a KV cache (DecodeState, kv_cache.h) ------
     // A cache for up to `maxTokens` positions of one sequence, allocated up front
-    // (n_layer × 2 × maxTokens × n_head_kv·head_dim floats). Errors: maxTokens < 1,
+    // (n_layer × 2 × maxTokens × n_head_kv·head_dim values of options().kv).
+    // Errors: maxTokens < 1,
     // beyond n_ctx for GPT-2 (learned positions), or beyond 1 << 20 for Llama.
     Result<std::unique_ptr<DecodeState>> newState(int maxTokens) const;
 
@@ -64,8 +82,12 @@ public:
     }
 
 protected:
-    explicit Engine(std::shared_ptr<const Model> model) : m_model(std::move(model)) {}
+    Engine(std::shared_ptr<const Model> model, const EngineOptions& options)
+        : m_model(std::move(model)), m_options(options)
+    {
+    }
     std::shared_ptr<const Model> m_model;
+    EngineOptions m_options;
 };
 
 } // namespace precis

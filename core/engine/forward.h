@@ -1,4 +1,5 @@
-// Engine-internal: the fp32 weights of a model and the per-architecture forward
+// Engine-internal: the weights of a model (fp32, or GGUF blocks for the
+// block-format kernels) and the per-architecture forward
 // steps (llama_forward.cpp, gpt2_forward.cpp). Not part of the public API.
 #pragma once
 
@@ -38,7 +39,8 @@ struct Weights {
     Mat outNorm;     // (C)
     Mat outNormB;    // (C)        GPT-2
     Mat output;      // (V, C)     output.weight, or token_embd.weight when tied
-    // Buffers holding dequantized tensors; F32 tensors are used in place.
+    // Buffers holding dequantized tensors; F32 tensors and tensors kept in
+    // their blocks are used in place.
     std::vector<std::shared_ptr<const std::vector<float>>> owned;
 };
 
@@ -54,7 +56,7 @@ bool gpt2Forward(const ModelConfig& cfg, const Weights& w, DecodeState& state, s
                  int nLogits, float* logits, float* probs, const CancelToken* cancel);
 
 // Shared tail: logits (nLogits, V) = normed rows · outputᵀ, parallel over V.
-void logitsForward(float* logits, const float* xn, const Weights& w, int nLogits);
+void logitsForward(float* logits, const float* xn, const Weights& w, int nLogits, std::vector<std::byte>* scratch);
 
 // Grows `v` to at least n floats (never shrinks, so decode steps reuse it).
 inline float* ensure(std::vector<float>& v, size_t n)

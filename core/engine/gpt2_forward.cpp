@@ -23,12 +23,14 @@ bool gpt2Forward(const ModelConfig& cfg, const Weights& w, DecodeState& state, s
     float* att = ensure(ws.att, TC);             // (T, C)
     float* proj = ensure(ws.proj, TC);           // (T, C)
     float* ff = ensure(ws.ff1, size_t(T) * F);   // (T, F)
+    float* pe = ensure(ws.proj, TC);              // (T, C) position rows, before proj is used
+    std::vector<std::byte>* scratch = &ws.prepared;
 
     for (int t = 0; t < T; ++t) {
-        const float* te = w.tokEmbd.row(ids[size_t(t)]);
-        const float* pe = w.posEmbd.row(pos0 + t);
         float* xt = x + size_t(t) * C;
-        for (int i = 0; i < C; ++i) xt[i] = te[i] + pe[i];
+        matRow(w.tokEmbd, ids[size_t(t)], xt);
+        matRow(w.posEmbd, pos0 + t, pe + size_t(t) * C);
+        for (int i = 0; i < C; ++i) xt[i] += pe[size_t(t) * C + size_t(i)];
     }
     // Keys/values live in the cache with kvDim = C; the fused product writes
     // (T, 3C) and k, v are copied into cache rows pos0 .. pos0+T−1.
@@ -38,30 +40,25 @@ bool gpt2Forward(const ModelConfig& cfg, const Weights& w, DecodeState& state, s
         if (cancel && cancel->cancelled())
             return false;
         const LayerWeights& L = w.layers[size_t(l)];
-        float* kc = state.keys(l);
-        float* vc = state.values(l);
 
         layernormForward(xn, x, L.attnNorm.data, L.attnNormB.data, T, C, cfg.normEps);
-        matmulForward(qkv, xn, L.qkv, L.qkvB.data, T);
-        for (int t = 0; t < T; ++t) {
-            const float* row = qkv + size_t(t) * 3 * C;
-            std::memcpy(kc + size_t(pos0 + t) * C, row + C, sizeof(float) * size_t(C));
-            std::memcpy(vc + size_t(pos0 + t) * C, row + 2 * C, sizeof(float) * size_t(C));
-        }
-        attentionForward(att, qkv, kc, vc, shape, probs ? probs + size_t(l) * cfg.nHead * T * T : nullptr);
-        matmulForward(proj, att, L.o, L.oB.data, T);
+        matmulForward(qkv, xn, L.qkv, L.qkvB.data, T, scratch);
+        kvStoreForward(state, l, pos0, T, qkv + C, qkv + 2 * C, 3 * int64_t(C));
+        attentionForward(att, qkv, state.keys(l), state.values(l), state.kvType(), shape,
+                         probs ? probs + size_t(l) * cfg.nHead * T * T : nullptr);
+        matmulForward(proj, att, L.o, L.oB.data, T, scratch);
         residualForward(x, proj, int64_t(TC));
 
         layernormForward(xn, x, L.ffnNorm.data, L.ffnNormB.data, T, C, cfg.normEps);
-        matmulForward(ff, xn, L.up, L.upB.data, T);
+        matmulForward(ff, xn, L.up, L.upB.data, T, scratch);
         geluForward(ff, int64_t(T) * F);
-        matmulForward(proj, ff, L.down, L.downB.data, T);
+        matmulForward(proj, ff, L.down, L.downB.data, T, scratch);
         residualForward(x, proj, int64_t(TC));
     }
     if (cancel && cancel->cancelled())
         return false;
     layernormForward(xn, x + size_t(T - nLogits) * C, w.outNorm.data, w.outNormB.data, nLogits, C, cfg.normEps);
-    logitsForward(logits, xn, w, nLogits);
+    logitsForward(logits, xn, w, nLogits, scratch);
     state.advance(T);
     return true;
 }

@@ -23,9 +23,12 @@ bool llamaForward(const ModelConfig& cfg, const Weights& w, DecodeState& state, 
     float* proj = ensure(ws.proj, TC);           // (T, C)
     float* gate = ensure(ws.ff1, size_t(T) * F); // (T, F)
     float* up = ensure(ws.ff2, size_t(T) * F);   // (T, F)
+    float* kNew = ensure(ws.kNew, size_t(T) * kvDim);  // (T, kvDim)
+    float* vNew = ensure(ws.vNew, size_t(T) * kvDim);  // (T, kvDim)
+    std::vector<std::byte>* scratch = &ws.prepared;
 
     for (int t = 0; t < T; ++t)
-        std::memcpy(x + size_t(t) * C, w.tokEmbd.row(ids[size_t(t)]), sizeof(float) * size_t(C));
+        matRow(w.tokEmbd, ids[size_t(t)], x + size_t(t) * C);
     const RopeTable rope = ropeTable(pos0, T, hd, cfg.ropeTheta);
     const AttentionShape shape{T, pos0, cfg.nHead, cfg.nHeadKv, hd, kvDim, C};
 
@@ -33,32 +36,30 @@ bool llamaForward(const ModelConfig& cfg, const Weights& w, DecodeState& state, 
         if (cancel && cancel->cancelled())
             return false;
         const LayerWeights& L = w.layers[size_t(l)];
-        // New keys/values are written straight into cache rows pos0 .. pos0+T−1.
-        float* kc = state.keys(l);
-        float* vc = state.values(l);
-        float* kNew = kc + size_t(pos0) * kvDim;
-        float* vNew = vc + size_t(pos0) * kvDim;
 
         rmsnormForward(xn, x, L.attnNorm.data, T, C, cfg.normEps);
         const MatmulJob qkv[3] = {{&L.q, L.qB.data, q, C}, {&L.k, L.kB.data, kNew, kvDim}, {&L.v, L.vB.data, vNew, kvDim}};
-        matmulForward(qkv, xn, C, T);
+        matmulForward(qkv, xn, C, T, scratch);
         ropeForward(q, C, cfg.nHead, hd, rope, cfg.ropeLayout);
         ropeForward(kNew, kvDim, cfg.nHeadKv, hd, rope, cfg.ropeLayout);
-        attentionForward(att, q, kc, vc, shape, probs ? probs + size_t(l) * cfg.nHead * T * T : nullptr);
-        matmulForward(proj, att, L.o, nullptr, T);
+        // New keys/values go to cache rows pos0 .. pos0+T−1.
+        kvStoreForward(state, l, pos0, T, kNew, vNew, kvDim);
+        attentionForward(att, q, state.keys(l), state.values(l), state.kvType(), shape,
+                         probs ? probs + size_t(l) * cfg.nHead * T * T : nullptr);
+        matmulForward(proj, att, L.o, nullptr, T, scratch);
         residualForward(x, proj, int64_t(TC));
 
         rmsnormForward(xn, x, L.ffnNorm.data, T, C, cfg.normEps);
         const MatmulJob gateUp[2] = {{&L.gate, nullptr, gate, F}, {&L.up, nullptr, up, F}};
-        matmulForward(gateUp, xn, C, T);
+        matmulForward(gateUp, xn, C, T, scratch);
         swigluForward(gate, up, int64_t(T) * F);
-        matmulForward(proj, gate, L.down, nullptr, T);
+        matmulForward(proj, gate, L.down, nullptr, T, scratch);
         residualForward(x, proj, int64_t(TC));
     }
     if (cancel && cancel->cancelled())
         return false;
     rmsnormForward(xn, x + size_t(T - nLogits) * C, w.outNorm.data, nLogits, C, cfg.normEps);
-    logitsForward(logits, xn, w, nLogits);
+    logitsForward(logits, xn, w, nLogits, scratch);
     state.advance(T);
     return true;
 }

@@ -1,11 +1,16 @@
 #include "engine/ops.h"
 
+#include "engine/kernels/kernels.h"
+#include "quant/block_formats.h"
+
 #include <Eigen/Core>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
+#include <cstring>
 
 namespace precis::engine {
 
@@ -15,29 +20,15 @@ using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMa
 using ConstRowMap = Eigen::Map<const RowMat, Eigen::Unaligned, Eigen::OuterStride<>>;
 using RowMap = Eigen::Map<RowMat, Eigen::Unaligned, Eigen::OuterStride<>>;
 
-// Output rows per parallel block. GEMV blocks hold ~128 KiB of weights (enough
-// to amortise a task, small enough to balance 2..16 threads); GEMM blocks are
-// wider so that Eigen's packing of the shared input is amortised.
-int64_t blockRows(int64_t K, int T)
-{
-    if (T == 1)
-        return std::max<int64_t>(8, (int64_t(32) << 10) / std::max<int64_t>(K, 1));
-    return 64;
-}
+// Output rows per parallel block of an Eigen GEMM (T > 1): wide enough that
+// Eigen's packing of the shared input is amortised.
+constexpr int64_t kGemmRows = 64;
 
-// out[r0, r1) of one job: rows r0..r1−1 of W.
+// out[r0, r1) of one job: rows r0..r1−1 of W (fp32), for T > 1 tokens.
 void matmulRows(const MatmulJob& j, const float* in, int64_t ldIn, int T, int64_t r0, int64_t r1)
 {
     const int64_t K = j.w->cols, n = r1 - r0;
     const Eigen::Map<const RowMat> w(j.w->row(r0), n, K);
-    if (T == 1) {
-        const Eigen::Map<const Eigen::VectorXf> x(in, K);
-        Eigen::Map<Eigen::VectorXf> y(j.out + r0, n);
-        y.noalias() = w * x;
-        if (j.bias)
-            y += Eigen::Map<const Eigen::VectorXf>(j.bias + r0, n);
-        return;
-    }
     const ConstRowMap x(in, T, K, Eigen::OuterStride<>(ldIn));
     RowMap y(j.out + r0, T, n, Eigen::OuterStride<>(j.ldOut));
     y.noalias() = x * w.transpose();
@@ -64,22 +55,53 @@ void forRange(int64_t n, int64_t cost, const Fn& fn)
 
 } // namespace
 
-void matmulForward(std::span<const MatmulJob> jobs, const float* in, int64_t ldIn, int T)
+void matRow(const Mat& w, int64_t r, float* out)
 {
+    if (w.type == DType::F32)
+        std::memcpy(out, w.row(r), sizeof(float) * size_t(w.cols));
+    else
+        quant::dequantizeRow(w.type, w.blocks + size_t(r) * w.rowBytes, out, w.cols);
+}
+
+void matmulForward(std::span<const MatmulJob> jobs, const float* in, int64_t ldIn, int T,
+                   std::vector<std::byte>* scratch)
+{
+    // Block-format weights, and every weight of a decode step, run on the
+    // kernels; fp32 prefill products on Eigen GEMMs.
+    std::vector<kernels::BlockMatrix> mats;
+    std::vector<kernels::MatmulTask> kernelTasks;
+    std::vector<MatmulJob> eigenJobs;
+    mats.reserve(jobs.size());
+    for (const MatmulJob& j : jobs) {
+        const Mat& w = *j.w;
+        if (w.type == DType::F32 && T > 1) {
+            eigenJobs.push_back(j);
+            continue;
+        }
+        const bool f32 = w.type == DType::F32;
+        mats.push_back({w.type, f32 ? reinterpret_cast<const std::byte*>(w.data) : w.blocks, w.rows, w.cols,
+                        f32 ? sizeof(float) * size_t(w.cols) : w.rowBytes});
+        kernelTasks.push_back({&mats.back(), j.bias, j.out, j.ldOut});
+    }
+    if (!kernelTasks.empty())
+        kernels::matmul(kernelTasks, in, ldIn, T, scratch);
+    if (eigenJobs.empty())
+        return;
+
     // Global output-row index space over all jobs, cut into blocks that never
     // straddle two jobs.
     struct Block { int job; int64_t r0, r1; };
     std::vector<Block> blocks;
     double flops = 0;
-    for (size_t i = 0; i < jobs.size(); ++i) {
-        const int64_t N = jobs[i].w->rows, step = blockRows(jobs[i].w->cols, T);
-        for (int64_t r = 0; r < N; r += step)
-            blocks.push_back({int(i), r, std::min(N, r + step)});
-        flops += double(N) * double(jobs[i].w->cols) * T;
+    for (size_t i = 0; i < eigenJobs.size(); ++i) {
+        const int64_t N = eigenJobs[i].w->rows;
+        for (int64_t r = 0; r < N; r += kGemmRows)
+            blocks.push_back({int(i), r, std::min(N, r + kGemmRows)});
+        flops += double(N) * double(eigenJobs[i].w->cols) * T;
     }
     auto run = [&](size_t b0, size_t b1) {
         for (size_t b = b0; b < b1; ++b)
-            matmulRows(jobs[size_t(blocks[b].job)], in, ldIn, T, blocks[b].r0, blocks[b].r1);
+            matmulRows(eigenJobs[size_t(blocks[b].job)], in, ldIn, T, blocks[b].r0, blocks[b].r1);
     };
     if (flops < 1 << 16) {  // a few microseconds: not worth waking workers
         run(0, blocks.size());
@@ -89,10 +111,11 @@ void matmulForward(std::span<const MatmulJob> jobs, const float* in, int64_t ldI
                       [&](const tbb::blocked_range<size_t>& r) { run(r.begin(), r.end()); });
 }
 
-void matmulForward(float* out, const float* in, const Mat& w, const float* bias, int T)
+void matmulForward(float* out, const float* in, const Mat& w, const float* bias, int T,
+                   std::vector<std::byte>* scratch)
 {
     const MatmulJob job{&w, bias, out, w.rows};
-    matmulForward(std::span<const MatmulJob>(&job, 1), in, w.cols, T);
+    matmulForward(std::span<const MatmulJob>(&job, 1), in, w.cols, T, scratch);
 }
 
 void rmsnormForward(float* out, const float* in, const float* w, int T, int C, float eps)
@@ -167,12 +190,13 @@ void ropeForward(float* x, int64_t ld, int nHeads, int headDim, const RopeTable&
     }
 }
 
-void attentionForward(float* out, const float* q, const float* kCache, const float* vCache,
+void attentionForward(float* out, const float* q, const void* kCache, const void* vCache, KvType kv,
                       const AttentionShape& s, float* probs)
 {
     // Work item = (head, tile of up to kTile queries). A tile only reads the keys
     // its last query may see, which skips the masked upper triangle at tile
-    // granularity and bounds the score buffer to kTile × L.
+    // granularity and bounds the score buffer to kTile × L. An fp16 cache is
+    // converted per item into (keys, hd) fp32 copies of the head's keys/values.
     constexpr int kTile = 64;
     const int T = s.T, L = s.pos0 + s.T, hd = s.headDim;
     const int group = s.nHead / s.nHeadKv, tiles = (T + kTile - 1) / kTile;
@@ -182,9 +206,26 @@ void attentionForward(float* out, const float* q, const float* kCache, const flo
     auto item = [&](int i) {
         const int h = i / tiles, q0 = (i % tiles) * kTile, n = std::min(kTile, T - q0);
         const int g = h / group, keys = s.pos0 + q0 + n;
+        std::vector<float> kBuf, vBuf;
+        const float* kBase = static_cast<const float*>(kCache) + int64_t(g) * hd;
+        const float* vBase = static_cast<const float*>(vCache) + int64_t(g) * hd;
+        int64_t ldKv = s.kvDim;
+        if (kv == KvType::F16) {
+            kBuf.resize(size_t(keys) * size_t(hd));
+            vBuf.resize(size_t(keys) * size_t(hd));
+            const auto* kh = static_cast<const uint16_t*>(kCache) + int64_t(g) * hd;
+            const auto* vh = static_cast<const uint16_t*>(vCache) + int64_t(g) * hd;
+            for (int j = 0; j < keys; ++j) {
+                kernels::fp16ToFloatRow(kh + int64_t(j) * s.kvDim, kBuf.data() + int64_t(j) * hd, hd);
+                kernels::fp16ToFloatRow(vh + int64_t(j) * s.kvDim, vBuf.data() + int64_t(j) * hd, hd);
+            }
+            kBase = kBuf.data();
+            vBase = vBuf.data();
+            ldKv = hd;
+        }
         const ConstRowMap qh(q + q0 * s.ldQ + int64_t(h) * hd, n, hd, Eigen::OuterStride<>(s.ldQ));
-        const ConstRowMap kg(kCache + int64_t(g) * hd, keys, hd, Eigen::OuterStride<>(s.kvDim));
-        const ConstRowMap vg(vCache + int64_t(g) * hd, keys, hd, Eigen::OuterStride<>(s.kvDim));
+        const ConstRowMap kg(kBase, keys, hd, Eigen::OuterStride<>(ldKv));
+        const ConstRowMap vg(vBase, keys, hd, Eigen::OuterStride<>(ldKv));
         RowMat p(n, keys);
         p.noalias() = (qh * kg.transpose()) * scale;
         // Query q0+t may see keys 0 .. pos0+q0+t; softmax with the row maximum subtracted.
@@ -215,6 +256,23 @@ void attentionForward(float* out, const float* q, const float* kCache, const flo
         return;
     }
     tbb::parallel_for(0, items, item);
+}
+
+void kvStoreForward(DecodeState& state, int layer, int pos0, int T, const float* k, const float* v, int64_t ldIn)
+{
+    const int kvDim = state.kvDim();
+    for (int t = 0; t < T; ++t) {
+        const size_t row = size_t(pos0 + t) * size_t(kvDim);
+        const float* kt = k + t * ldIn;
+        const float* vt = v + t * ldIn;
+        if (state.kvType() == KvType::F16) {
+            kernels::floatToFp16Row(kt, static_cast<uint16_t*>(state.keys(layer)) + row, kvDim);
+            kernels::floatToFp16Row(vt, static_cast<uint16_t*>(state.values(layer)) + row, kvDim);
+        } else {
+            std::memcpy(static_cast<float*>(state.keys(layer)) + row, kt, sizeof(float) * size_t(kvDim));
+            std::memcpy(static_cast<float*>(state.values(layer)) + row, vt, sizeof(float) * size_t(kvDim));
+        }
+    }
 }
 
 void swigluForward(float* gate, const float* up, int64_t n)

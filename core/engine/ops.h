@@ -1,10 +1,12 @@
-// fp32 building blocks of the forward pass, llm.c style: one `<op>Forward`
-// function per operation, activations row-major with one row per token.
+// Building blocks of the forward pass, llm.c style: one `<op>Forward` function
+// per operation, fp32 activations row-major with one row per token; weights
+// fp32 or GGUF blocks (products on engine/kernels/kernels.h).
 // Shape letters: T tokens in this step, C n_embd, K input features, N output
 // features, L positions attended to (cache length), hd head_dim.
 // Parallel work goes through oneTBB and so honours a tbb::global_control limit.
 #pragma once
 
+#include "engine/kv_cache.h"
 #include "model/model.h"
 
 #include <cstdint>
@@ -13,12 +15,20 @@
 
 namespace precis::engine {
 
-// A weight matrix W (rows = N outputs, cols = K inputs), fp32 row-major, not owned.
+// A weight matrix W (rows = N outputs, cols = K inputs), not owned: fp32
+// row-major in `data` (type F32), or rows of GGUF blocks of `type` rowBytes
+// apart in `blocks` (any type with a kernel, engine/kernels/kernels.h).
 struct Mat {
     const float* data = nullptr;
     int64_t rows = 0, cols = 0;
-    const float* row(int64_t r) const { return data + r * cols; }
+    DType type = DType::F32;
+    const std::byte* blocks = nullptr;
+    size_t rowBytes = 0;
+    const float* row(int64_t r) const { return data + r * cols; }  // F32 only
 };
+
+// Row r of W as fp32 (cols values), e.g. a token's embedding.
+void matRow(const Mat& w, int64_t r, float* out);
 
 // One product of a fused launch: out (T, w.rows) with row stride ldOut,
 // out = in · wᵀ (+ bias, (N), when non-null).
@@ -31,11 +41,15 @@ struct MatmulJob {
 
 // All jobs share the input `in` (T, K) with row stride ldIn; their output rows
 // are split into blocks that run in one parallel loop (so q/k/v or gate/up cost
-// one launch). T == 1 is a matrix-vector product per block, T > 1 an Eigen GEMM
-// per block of output features.
-void matmulForward(std::span<const MatmulJob> jobs, const float* in, int64_t ldIn, int T);
+// one launch). Block-format weights, and fp32 weights when T == 1, go through
+// the kernels (activations quantized on the fly; `scratch` keeps them between
+// calls, may be null); fp32 weights with T > 1 through an Eigen GEMM per block
+// of output features.
+void matmulForward(std::span<const MatmulJob> jobs, const float* in, int64_t ldIn, int T,
+                   std::vector<std::byte>* scratch = nullptr);
 // out (T, N) = in (T, K) · wᵀ + bias.
-void matmulForward(float* out, const float* in, const Mat& w, const float* bias, int T);
+void matmulForward(float* out, const float* in, const Mat& w, const float* bias, int T,
+                   std::vector<std::byte>* scratch = nullptr);
 
 // out (T, C) = in · w / sqrt(mean(in²) + eps), per row (Zhang & Sennrich 2019).
 void rmsnormForward(float* out, const float* in, const float* w, int T, int C, float eps);
@@ -56,14 +70,25 @@ void ropeForward(float* x, int64_t ld, int nHeads, int headDim, const RopeTable&
 // Causal multi-head attention of T new queries at positions pos0 .. pos0+T−1 over
 // the cache positions 0 .. pos0+T−1 (grouped-query: head h reads kv head
 // h / (nHead / nHeadKv)). q (T, ldQ), head h at columns h·hd; kCache, vCache
-// (≥ pos0+T, kvDim). out (T, nHead·hd). softmax(q·kᵀ / sqrt(hd)) · v.
+// (≥ pos0+T, kvDim) of kv elements (fp32, or fp16 bits converted per work
+// item). out (T, nHead·hd). softmax(q·kᵀ / sqrt(hd)) · v.
 // probs, when non-null, receives the probabilities (nHead, T, pos0+T).
 struct AttentionShape {
     int T = 0, pos0 = 0, nHead = 0, nHeadKv = 0, headDim = 0, kvDim = 0;
     int64_t ldQ = 0;
 };
-void attentionForward(float* out, const float* q, const float* kCache, const float* vCache,
+void attentionForward(float* out, const float* q, const void* kCache, const void* vCache, KvType kv,
                       const AttentionShape& s, float* probs);
+// The same over fp32 keys/values.
+inline void attentionForward(float* out, const float* q, const float* kCache, const float* vCache,
+                             const AttentionShape& s, float* probs)
+{
+    attentionForward(out, q, kCache, vCache, KvType::F32, s, probs);
+}
+
+// Writes T rows of keys and values (T, ldIn), kvDim values each, into cache
+// rows pos0 .. pos0+T−1 of layer l (converted to the cache's type).
+void kvStoreForward(DecodeState& state, int layer, int pos0, int T, const float* k, const float* v, int64_t ldIn);
 
 // gate (n) = silu(gate) · up   (SwiGLU, Shazeer 2020).
 void swigluForward(float* gate, const float* up, int64_t n);

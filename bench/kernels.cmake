@@ -1,0 +1,6 @@
+add_executable(precis-bench-kernels bench_kernels.cpp bench_util.h)
+target_link_libraries(precis-bench-kernels PRIVATE precis_core)
+target_compile_options(precis-bench-kernels PRIVATE -O3)
+if(PRECIS_ENGINE_AVX2)
+  target_compile_options(precis-bench-kernels PRIVATE -mavx2 -mfma)
+endif()

@@ -1,0 +1,71 @@
+// Kernel-internal: the prepared activation layouts and the per-ISA function
+// tables behind kernels.h. Included by every kernel translation unit, including
+// those compiled with -mavx2 / -mavx512*: it therefore declares types and
+// functions only and defines nothing with external linkage (an inline function
+// emitted by an AVX-512 unit could otherwise be picked by the linker for all
+// callers).
+#pragma once
+
+#include "model/dtype.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace precis::engine::kernels {
+
+// Weight types with a kernel, as table indices.
+enum class KType : int { F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Count };
+constexpr int kKTypes = int(KType::Count);
+
+// Prepared activation layouts (one row of k values, 64-byte aligned start,
+// size rounded up to 64 bytes):
+//   Float  F32/F16/BF16 weights: float v[k], each value rounded to the weight's
+//          type (what llama.cpp converts activations to), so kernels multiply
+//          floats only.
+//   Q8     32-value formats: int8 qs[k] | float d[nb] | int32 sum[nb] | float s[nb]
+//          with nb = k/32; d = the Q8_0/Q8_1 block scale as decoded from fp16,
+//          sum = Σ qs of the block, s = the Q8_1 sum field decoded from fp16.
+//   Q8K    K-quants: int8 qs[k] | float d[nsb] | int16 bsums[16·nsb], nsb = k/256.
+enum class ActKind { Float, Q8, Q8K };
+
+struct PreparedQ8 {
+    const int8_t* qs;
+    const float* d;
+    const int32_t* sum;
+    const float* s;
+};
+struct PreparedQ8K {
+    const int8_t* qs;
+    const float* d;
+    const int16_t* bsums;
+};
+
+// Function types of a table. A dot kernel computes s[j] for ny ≤ kMaxRows
+// prepared rows `act`, lda bytes apart (see kernels.h).
+using DotFn = void (*)(int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s);
+// Prepares one row (k values) for weight type t into dst (layouts above).
+using PrepareFn = void (*)(KType t, const float* x, int64_t k, std::byte* dst);
+using HalfToFloatFn = void (*)(const uint16_t* src, float* dst, int64_t n);
+using FloatToHalfFn = void (*)(const float* src, uint16_t* dst, int64_t n);
+
+// A null entry means "use the scalar one".
+struct KernelTable {
+    DotFn dot[kKTypes];
+    PrepareFn prepare;
+    HalfToFloatFn halfToFloat;
+    FloatToHalfFn floatToHalf;
+};
+
+// Defined in scalar.cpp, avx2.cpp, avx512.cpp. The SIMD tables exist on every
+// build; calling through them is only valid when isaSupported() says so.
+const KernelTable& scalarTable();
+const KernelTable& avx2Table();
+const KernelTable& avx512Table();
+
+// Layout helpers (scalar.cpp).
+ActKind actKind(KType t);
+size_t preparedRowBytes(KType t, int64_t k);
+PreparedQ8 viewQ8(const std::byte* row, int64_t k);
+PreparedQ8K viewQ8K(const std::byte* row, int64_t k);
+
+} // namespace precis::engine::kernels
