@@ -11,6 +11,7 @@
 #include "eval/compress.h"
 #include "eval/compress_methods.h"
 #include "eval/compression_plan.h"
+#include "sensitivity/report_store.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -265,7 +266,23 @@ int cmdCompress(const QStringList& args)
     }
     MethodOptions methodOptions;
     methodOptions.method = *method;
-    auto compressed = compressWithMethod(*model, plan, methodOptions, set ? &*set : nullptr, &progress, &cancel);
+    // Plain rounding without calibration text: the session's last calibration
+    // still gives each tensor its column importance (as llama.cpp's imatrix).
+    std::map<std::string, std::vector<float>> sessionImportance;
+    if (store && !set && *method == CompressionMethod::Rtn) {
+        auto latest = store->latestRun(session.id);
+        if (latest.ok() && *latest && (*latest)->status == RunStatus::Done) {
+            for (const TensorAssignment& a : plan.tensors) {
+                auto v = sensitivity::loadImportance(*store, (*latest)->id, a.tensor);
+                if (!v.ok()) failError(v.error());
+                if (!v->empty()) sessionImportance[a.tensor] = std::move(v).value();
+            }
+            json["importance_from_run"] = qint64((*latest)->id);
+        }
+    }
+    auto compressed = sessionImportance.empty()
+                          ? compressWithMethod(*model, plan, methodOptions, set ? &*set : nullptr, &progress, &cancel)
+                          : compressModel(*model, plan, &sessionImportance, &progress, &cancel);
     endProgress();
     if (!compressed.ok())
         failError(compressed.error());

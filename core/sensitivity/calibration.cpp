@@ -238,7 +238,7 @@ class Analysis {
 public:
     Analysis(const Parameters& params, const std::vector<TensorInfo>& tensors, const CalibrationStats& stats,
              SensitivityReport& report)
-        : m_params(params), m_c(params.config), m_tensors(tensors), m_stats(stats), m_report(report)
+        : m_c(params.config), m_tensors(tensors), m_stats(stats), m_report(report)
     {
     }
 
@@ -411,7 +411,6 @@ private:
         return s;
     }
 
-    const Parameters& m_params;
     const ModelConfig& m_c;
     const std::vector<TensorInfo>& m_tensors;
     const CalibrationStats& m_stats;

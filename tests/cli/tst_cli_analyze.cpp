@@ -173,6 +173,10 @@ private slots:
         QVERIFY(compressions->front().allocationId.has_value());
         QVERIFY(QString::fromStdString(compressions->front().metricsJson).contains("kl_p99"));
         QCOMPARE(runCli({"compress", m_model, "--uniform", "Q4_K", "--method", "gptq", "--out", out}).code, 2);
+        // Plain rounding in a session takes the importance of the session's calibration.
+        r = runCli({"compress", m_model, "--session", db, "--uniform", "Q4_K", "--out", m_dir + "/imp.gguf", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(r.json()["importance_from_run"].toInteger(), qint64((*store->latestRun((*session)->id))->id));
         // Closed loop: the measured compression rescales the predictor (ln(ppl ratio) / predicted damage).
         const double predicted = [&] {
             auto list = store->allocations((*session)->id);
