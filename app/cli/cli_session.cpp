@@ -1,6 +1,7 @@
 #include "cli/cli_session.h"
 
 #include "cli/cli_common.h"
+#include "sensitivity/report_store.h"
 
 #include <QFileInfo>
 
@@ -26,6 +27,24 @@ SessionInfo pickSessionOrExit(SessionStore& store, const QString& name, const QS
     if (!all.ok()) failError(all.error());
     if (all->empty()) failInput(QStringLiteral("%1: %2 holds no sessions").arg(command, QString::fromStdString(store.path())));
     return all->front();
+}
+
+SessionReport latestReportOrExit(SessionStore& store, const SessionInfo& session, const QString& command)
+{
+    auto latest = store.latestRun(session.id);
+    if (!latest.ok()) failError(latest.error());
+    if (!*latest || (*latest)->status != RunStatus::Done)
+        failInput(QStringLiteral("%1: session '%2' has no finished calibration run (precis-cli analyze first)")
+                      .arg(command, QString::fromStdString(session.name)));
+    auto report = sensitivity::loadReport(store, (*latest)->id);
+    if (!report.ok()) failError(report.error());
+    auto check = store.checkModel(session.model.id);
+    if (!check.ok()) failError(check.error());
+    if (check->changed())
+        failInput(QStringLiteral("%1: the model file %2 has changed or is missing since the calibration run "
+                                 "(sha256 differs); run analyze again")
+                      .arg(command, QString::fromStdString(session.model.path)));
+    return {(*latest)->id, std::move(report).value()};
 }
 
 } // namespace precis::cli

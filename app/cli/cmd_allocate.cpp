@@ -61,19 +61,7 @@ int cmdAllocate(const QStringList& args)
 
     auto store = std::make_optional(openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("allocate")));
     const SessionInfo session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("allocate"));
-    auto latest = store->latestRun(session.id);
-    if (!latest.ok()) failError(latest.error());
-    if (!*latest || (*latest)->status != RunStatus::Done)
-        failInput(QStringLiteral("allocate: session '%1' has no finished calibration run (precis-cli analyze first)")
-                      .arg(QString::fromStdString(session.name)));
-    auto report = sensitivity::loadReport(*store, (*latest)->id);
-    if (!report.ok()) failError(report.error());
-    auto check = store->checkModel(session.model.id);
-    if (!check.ok()) failError(check.error());
-    if (check->changed())
-        failInput(QStringLiteral("allocate: the model file %1 has changed or is missing since the calibration run "
-                                 "(sha256 differs); run analyze again")
-                      .arg(QString::fromStdString(session.model.path)));
+    const SessionReport run = latestReportOrExit(*store, session, QStringLiteral("allocate"));
     // Closed loop: how far measurements of earlier allocations were from their predictions.
     int rescaleSamples = 0;
     if (p.isSet(QStringLiteral("rescale"))) {
@@ -100,7 +88,7 @@ int cmdAllocate(const QStringList& args)
         settings.damageScale = std::exp(logSum / rescaleSamples);
     }
     const auto model = loadModelOrExit(QString::fromStdString(session.model.path));
-    auto table = cachedOptionTable(*store, session.id, (*latest)->id, session.model.sha256, *model, *report, settings);
+    auto table = cachedOptionTable(*store, session.id, run.runId, session.model.sha256, *model, run.report, settings);
     if (!table.ok()) failError(table.error());
     auto frontier = buildFrontier(*table);
     if (!frontier.ok()) failError(frontier.error());
@@ -120,7 +108,7 @@ int cmdAllocate(const QStringList& args)
     }
     budget["granularity"] = granularityName(settings.granularity);
     budget["metric"] = settings.damageMetric;
-    budget["run_id"] = (*latest)->id;
+    budget["run_id"] = run.runId;
     if (rescaleSamples) budget["damage_scale"] = settings.damageScale;
     const double pplIncrease = perplexityIncreaseForDamage(a.damage);
     const double originalBytes = double(model->fileBytes);

@@ -9,6 +9,8 @@
 #include "engine/engine.h"
 #include "eval/compare.h"
 #include "eval/compress.h"
+#include "allocation/option_builder.h"
+#include "allocation/solver.h"
 #include "eval/compress_methods.h"
 #include "eval/compression_plan.h"
 #include "sensitivity/report_store.h"
@@ -116,6 +118,11 @@ int cmdCompress(const QStringList& args)
     p.addOption({QStringLiteral("name"), QStringLiteral("Session name (default: the most recently used)."), QStringLiteral("NAME")});
     p.addOption({QStringLiteral("allocation"), QStringLiteral("Use the session's saved allocation NAME as the plan "
                                                               "(tensor granularity)."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("budget-ppl"), QStringLiteral("Plan: the session's optimal allocation (GGUF types) for "
+                                                              "this maximum predicted perplexity increase, percent."),
+                 QStringLiteral("P")});
+    p.addOption({QStringLiteral("target-bpw"), QStringLiteral("Plan: the session's least damaging allocation (GGUF "
+                                                              "types) of this many bits per weight."), QStringLiteral("B")});
     p.addOption({QStringLiteral("method"), QStringLiteral("rtn (default), gptq or awq; gptq and awq need --calib or "
                                                           "--self-calib."), QStringLiteral("M")});
     p.addOption({QStringLiteral("calib"), QStringLiteral("Calibration text for gptq/awq (and importance-weighted rtn)."),
@@ -130,10 +137,15 @@ int cmdCompress(const QStringList& args)
     p.parse(args, 1, 1);
     const bool uniform = p.isSet(QStringLiteral("uniform")), recipe = p.isSet(QStringLiteral("recipe"));
     const bool fromAllocation = p.isSet(QStringLiteral("allocation"));
-    if (int(uniform) + int(recipe) + int(fromAllocation) != 1)
-        failUsage(QStringLiteral("compress: give exactly one of --uniform SCHEME, --recipe FILE and --allocation NAME"));
-    if (fromAllocation && !p.isSet(QStringLiteral("session")))
-        failUsage(QStringLiteral("compress: --allocation needs --session DB"));
+    const bool fromBudget = p.isSet(QStringLiteral("budget-ppl")) || p.isSet(QStringLiteral("target-bpw"));
+    if (int(uniform) + int(recipe) + int(fromAllocation) + int(p.isSet(QStringLiteral("budget-ppl"))) +
+            int(p.isSet(QStringLiteral("target-bpw"))) != 1)
+        failUsage(QStringLiteral("compress: give exactly one of --uniform SCHEME, --recipe FILE, --allocation NAME, "
+                                 "--budget-ppl P and --target-bpw B"));
+    if ((fromAllocation || fromBudget) && !p.isSet(QStringLiteral("session")))
+        failUsage(QStringLiteral("compress: --allocation, --budget-ppl and --target-bpw need --session DB"));
+    const double budgetPpl = p.doubleValue(QStringLiteral("budget-ppl"), 1.0, 0.0, 1e6);
+    const double targetBpw = p.doubleValue(QStringLiteral("target-bpw"), 4.0, 0.01, 64.0);
     auto method = parseCompressionMethod(p.isSet(QStringLiteral("method")) ? p.value(QStringLiteral("method")).toStdString()
                                                                            : std::string("rtn"));
     if (!method.ok()) failUsage(QStringLiteral("compress: --method must be rtn, gptq or awq"));
@@ -181,6 +193,24 @@ int cmdCompress(const QStringList& args)
         store = openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("compress"));
         session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("compress"));
     }
+    double predictedPpl = -1;
+    if (fromBudget) {
+        // Solve as `allocate` does, over the formats a GGUF file can hold.
+        const SessionReport run = latestReportOrExit(*store, session, QStringLiteral("compress"));
+        OptionTableSettings os;
+        os.options = {"F16", "Q8_0", "Q6_K", "Q5_K", "Q5_0", "Q4_K", "Q4_0", "Q3_K", "Q2_K"};
+        auto table = cachedOptionTable(*store, session.id, run.runId, session.model.sha256, *model, run.report, os);
+        if (!table.ok()) failError(table.error());
+        auto frontier = buildFrontier(*table);
+        if (!frontier.ok()) failError(frontier.error());
+        const Allocation a = p.isSet(QStringLiteral("budget-ppl"))
+                                 ? frontier->minBytes(damageBudgetForPerplexityIncrease(budgetPpl))
+                                 : frontier->minDamage(byteBudgetForBitsPerWeight(totalWeights(*table), targetBpw));
+        if (!a.feasible) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(a.message)));
+        for (size_t u = 0; u < table->units.size(); ++u)
+            plan.tensors.push_back({table->units[u].tensor, table->units[u].options[size_t(a.choice[u])].scheme});
+        predictedPpl = perplexityIncreaseForDamage(a.damage);
+    }
     if (fromAllocation) {
         auto list = store->allocations(session.id);
         if (!list.ok()) failError(list.error());
@@ -207,6 +237,7 @@ int cmdCompress(const QStringList& args)
         failError(resolved.error());
 
     QJsonObject json;
+    if (predictedPpl >= 0) json["predicted_ppl_increase_percent"] = predictedPpl;
     QJsonArray fallbackJson;
     for (const PlanFallback& f : fallbacks) {
         fallbackJson.append(QJsonObject{{"tensor", QString::fromStdString(f.tensor)},
@@ -319,9 +350,13 @@ int cmdCompress(const QStringList& args)
         metrics["file_bytes"] = qint64(written->fileBytes);
         metrics["tensor_bytes"] = qint64(after.bytes);
         metrics["bits_per_weight"] = after.bitsPerWeight();
-        QJsonObject settings{{"schemes", countsJson}, {"plan", uniform ? QStringLiteral("uniform ") + p.value(QStringLiteral("uniform"))
-                                                                        : recipe ? QStringLiteral("recipe")
-                                                                                 : QStringLiteral("allocation ") + p.value(QStringLiteral("allocation"))}};
+        const QString planText = uniform ? QStringLiteral("uniform ") + p.value(QStringLiteral("uniform"))
+                                 : recipe ? QStringLiteral("recipe")
+                                 : fromAllocation ? QStringLiteral("allocation ") + p.value(QStringLiteral("allocation"))
+                                 : p.isSet(QStringLiteral("budget-ppl")) ? QStringLiteral("budget +%1 % ppl").arg(budgetPpl)
+                                                                         : QStringLiteral("%1 bits/weight").arg(targetBpw);
+        QJsonObject settings{{"schemes", countsJson}, {"plan", planText}};
+        if (predictedPpl >= 0) metrics["predicted_ppl_increase_percent"] = predictedPpl;
         CompressionRecord record;
         record.sessionId = session.id;
         if (allocationId) record.allocationId = allocationId;

@@ -173,6 +173,16 @@ private slots:
         QVERIFY(compressions->front().allocationId.has_value());
         QVERIFY(QString::fromStdString(compressions->front().metricsJson).contains("kl_p99"));
         QCOMPARE(runCli({"compress", m_model, "--uniform", "Q4_K", "--method", "gptq", "--out", out}).code, 2);
+        // The plan solved straight from a budget: what allocate --budget-ppl over GGUF types gives.
+        r = runCli({"compress", m_model, "--session", db, "--budget-ppl", "2", "--out", m_dir + "/two.gguf", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const double predictedTwo = r.json()["predicted_ppl_increase_percent"].toDouble();
+        QVERIFY(predictedTwo > 0 && predictedTwo <= 2.0 + 1e-9);
+        Run same = runCli({"allocate", "--session", db, "--budget-ppl", "2", "--options",
+                           "F16,Q8_0,Q6_K,Q5_K,Q5_0,Q4_K,Q4_0,Q3_K,Q2_K", "--json"});
+        QCOMPARE(same.json()["totals"].toObject()["predicted_ppl_increase_percent"].toDouble(), predictedTwo);
+        QCOMPARE(runCli({"compress", m_model, "--budget-ppl", "2", "--out", out}).code, 2);  // needs --session
+        QCOMPARE(runCli({"compress", m_model, "--session", db, "--budget-ppl", "2", "--uniform", "Q4_K", "--out", out}).code, 2);
         // Plain rounding in a session takes the importance of the session's calibration.
         r = runCli({"compress", m_model, "--session", db, "--uniform", "Q4_K", "--out", m_dir + "/imp.gguf", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
