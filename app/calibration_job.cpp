@@ -64,13 +64,7 @@ Result<sensitivity::SensitivityReport> runCalibrationJob(const Model& model, con
     where.sessionId = request.sessionId;
     if (where.sessionId == 0) {
         const std::string base = QFileInfo(QString::fromStdString(model.path)).completeBaseName().toStdString();
-        std::string name = base;
-        for (int i = 2;; ++i) {
-            PRECIS_TRY_ASSIGN(auto existing, store.sessionByName(name));
-            if (!existing) break;
-            name = base + " (" + std::to_string(i) + ")";
-        }
-        PRECIS_TRY_ASSIGN(where.sessionId, store.createSession(name, modelId));
+        PRECIS_TRY_ASSIGN(where.sessionId, store.createSessionUnique(base, modelId));
     }
     PRECIS_TRY_ASSIGN(SessionInfo info, store.session(where.sessionId));
     where.sessionName = QString::fromStdString(info.name);

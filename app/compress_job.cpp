@@ -34,14 +34,8 @@ Result<int64_t> sessionFor(const QString& databasePath, const Model& model, int6
     PRECIS_TRY_ASSIGN(SessionStore store, SessionStore::open(databasePath.toStdString()));
     PRECIS_TRY_ASSIGN(int64_t modelId,
                       store.addModelFile(model.path, model.config.archName, model.parameterCount(), &cancel));
-    const std::string base = QFileInfo(QString::fromStdString(model.path)).completeBaseName().toStdString();
-    std::string name = base;
-    for (int i = 2;; ++i) {
-        PRECIS_TRY_ASSIGN(auto existing, store.sessionByName(name));
-        if (!existing) break;
-        name = base + " (" + std::to_string(i) + ")";
-    }
-    return store.createSession(name, modelId);
+    return store.createSessionUnique(QFileInfo(QString::fromStdString(model.path)).completeBaseName().toStdString(),
+                                     modelId);
 }
 
 nlohmann::json numberOrNull(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }

@@ -222,17 +222,20 @@ bool StudioDocument::openSession(int64_t sessionId)
     return true;
 }
 
-std::vector<AllocationRecord> StudioDocument::allocations()
+template <typename T>
+std::vector<T> StudioDocument::sessionList(Result<std::vector<T>> (SessionStore::*read)(int64_t))
 {
     SessionStore* s = m_sessionId ? store() : nullptr;
     if (!s) return {};
-    auto list = s->allocations(m_sessionId);
+    auto list = (s->*read)(m_sessionId);
     if (!list) {
         emit errorOccurred(QString::fromStdString(list.error().toString()));
         return {};
     }
     return std::move(list).value();
 }
+
+std::vector<AllocationRecord> StudioDocument::allocations() { return sessionList(&SessionStore::allocations); }
 
 bool StudioDocument::saveAllocation(const QString& name, const QString& budgetJson, const QString& assignmentJson,
                                     const QString& totalsJson)
@@ -289,17 +292,7 @@ int64_t StudioDocument::addCompression(const CompressionRecord& record)
     return *id;
 }
 
-std::vector<CompressionRecord> StudioDocument::compressions()
-{
-    SessionStore* s = m_sessionId ? store() : nullptr;
-    if (!s) return {};
-    auto list = s->compressions(m_sessionId);
-    if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
-        return {};
-    }
-    return std::move(list).value();
-}
+std::vector<CompressionRecord> StudioDocument::compressions() { return sessionList(&SessionStore::compressions); }
 
 QString StudioDocument::lastCalibrationText()
 {

@@ -141,6 +141,9 @@ private:
     // Stops the running calibration's snapshots from reaching this document.
     void detachPartialFeed();
     SessionStore* store();  // opened on first use; nullptr (and errorOccurred) when it cannot be
+    // One of the current session's record lists (empty, with errorOccurred on failure).
+    template <typename T>
+    std::vector<T> sessionList(Result<std::vector<T>> (SessionStore::*read)(int64_t));
     void setSession(int64_t id, const QString& name);
 
     JobRunner* m_runner;

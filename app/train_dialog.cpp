@@ -62,20 +62,6 @@ constexpr PresetShape kPresets[] = {
     {4, 256, 4, 2, 0, 256},
 };
 
-// Parameters of the model `c` describes: the sum over its architecture's tensor table.
-int64_t parameterCount(const ModelConfig& c)
-{
-    Model shape;
-    shape.config = c;
-    int64_t n = 0;
-    for (const auto& [name, dims] : shape.expectedTensors()) {
-        int64_t k = 1;
-        for (int64_t d : dims) k *= d;
-        n += k;
-    }
-    return n;
-}
-
 QString duration(double seconds)
 {
     const auto s = qint64(seconds + 0.5);
@@ -451,7 +437,7 @@ void TrainDialog::updateParameterCount()
     }
     m_params->setStyleSheet(QString());
     const QLocale locale;
-    const int64_t n = parameterCount(*config);
+    const int64_t n = expectedParameterCount(*config);
     const QString count = locale.toString(qlonglong(n));
     if (bpe) {
         m_params->setText(tr("%1 parameters (vocabulary of at most %2 tokens)").arg(count, locale.toString(vocab)));
@@ -463,7 +449,7 @@ void TrainDialog::updateParameterCount()
         ModelConfig more = *config;
         ++more.nVocab;
         m_params->setText(tr("%1 parameters + %2 per distinct character of the corpus")
-                              .arg(count, locale.toString(qlonglong(parameterCount(more) - n))));
+                              .arg(count, locale.toString(qlonglong(expectedParameterCount(more) - n))));
     }
 }
 

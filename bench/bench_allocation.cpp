@@ -12,6 +12,7 @@
 // lognormal(0.2) noise (quantisation noise power falls 4× per bit), with a
 // per-unit sensitivity s ~ lognormal(1.5), scaled so the all-4.5-bit
 // assignment costs 0.02 nats/token. Noise makes a few options dominated.
+#include "bench_util.h"
 #include "allocation/solver.h"
 
 #include <tbb/global_control.h>
@@ -28,6 +29,7 @@
 #include <vector>
 
 using namespace precis;
+using precis::bench::parseList;
 
 namespace {
 
@@ -50,18 +52,6 @@ double seconds(const std::function<void()>& fn)
     const auto t0 = Clock::now();
     fn();
     return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::vector<int> parseList(const char* s)
-{
-    std::vector<int> out;
-    for (const char* p = s; *p;) {
-        out.push_back(std::atoi(p));
-        const char* comma = std::strchr(p, ',');
-        if (!comma) break;
-        p = comma + 1;
-    }
-    return out;
 }
 
 OptionTable syntheticTable(int units, uint64_t seed)

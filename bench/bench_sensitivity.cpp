@@ -7,6 +7,7 @@
 //   precis-bench-sensitivity [--seqs N] [--len T] [--threads 1,2] [--reps R]
 // Defaults: N = 32, T = 256 (the studio's defaults), threads 2, 3 repetitions
 // of the forward+backward reference.
+#include "bench_util.h"
 #include "common/mapped_file.h"
 #include "common/threads.h"
 #include "engine/backward.h"
@@ -25,6 +26,7 @@
 #include <vector>
 
 using namespace precis;
+using precis::bench::parseList;
 using namespace precis::sensitivity;
 
 namespace {
@@ -32,18 +34,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double seconds(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::vector<int> parseList(const char* s)
-{
-    std::vector<int> out;
-    for (const char* p = s; *p;) {
-        out.push_back(std::atoi(p));
-        const char* comma = std::strchr(p, ',');
-        if (!comma) break;
-        p = comma + 1;
-    }
-    return out;
-}
 
 struct Case {
     std::string name, model, text;

@@ -8,6 +8,7 @@
 // Defaults: 4 layers, 256 embd, 768 ffn, 8 heads / 4 kv heads, vocab 512,
 // B = 8, T = 128, 5 repetitions after one warm-up, threads 1 and 2.
 // --extras also requests head-gate and linear-input gradients.
+#include "bench_util.h"
 #include "engine/backward.h"
 #include "train/parameters.h"
 
@@ -23,6 +24,7 @@
 #include <vector>
 
 using namespace precis;
+using precis::bench::parseList;
 
 namespace {
 
@@ -45,18 +47,6 @@ Stats measure(int reps, const std::function<void()>& fn)
     std::sort(v.begin(), v.end());
     const size_t n = v.size();
     return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
-}
-
-std::vector<int> parseList(const char* s)
-{
-    std::vector<int> out;
-    for (const char* p = s; *p;) {
-        out.push_back(std::atoi(p));
-        const char* comma = std::strchr(p, ',');
-        if (!comma) break;
-        p = comma + 1;
-    }
-    return out;
 }
 
 // Multiply-adds of one training forward per token: the linear layers, the
@@ -99,7 +89,9 @@ int main(int argc, char** argv)
     const Parameters p = initParameters(c, 1);
     std::vector<int32_t> ids(size_t(B) * (T + 1));
     for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t((i * 7919 + 13) % size_t(c.nVocab));
-    const BackwardOptions options{extras, extras};
+    BackwardOptions options;
+    options.headGates = extras;
+    options.linearInputGrads = extras;
     const double tokens = double(B) * T, macs = forwardMacsPerToken(c, T) * tokens;
 
     std::printf("precis-bench-train: Llama %d layers, %d embd, %d ffn, %d/%d heads, vocab %d; %.2fM parameters\n",

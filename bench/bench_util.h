@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <new>
@@ -26,6 +27,19 @@
 #endif
 
 namespace precis::bench {
+
+// "1,2,4" → {1, 2, 4} (command-line lists).
+inline std::vector<int> parseList(const char* s)
+{
+    std::vector<int> out;
+    for (const char* p = s; *p;) {
+        out.push_back(std::atoi(p));
+        const char* comma = std::strchr(p, ',');
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return out;
+}
 
 using Clock = std::chrono::steady_clock;
 

@@ -1,5 +1,6 @@
 #include "model/model.h"
 
+#include <climits>
 #include <cstring>
 
 namespace precis {
@@ -123,6 +124,19 @@ Result<void> Model::validate() const
                                                           ", expected " + shapeString(shape));
     }
     return {};
+}
+
+int64_t expectedParameterCount(const ModelConfig& config)
+{
+    Model shape;
+    shape.config = config;
+    int64_t n = 0;
+    for (const auto& [name, dims] : shape.expectedTensors()) {
+        int64_t k = 1;
+        for (int64_t d : dims) k = d > 0 && k <= INT64_MAX / d ? k * d : INT64_MAX;
+        n = k <= INT64_MAX - n ? n + k : INT64_MAX;
+    }
+    return n;
 }
 
 } // namespace precis

@@ -41,6 +41,10 @@ struct ModelConfig {
     bool qkvBias = false;      // Llama family with q/k/v bias (Qwen2)
 };
 
+// Parameters of a model of this configuration (Σ over expectedTensors()),
+// saturating at INT64_MAX for absurd shapes.
+int64_t expectedParameterCount(const ModelConfig& config);
+
 class Model {
 public:
     std::string path;          // file or folder it was loaded from

@@ -56,6 +56,8 @@ public:
 
     // ---- sessions
     Result<int64_t> createSession(const std::string& name, int64_t modelId);
+    // As createSession, renaming on a clash: "name", else "name (2)", "name (3)", ...
+    Result<int64_t> createSessionUnique(const std::string& wanted, int64_t modelId);
     Result<std::vector<SessionInfo>> sessions();  // most recently updated first
     Result<SessionInfo> session(int64_t sessionId);
     Result<std::optional<SessionInfo>> sessionByName(const std::string& name);

@@ -155,6 +155,12 @@ Result<std::string> SessionStore::uniqueSessionName(const std::string& wanted)
     }
 }
 
+Result<int64_t> SessionStore::createSessionUnique(const std::string& wanted, int64_t modelId)
+{
+    PRECIS_TRY_ASSIGN(const std::string name, uniqueSessionName(wanted));
+    return createSession(name, modelId);
+}
+
 Result<int64_t> SessionStore::importSession(const std::string& path)
 {
     std::error_code ec;

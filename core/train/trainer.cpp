@@ -241,17 +241,9 @@ Result<ModelConfig> trainModelConfig(const TrainSettings& s, int nVocab)
         return invalid("kv-heads", "GPT-2 has no grouped-query attention; leave kv-heads at the head count");
     if (c.nHead % c.nHeadKv != 0)
         return invalid("kv-heads", std::to_string(c.nHeadKv) + " does not divide the head count " + std::to_string(c.nHead));
-    Model shape;
-    shape.config = c;
-    int64_t n = 0;
-    for (const auto& [name, dims] : shape.expectedTensors()) {
-        int64_t k = 1;
-        for (int64_t d : dims) k *= d;
-        n += k;
-        if (n > kMaxParameters)
-            return invalid("layers/embd/ffn", "the model would have more than " + std::to_string(kMaxParameters) +
-                                                  " parameters, too many for the CPU trainer");
-    }
+    if (expectedParameterCount(c) > kMaxParameters)
+        return invalid("layers/embd/ffn", "the model would have more than " + std::to_string(kMaxParameters) +
+                                              " parameters, too many for the CPU trainer");
     return c;
 }
 
