@@ -587,7 +587,12 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                 referenceName[t.p->name] = p.name;
                 break;
             }
-    if (!probes.empty()) rep.referenceOption = probes.front().name;
+    // The reference option: the first probe that fits some tensor (stories260K's
+    // 64-wide rows take no K-quant, so its reference is Q4_0, not Q4_K).
+    for (const Option& p : probes)
+        for (const auto& [tensor, name] : referenceName)
+            if (rep.referenceOption.empty() && name == p.name) rep.referenceOption = p.name;
+    if (rep.referenceOption.empty() && !probes.empty()) rep.referenceOption = probes.front().name;
 
     // Stage 1 (60 %): forward + backward over the calibration set.
     Accumulator acc(params, tensors, settings, stats);
