@@ -8,6 +8,7 @@ add_executable(precis-cli
   cli/cmd_analyze.cpp
   cli/cmd_compress.cpp
   cli/cmd_allocate.cpp
+  cli/cmd_bench.cpp
 )
 target_include_directories(precis-cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(precis-cli PRIVATE precis_core Qt6::Core)

@@ -19,6 +19,7 @@
 // with --small-pages (as a memory-mapped GGUF file would). The memory
 // bandwidth behind each row's ceiling is measured again right before that row
 // (other jobs on a shared machine move it), unless --fixed-ceiling.
+#include "bench/benchmark.h"
 #include "engine/engine.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
@@ -40,23 +41,6 @@ using namespace precis;
 using namespace precis::bench;
 
 namespace {
-
-// Bytes of weights one decode step reads: every matrix as stored except the
-// embedding table (one row), plus the norms.
-double decodeBytesPerToken(const Model& m, bool dequantized)
-{
-    double bytes = 0;
-    for (const Tensor& t : m.tensors()) {
-        const double b = dequantized ? double(t.numel()) * 4 : double(t.nbytes);
-        if (t.name == "token_embd.weight")
-            bytes += m.config.tiedOutput ? b : b / double(t.shape[0]);
-        else if (t.name == "position_embd.weight")
-            bytes += b / double(t.shape[0]);
-        else
-            bytes += b;
-    }
-    return bytes;
-}
 
 // FLOPs of a prefill of T tokens with last-position logits: 2·params of every
 // linear layer per token, attention q·kᵀ and p·v over the full T×T square (as
@@ -186,7 +170,7 @@ void benchModel(const std::string& name, std::shared_ptr<const Model> model, boo
         if (t.shape.size() == 2 && t.dtype != DType::F32) type = std::string(dtypeName(t.dtype));
     for (size_t k = 0; k < o.threads.size(); ++k) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, size_t(o.threads[k]));
-        Row r{name, type, o.threads[k], {}, {}, 0, gemm[k].median, decodeBytesPerToken(*model, dequantize),
+        Row r{name, type, o.threads[k], {}, {}, 0, gemm[k].median, decodeBytesPerToken(*model, !dequantize),
               bandwidth[k].median};
         // The machine may be shared: the ceiling of this row is re-measured just
         // before its decode runs (the better of the two read patterns).
@@ -333,7 +317,7 @@ int main(int argc, char** argv)
             std::shared_ptr<Model> m = t == DType::F32 ? makeRandomModel(c, 1) : makeBlockModel(c, t, o.hugePages);
             std::printf("synthetic TinyLlama shape, %d layers, %s: %.2f B parameters, %.2f GB, made in %.1f s\n",
                         c.nLayer, std::string(dtypeName(t)).c_str(), double(m->parameterCount()) / 1e9,
-                        decodeBytesPerToken(*m, false) / 1e9, seconds(t0, Clock::now()));
+                        decodeBytesPerToken(*m, true) / 1e9, seconds(t0, Clock::now()));
             benchModel(name, m, t == DType::F32, o, bandwidth, gemm, rows);
         }
     }

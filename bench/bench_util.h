@@ -3,13 +3,10 @@
 // fp32 GEMM rate (the prefill reference).
 #pragma once
 
+#include "bench/machine.h"
+
 #include <Eigen/Core>
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
-#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
-#include <tbb/parallel_reduce.h>
 
 #include <algorithm>
 #include <chrono>
@@ -43,9 +40,8 @@ inline std::vector<int> parseList(const char* s)
 
 using Clock = std::chrono::steady_clock;
 
-struct Stats {
-    double median = 0, min = 0, max = 0;
-};
+// Median, minimum and maximum of the repetitions (core/bench).
+using Stats = precis::Spread;
 
 // Runs fn once as warm-up, then `reps` times; returns stats of what fn returns.
 inline Stats measure(int reps, const std::function<double()>& fn)
@@ -53,9 +49,7 @@ inline Stats measure(int reps, const std::function<double()>& fn)
     fn();
     std::vector<double> v;
     for (int i = 0; i < reps; ++i) v.push_back(fn());
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
+    return precis::spreadOf(std::move(v));
 }
 
 inline double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
@@ -83,64 +77,11 @@ inline const char* simdName()
 #endif
 }
 
-// Sum of n floats (n a multiple of 64) read as `streams` equal contiguous
-// ranges in lockstep, with eight independent 4-wide accumulators, so that the
-// loop is bound by memory reads rather than by one addition chain. Several
-// streams per thread is how a matrix-vector product reads (rows side by side)
-// and often gets more out of the hardware prefetchers than one stream.
-inline float sumFloats(const float* p, size_t n, int streams)
-{
-    const size_t m = n / size_t(streams);
-#if defined(__SSE2__)
-    __m128 a[8];
-    for (auto& v : a) v = _mm_setzero_ps();
-    if (streams == 1) {
-        for (size_t i = 0; i < n; i += 32)
-            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
-    } else {
-        for (size_t i = 0; i < m; i += 4)
-            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + size_t(k) * m + i));
-    }
-    for (int k = 1; k < 8; ++k) a[0] = _mm_add_ps(a[0], a[k]);
-    alignas(16) float lanes[4];
-    _mm_store_ps(lanes, a[0]);
-    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
-#else
-    float s[8] = {};
-    for (size_t i = 0; i < m; ++i)
-        for (int k = 0; k < streams; ++k) s[k % 8] += p[size_t(k) * m + i];
-    return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
-#endif
-}
-
-// GB/s reading a 1 GiB buffer (2 MiB aligned, transparent huge pages asked
-// for, like the synthetic model's weights), split over the threads in 4 MiB
-// pieces, each piece read as 1 or as 8 streams.
+// GB/s reading a 1 GiB buffer as 1 or 8 streams per 4 MiB piece, over the
+// threads oneTBB may use (precis::machine::readBandwidth).
 inline Stats memoryBandwidth(int reps, int streams)
 {
-    const size_t n = (size_t(1) << 30) / sizeof(float), piece = size_t(1) << 20;
-    std::unique_ptr<float, decltype(&std::free)> mem(
-        static_cast<float*>(std::aligned_alloc(size_t(2) << 20, n * sizeof(float))), &std::free);
-    float* buf = mem.get();
-#if defined(__linux__)
-    madvise(buf, n * sizeof(float), MADV_HUGEPAGE);
-#endif
-    tbb::parallel_for(size_t(0), n / piece, [&](size_t b) {
-        for (size_t i = b * piece; i < (b + 1) * piece; ++i) buf[i] = float(i & 1023) * 1e-3f;
-    });
-    volatile float sink = 0;
-    return measure(reps, [&] {
-        const auto t0 = Clock::now();
-        const float s = tbb::parallel_reduce(
-            tbb::blocked_range<size_t>(0, n / piece), 0.0f,
-            [&](const tbb::blocked_range<size_t>& r, float acc) {
-                for (size_t b = r.begin(); b < r.end(); ++b) acc += sumFloats(buf + b * piece, piece, streams);
-                return acc;
-            },
-            [](float a, float b) { return a + b; });
-        sink = s;
-        return double(n * sizeof(float)) / seconds(t0, Clock::now()) / 1e9;
-    });
+    return precis::machine::readBandwidth(reps, streams, size_t(1) << 30);
 }
 
 // GFLOP/s of Y (T, N) = X (T, K) · Wᵀ with W (N, K) row-major — the prefill

@@ -19,5 +19,6 @@ int cmdEvalCompare(const QStringList& args);
 int cmdExport(const QStringList& args);
 int cmdAllocate(const QStringList& args);
 int cmdAllocations(const QStringList& args);
+int cmdBench(const QStringList& args);
 
 } // namespace precis::cli

@@ -42,6 +42,9 @@ const char* kUsage =
     "                                     perplexity of both, KL mean/p99, top-1 agreement\n"
     "  export MODEL --out PATH [--format gguf|safetensors] [--dtype f16|bf16|f32]\n"
     "                                     write GGUF, or a Hugging Face folder (dequantized safetensors)\n"
+    "  bench MODEL [MODEL...] [--device cpu|cuda] [--threads N] [--prompt 512] [--gen 128] [--reps 5]\n"
+    "        [--kv f32|f16] [--session DB [--name S]]\n"
+    "                                     prefill/decode tok/s, TTFT, peak memory vs the bandwidth ceiling\n"
     "\n"
     "MODEL is a .gguf file, a Hugging Face folder (config.json + safetensors + tokenizer.json),\n"
     "or a llama2.c .bin (tokenizer.bin beside it, or --tokenizer FILE).\n"
@@ -76,6 +79,7 @@ int main(int argc, char** argv)
         {QStringLiteral("report"), cmdReport},
         {QStringLiteral("compress"), cmdCompress},
         {QStringLiteral("eval"), cmdEvalCompare},
+        {QStringLiteral("bench"), cmdBench},
         {QStringLiteral("export"), cmdExport},
         {QStringLiteral("allocate"), cmdAllocate},
         {QStringLiteral("allocations"), cmdAllocations},

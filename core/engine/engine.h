@@ -32,6 +32,10 @@ struct AttentionMaps {
     }
 };
 
+// Where the engine runs: the CPU kernels, or the CUDA backend (engine/cuda.h;
+// only in builds with the CUDA toolkit).
+enum class Device { Cpu, Cuda };
+
 struct EngineOptions {
     // true: every weight becomes fp32 at creation (products on Eigen, exact
     // fp32 semantics). false: matrices whose type has a kernel stay in their
@@ -40,6 +44,8 @@ struct EngineOptions {
     bool dequantize = true;
     // Element type of the key/value caches newState() creates.
     KvType kv = KvType::F32;
+    Device device = Device::Cpu;
+    int cudaDevice = 0;  // device index for Device::Cuda
 };
 
 class Engine {

@@ -1,0 +1,41 @@
+// Benchmarks kept in a session (SessionStore's benchmarks table): which model
+// a result belongs to — the session's own model, one of its compressions (by
+// output file), or another file — and the history read back.
+#pragma once
+
+#include "bench/benchmark.h"
+#include "common/result.h"
+#include "session/session_store.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace precis {
+
+// What the benchmarked file is to the session.
+enum class BenchRole { Original, Compressed, Other };
+const char* benchRoleName(BenchRole role);  // "original", "compressed", "other"
+
+struct StoredBenchmark {
+    int64_t id = 0;
+    std::string createdAt;
+    std::optional<int64_t> compressionId;
+    BenchRole role = BenchRole::Other;
+    std::string label;  // file name of the model; a compression's method and id when it is one
+    MachineInfo machine;
+    BenchResult result;
+};
+
+// Stores one result in session `sessionId`, linked to the compression whose
+// output file is result.modelPath (paths compared after resolving symbolic
+// links and relative parts). Returns the record id.
+Result<int64_t> recordBenchmark(SessionStore& store, int64_t sessionId, const MachineInfo& machine,
+                                const BenchResult& result);
+
+// The session's benchmarks, oldest first. Records whose JSON this build cannot
+// read are skipped (counted in *skipped when given).
+Result<std::vector<StoredBenchmark>> loadBenchmarks(SessionStore& store, int64_t sessionId, int* skipped = nullptr);
+
+} // namespace precis

@@ -1,0 +1,231 @@
+// Machine facts, read bandwidth and peak memory for the benchmarks.
+#include "bench/machine.h"
+
+#if __has_include("engine/cuda.h")
+#include "engine/cuda.h"
+#define PRECIS_BENCH_HAS_CUDA_API 1
+#endif
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
+
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <new>
+#include <sstream>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#endif
+
+namespace precis::machine {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Sum of n floats (n a multiple of 32·streams) read as `streams` equal
+// contiguous ranges in lockstep, with eight independent accumulators so the
+// loop is bound by memory reads rather than by one addition chain.
+float sumFloats(const float* p, size_t n, int streams)
+{
+    const size_t m = n / size_t(streams);
+#if defined(__SSE2__)
+    __m128 a[8];
+    for (auto& v : a) v = _mm_setzero_ps();
+    if (streams == 1) {
+        for (size_t i = 0; i < n; i += 32)
+            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
+    } else {
+        for (size_t i = 0; i < m; i += 4)
+            for (int k = 0; k < streams; ++k) a[k % 8] = _mm_add_ps(a[k % 8], _mm_loadu_ps(p + size_t(k) * m + i));
+    }
+    for (int k = 1; k < 8; ++k) a[0] = _mm_add_ps(a[0], a[k]);
+    alignas(16) float lanes[4];
+    _mm_store_ps(lanes, a[0]);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3];
+#else
+    float s[8] = {};
+    for (size_t i = 0; i < m; ++i)
+        for (int k = 0; k < streams; ++k) s[k % 8] += p[size_t(k) * m + i];
+    return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+#endif
+}
+
+// "Key:   1234 kB" of /proc/self/status, in bytes (0 when absent).
+uint64_t statusBytes(const char* key)
+{
+#if defined(__linux__)
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    const std::string prefix = std::string(key) + ":";
+    while (std::getline(in, line))
+        if (line.rfind(prefix, 0) == 0)
+            return uint64_t(std::strtoull(line.c_str() + prefix.size(), nullptr, 10)) * 1024;
+#endif
+    return 0;
+}
+
+} // namespace
+
+std::string cpuName()
+{
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0) {
+            const size_t colon = line.find(':');
+            if (colon != std::string::npos) {
+                std::string name = line.substr(colon + 1);
+                name.erase(0, name.find_first_not_of(" \t"));
+                return name;
+            }
+        }
+    return "unknown CPU";
+}
+
+uint64_t physicalMemory()
+{
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && size > 0) return uint64_t(pages) * uint64_t(size);
+#endif
+    return 0;
+}
+
+std::string osName()
+{
+#if defined(__linux__)
+    utsname u{};
+    if (uname(&u) == 0) return std::string(u.sysname) + " " + u.release + " " + u.machine;
+#endif
+    return "unknown OS";
+}
+
+uint64_t lastLevelCacheBytes()
+{
+    uint64_t best = 0;
+    for (int i = 0; i < 8; ++i) {
+        std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/size");
+        std::string text;
+        if (!(in >> text)) continue;
+        uint64_t v = std::strtoull(text.c_str(), nullptr, 10);
+        if (text.back() == 'K') v <<= 10;
+        else if (text.back() == 'M') v <<= 20;
+        best = std::max(best, v);
+    }
+    return best;
+}
+
+Spread readBandwidth(int reps, int streams, size_t bytes)
+{
+    constexpr size_t kPiece = size_t(1) << 20;  // floats: 4 MiB
+    const size_t n = std::max(bytes / sizeof(float) / kPiece, size_t(1)) * kPiece;
+    std::unique_ptr<float, decltype(&std::free)> mem(
+        static_cast<float*>(std::aligned_alloc(size_t(2) << 20, n * sizeof(float))), &std::free);
+    if (!mem) throw std::bad_alloc();
+    float* buf = mem.get();
+#if defined(__linux__)
+    madvise(buf, n * sizeof(float), MADV_HUGEPAGE);
+#endif
+    tbb::parallel_for(size_t(0), n / kPiece, [&](size_t b) {
+        for (size_t i = b * kPiece; i < (b + 1) * kPiece; ++i) buf[i] = float(i & 1023) * 1e-3f;
+    });
+    volatile float sink = 0;
+    std::vector<double> rates;
+    for (int rep = 0; rep <= reps; ++rep) {
+        const auto t0 = Clock::now();
+        sink = tbb::parallel_reduce(
+            tbb::blocked_range<size_t>(0, n / kPiece), 0.0f,
+            [&](const tbb::blocked_range<size_t>& r, float acc) {
+                for (size_t b = r.begin(); b < r.end(); ++b) acc += sumFloats(buf + b * kPiece, kPiece, streams);
+                return acc;
+            },
+            [](float a, float b) { return a + b; });
+        const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (rep > 0) rates.push_back(double(n * sizeof(float)) / s / 1e9);
+    }
+    (void)sink;
+    return spreadOf(std::move(rates));
+}
+
+Spread readBandwidth(int reps)
+{
+    const size_t bytes = size_t(512) << 20;
+    const Spread one = readBandwidth(reps, 1, bytes), eight = readBandwidth(reps, 8, bytes);
+    return one.median >= eight.median ? one : eight;
+}
+
+Result<std::pair<std::string, Spread>> cudaDescription(int index)
+{
+#if defined(PRECIS_BENCH_HAS_CUDA_API)
+    PRECIS_TRY_ASSIGN(auto devices, cudaDevices());
+    const auto it = std::find_if(devices.begin(), devices.end(), [&](const CudaDeviceInfo& d) { return d.index == index; });
+    if (it == devices.end())
+        return makeError(ErrorCode::InvalidArgument, "", "no CUDA device " + std::to_string(index) + " (this machine has " +
+                                                     std::to_string(devices.size()) + ")");
+    std::vector<double> rates;
+    for (int rep = 0; rep < 3; ++rep) {
+        PRECIS_TRY_ASSIGN(const double gbs, cudaReadBandwidth(index, 5));
+        rates.push_back(gbs);
+    }
+    return std::pair{it->name, spreadOf(rates)};
+#else
+    (void)index;
+    return makeError(ErrorCode::Unsupported, "", "this build has no CUDA backend (nvcc was not found when it was configured)");
+#endif
+}
+
+MemoryMark MemoryMark::process()
+{
+    MemoryMark m;
+#if defined(__linux__)
+    // 5: reset the peak resident set size to the current one (Linux ≥ 4.0).
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+    clear.flush();
+    m.m_exact = bool(clear);
+#else
+    m.m_exact = false;
+#endif
+    m.m_base = statusBytes("VmRSS");
+    return m;
+}
+
+MemoryMark MemoryMark::device(int index)
+{
+    MemoryMark m;
+    m.m_device = true;
+    m.m_index = index;
+#if defined(PRECIS_BENCH_HAS_CUDA_API)
+    if (auto used = cudaMemoryUsed(index); used.ok()) m.m_base = *used;
+#endif
+    return m;
+}
+
+PeakMemory MemoryMark::peakSince() const
+{
+    if (m_device) {
+#if defined(PRECIS_BENCH_HAS_CUDA_API)
+        if (auto used = cudaMemoryUsed(m_index); used.ok())
+            return {*used > m_base ? *used - m_base : 0, true};
+#endif
+        return {0, false};
+    }
+    const uint64_t peak = statusBytes("VmHWM");
+    return {peak > m_base ? peak - m_base : 0, m_exact};
+}
+
+} // namespace precis::machine

@@ -1,0 +1,5 @@
+list(APPEND PRECIS_CORE_SOURCES
+  bench/bench_store.cpp
+  bench/benchmark.cpp
+  bench/machine.cpp
+)
