@@ -1,6 +1,8 @@
 # The studio. precis_app holds everything but main() so that tests/gui can drive
 # MainWindow and StudioDocument directly.
 add_library(precis_app STATIC
+  benchmark_controller.cpp
+  benchmark_controller.h
   calibration_dialog.cpp
   calibration_dialog.h
   calibration_job.cpp

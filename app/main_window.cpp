@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "benchmark_controller.h"
 #include "calibration_dialog.h"
 #include "compress_controller.h"
 #include "job_runner.h"
@@ -7,6 +8,7 @@
 #include "train_dialog.h"
 
 #include "attention_view.h"
+#include "benchmark_view.h"
 #include "budget_view.h"
 #include "compress_view.h"
 #include "model_tree_view.h"
@@ -105,11 +107,26 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_central->addWidget(m_tabs);
     setCentralWidget(m_central);
 
+    // Speed of the original and the compressed models on this machine (DESIGN.md §9); hidden until asked for.
+    m_benchmark = new views::BenchmarkView(this);
+    m_benchmarkDock = new QDockWidget(tr("Benchmark"), this);
+    m_benchmarkDock->setObjectName(QStringLiteral("BenchmarkDock"));
+    m_benchmarkDock->setWidget(m_benchmark);
+    addDockWidget(Qt::RightDockWidgetArea, m_benchmarkDock);
+    m_benchmarkDock->hide();
+
     createMenus();
     createStatusBar();
     connectDocument();
     m_compressController = new CompressController(m_doc, m_runner, m_budget, m_compress, this);
     connect(m_compressController, &CompressController::errorOccurred, this, &MainWindow::showError);
+    m_benchmarkController = new BenchmarkController(m_doc, m_runner, m_compressController, m_benchmark, this);
+    connect(m_benchmarkController, &BenchmarkController::errorOccurred, this, &MainWindow::showError);
+    connect(m_benchmark, &views::BenchmarkView::addFileRequested, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Add a Model to Benchmark"), QString(),
+                                                          tr("GGUF models (*.gguf);;All files (*)"));
+        if (!path.isEmpty()) m_benchmarkController->addFile(path);
+    });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         if (m_tabs->currentWidget() == m_compress) m_compressController->refreshBudget();
     });
@@ -165,6 +182,7 @@ void MainWindow::createMenus()
 
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addAction(m_modelDock->toggleViewAction());
+    m_viewMenu->addAction(m_benchmarkDock->toggleViewAction());
 
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("MainToolBar"));
@@ -385,6 +403,17 @@ void MainWindow::createCompressMenu(QToolBar* toolbar)
             statusBar()->showMessage(tr("Select a result in the Compress tab first."), 5000);
     });
     exportAction->setObjectName(QStringLiteral("ExportResultAction"));
+    menu->addSeparator();
+    QAction* bench = menu->addAction(tr("&Benchmark…"), this, [this] {
+        const bool wasHidden = m_benchmarkDock->isHidden();
+        m_benchmarkDock->show();
+        m_benchmarkDock->raise();
+        if (wasHidden) resizeDocks({m_benchmarkDock}, {560}, Qt::Horizontal);
+    });
+    bench->setObjectName(QStringLiteral("BenchmarkAction"));
+    bench->setShortcut(QKeySequence(tr("Ctrl+B")));
+    bench->setToolTip(tr("Prefill and decode speed, memory and size of the original and the compressed models"));
+    toolbar->addAction(bench);
 }
 
 void MainWindow::updateAnalyzeActions()

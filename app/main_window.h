@@ -19,6 +19,7 @@ class QToolBar;
 
 namespace precis::views {
 class AttentionView;
+class BenchmarkView;
 class BudgetView;
 class CompressView;
 class ModelTreeView;
@@ -27,6 +28,7 @@ class SensitivityView;
 
 namespace precis::app {
 
+class BenchmarkController;
 class CompressController;
 class JobRunner;
 struct CalibrationRequest;
@@ -54,6 +56,9 @@ public:
     views::BudgetView* budgetView() const { return m_budget; }
     views::CompressView* compressView() const { return m_compress; }
     CompressController* compressController() const { return m_compressController; }
+    views::BenchmarkView* benchmarkView() const { return m_benchmark; }
+    BenchmarkController* benchmarkController() const { return m_benchmarkController; }
+    QDockWidget* benchmarkDock() const { return m_benchmarkDock; }
 
     // What Analyze ▸ Calibrate… does once its dialog is accepted: shows the
     // Sensitivity tab and starts the run (StudioDocument::calibrate).
@@ -107,6 +112,9 @@ private:
     views::BudgetView* m_budget = nullptr;
     views::CompressView* m_compress = nullptr;
     CompressController* m_compressController = nullptr;
+    QDockWidget* m_benchmarkDock = nullptr;
+    views::BenchmarkView* m_benchmark = nullptr;
+    BenchmarkController* m_benchmarkController = nullptr;
     QMenu* m_sessionMenu = nullptr;
     QAction* m_calibrate = nullptr;
     std::shared_ptr<CalibrationRequest> m_lastCalibration;  // prefills the next dialog

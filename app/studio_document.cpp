@@ -3,6 +3,7 @@
 #include "calibration_job.h"
 #include "job_runner.h"
 
+#include "bench/bench_store.h"
 #include "engine/engine.h"
 #include "formats/model_loader.h"
 #include "model/model.h"
@@ -293,6 +294,34 @@ int64_t StudioDocument::addCompression(const CompressionRecord& record)
 }
 
 std::vector<CompressionRecord> StudioDocument::compressions() { return sessionList(&SessionStore::compressions); }
+
+int64_t StudioDocument::addBenchmark(const MachineInfo& machine, const BenchResult& result,
+                                     std::optional<int64_t> compressionId)
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return 0;
+    auto id = recordBenchmark(*s, m_sessionId, machine, result, compressionId);
+    if (!id) {
+        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        return 0;
+    }
+    return *id;
+}
+
+std::vector<StoredBenchmark> StudioDocument::benchmarks()
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return {};
+    int skipped = 0;
+    auto list = loadBenchmarks(*s, m_sessionId, &skipped);
+    if (!list) {
+        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        return {};
+    }
+    if (skipped > 0)
+        emit statusMessage(tr("%n benchmark record(s) of this session could not be read and are not shown.", nullptr, skipped));
+    return std::move(list).value();
+}
 
 QString StudioDocument::lastCalibrationText()
 {

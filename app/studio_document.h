@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace precis {
@@ -19,6 +20,9 @@ class SessionStore;
 struct SessionInfo;
 struct AllocationRecord;
 struct CompressionRecord;
+struct MachineInfo;
+struct BenchResult;
+struct StoredBenchmark;
 class Engine;
 class Model;
 class Tokenizer;
@@ -115,6 +119,13 @@ public:
     int64_t addCompression(const CompressionRecord& record);
     // The current session's compressions, oldest first (empty without a session).
     std::vector<CompressionRecord> compressions();
+    // ---- Benchmark dock (benchmark_controller.h)
+    // Stores a benchmark in the current session (linked to compressionId when
+    // given); the record's id, or 0 without a session or on failure (errorOccurred).
+    int64_t addBenchmark(const MachineInfo& machine, const BenchResult& result, std::optional<int64_t> compressionId);
+    // The current session's benchmarks, oldest first (empty without a session).
+    std::vector<StoredBenchmark> benchmarks();
+
     // The text file the current session's latest calibration read, when it
     // still exists; empty otherwise (self-generated text, no session).
     QString lastCalibrationText();

@@ -13,6 +13,8 @@ add_library(precis_views STATIC
   budget_unit_model.h
   budget_view.cpp
   budget_view.h
+  benchmark_view.cpp
+  benchmark_view.h
   cell_map_plot.cpp
   cell_map_plot.h
   colour_maps.cpp

@@ -28,15 +28,29 @@ struct Link {
     std::string label;
 };
 
-Link linkOf(const std::string& modelPath, const SessionInfo& session, const std::vector<CompressionRecord>& compressions)
+// "name" of the compression's settings, else "<method> #<id>".
+std::string compressionLabel(const CompressionRecord& c)
 {
+    const auto settings = nlohmann::json::parse(c.settingsJson, nullptr, false);
+    if (settings.is_object() && settings.contains("name") && settings["name"].is_string() &&
+        !settings["name"].get<std::string>().empty())
+        return settings["name"].get<std::string>();
+    return c.method + " #" + std::to_string(c.id);
+}
+
+Link linkOf(const std::string& modelPath, std::optional<int64_t> compressionId, const SessionInfo& session,
+            const std::vector<CompressionRecord>& compressions)
+{
+    if (compressionId)
+        for (const CompressionRecord& c : compressions)
+            if (c.id == *compressionId) return {BenchRole::Compressed, c.id, compressionLabel(c)};
     const std::string path = resolved(modelPath);
     if (!session.model.path.empty() && resolved(session.model.path) == path)
         return {BenchRole::Original, std::nullopt, fileName(modelPath)};
     // The newest compression written to this file is the one benchmarked.
     for (auto it = compressions.rbegin(); it != compressions.rend(); ++it)
         if (!it->outputPath.empty() && resolved(it->outputPath) == path)
-            return {BenchRole::Compressed, it->id, fileName(modelPath)};
+            return {BenchRole::Compressed, it->id, compressionLabel(*it)};
     return {BenchRole::Other, std::nullopt, fileName(modelPath)};
 }
 
@@ -53,11 +67,15 @@ const char* benchRoleName(BenchRole role)
 }
 
 Result<int64_t> recordBenchmark(SessionStore& store, int64_t sessionId, const MachineInfo& machine,
-                                const BenchResult& result)
+                                const BenchResult& result, std::optional<int64_t> compressionId)
 {
     PRECIS_TRY_ASSIGN(const SessionInfo session, store.session(sessionId));
     PRECIS_TRY_ASSIGN(const auto compressions, store.compressions(sessionId));
-    const Link link = linkOf(result.modelPath, session, compressions);
+    const Link link = linkOf(result.modelPath, compressionId, session, compressions);
+    if (compressionId && link.compressionId != compressionId)
+        return makeError(ErrorCode::InvalidArgument, "",
+                         "cannot record a benchmark of compression " + std::to_string(*compressionId) +
+                             ": session " + std::to_string(sessionId) + " has no such compression");
     nlohmann::json results = toJson(result);
     results["role"] = benchRoleName(link.role);
     BenchmarkRecord record;
@@ -90,7 +108,7 @@ Result<std::vector<StoredBenchmark>> loadBenchmarks(SessionStore& store, int64_t
         b.compressionId = rec.compressionId;
         b.machine = std::move(m).value();
         b.result = std::move(r).value();
-        const Link link = linkOf(b.result.modelPath, session, compressions);
+        const Link link = linkOf(b.result.modelPath, rec.compressionId, session, compressions);
         b.role = link.role;
         b.label = link.label;
         out.push_back(std::move(b));

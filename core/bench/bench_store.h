@@ -23,16 +23,17 @@ struct StoredBenchmark {
     std::string createdAt;
     std::optional<int64_t> compressionId;
     BenchRole role = BenchRole::Other;
-    std::string label;  // file name of the model; a compression's method and id when it is one
+    std::string label;  // a compression's name when it is one, else the model's file name
     MachineInfo machine;
     BenchResult result;
 };
 
-// Stores one result in session `sessionId`, linked to the compression whose
-// output file is result.modelPath (paths compared after resolving symbolic
-// links and relative parts). Returns the record id.
+// Stores one result in session `sessionId`, linked to `compressionId` when
+// given (a compressed model benchmarked from a temporary file), else to the
+// compression whose output file is result.modelPath (paths compared after
+// resolving symbolic links and relative parts). Returns the record id.
 Result<int64_t> recordBenchmark(SessionStore& store, int64_t sessionId, const MachineInfo& machine,
-                                const BenchResult& result);
+                                const BenchResult& result, std::optional<int64_t> compressionId = std::nullopt);
 
 // The session's benchmarks, oldest first. Records whose JSON this build cannot
 // read are skipped (counted in *skipped when given).

@@ -143,7 +143,8 @@ Result<MachineInfo> describeMachine(const BenchSettings& settings, const CancelT
     m.device = "cpu";
     m.threads = settings.threads > 0 ? settings.threads : m.logicalCores;
     tbb::task_arena arena(m.threads);
-    arena.execute([&] { m.bandwidthGBs = machine::readBandwidth(std::max(3, settings.reps)); });
+    // 3 … 10 passes: enough for a stable median, and bounded whatever the model's repetitions.
+    arena.execute([&] { m.bandwidthGBs = machine::readBandwidth(std::clamp(settings.reps, 3, 10)); });
     if (cancel && cancel->cancelled())
         return makeError(ErrorCode::Cancelled, "", "benchmark cancelled");
     return m;

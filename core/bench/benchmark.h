@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace precis {
@@ -71,6 +72,10 @@ struct MachineInfo {
     int threads = 0;         // threads the runs used
     Spread bandwidthGBs;     // measured read bandwidth (CPU: with those threads)
 };
+
+// CUDA devices a benchmark can run on: (index, name). Errors say why there
+// are none (no CUDA backend in this build, no driver, no device).
+Result<std::vector<std::pair<int, std::string>>> benchCudaDevices();
 
 // Describes the machine and measures its read bandwidth for `settings`
 // (CPU: the better of two read patterns over a 512 MiB buffer; CUDA: the

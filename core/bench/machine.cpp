@@ -168,6 +168,26 @@ Spread readBandwidth(int reps)
     return one.median >= eight.median ? one : eight;
 }
 
+} // namespace precis::machine
+
+namespace precis {
+
+Result<std::vector<std::pair<int, std::string>>> benchCudaDevices()
+{
+#if defined(PRECIS_BENCH_HAS_CUDA_API)
+    PRECIS_TRY_ASSIGN(auto devices, cudaDevices());
+    std::vector<std::pair<int, std::string>> out;
+    for (const CudaDeviceInfo& d : devices) out.emplace_back(d.index, d.name);
+    return out;
+#else
+    return makeError(ErrorCode::Unsupported, "", "this build has no CUDA backend (nvcc was not found when it was configured)");
+#endif
+}
+
+} // namespace precis
+
+namespace precis::machine {
+
 Result<std::pair<std::string, Spread>> cudaDescription(int index)
 {
 #if defined(PRECIS_BENCH_HAS_CUDA_API)

@@ -4,6 +4,7 @@
 #include "formats/llama2c.h"
 #include "formats/safetensors.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -34,7 +35,11 @@ Result<std::shared_ptr<const Model>> loadModel(const std::string& path, const Lo
     if (FILE* f = std::fopen(path.c_str(), "rb")) {
         const size_t n = std::fread(magic, 1, 4, f);
         std::fclose(f);
-        if (n == 4 && std::memcmp(magic, "GGUF", 4) == 0)
+        // A file named .gguf is read as GGUF whatever it starts with, so that
+        // a damaged one gets the GGUF reader's message, not llama2.c's.
+        std::string ext = fs::path(path).extension().string();
+        for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+        if ((n == 4 && std::memcmp(magic, "GGUF", 4) == 0) || ext == ".gguf")
             return wrap(gguf::loadModel(path));
     } else {
         return makeError(ErrorCode::Io, path, "cannot open file");

@@ -284,6 +284,10 @@ private slots:
         c.metricsJson = "{}";
         auto cid = store->addCompression(c);
         QVERIFY(cid.ok());
+        c.outputPath.clear();
+        c.settingsJson = R"({"name": "budget +2 % gptq"})";
+        auto inMemory = store->addCompression(c);
+        QVERIFY(inMemory.ok());
 
         const MachineInfo machine = fakeMachine(10);
         std::vector<BenchResult> results;
@@ -292,6 +296,15 @@ private slots:
             QVERIFY(r.ok());
             QVERIFY(recordBenchmark(*store, *sid, machine, *r).ok());
             results.push_back(*r);
+        }
+        // A compression kept in memory, benchmarked from a temporary file.
+        {
+            auto r = benchmarkModel(q4, small(), machine);
+            QVERIFY(r.ok());
+            QVERIFY(recordBenchmark(*store, *sid, machine, *r, *inMemory).ok());
+            auto wrong = recordBenchmark(*store, *sid, machine, *r, *inMemory + 50);
+            QVERIFY(!wrong.ok());
+            QVERIFY(wrong.error().message.find("no such compression") != std::string::npos);
         }
         // A record this build cannot read is skipped, not fatal.
         BenchmarkRecord junk;
@@ -304,12 +317,15 @@ private slots:
         auto list = loadBenchmarks(*store, *sid, &skipped);
         QVERIFY(list.ok());
         QCOMPARE(skipped, 1);
-        QCOMPARE(list->size(), size_t(3));
+        QCOMPARE(list->size(), size_t(4));
+        QCOMPARE((*list)[3].role, BenchRole::Compressed);
+        QCOMPARE((*list)[3].compressionId, std::optional<int64_t>(*inMemory));
+        QCOMPARE((*list)[3].label, std::string("budget +2 % gptq"));
+        QCOMPARE((*list)[1].label, std::string("rtn #") + std::to_string(*cid));
         QCOMPARE((*list)[0].role, BenchRole::Original);
         QVERIFY(!(*list)[0].compressionId);
         QCOMPARE((*list)[1].role, BenchRole::Compressed);
         QCOMPARE((*list)[1].compressionId, std::optional<int64_t>(*cid));
-        QCOMPARE((*list)[1].label, std::string("q4k.gguf"));
         QCOMPARE((*list)[2].role, BenchRole::Other);
         for (size_t i = 0; i < 3; ++i) {
             QCOMPARE(toJson((*list)[i].result).dump(), toJson(results[i]).dump());
