@@ -35,6 +35,12 @@ deps() {
 
 jobs() { nproc 2>/dev/null || echo 2; }
 
+# The optional CUDA backend is built when nvcc is found: on PATH, or where the
+# NVIDIA packages install it.
+if [ -z "${CUDACXX:-}" ] && ! command -v nvcc >/dev/null 2>&1 && [ -x /usr/local/cuda/bin/nvcc ]; then
+  export CUDACXX=/usr/local/cuda/bin/nvcc
+fi
+
 build() {
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build -j "$(jobs)"
@@ -42,7 +48,7 @@ build() {
 
 build_asan() {
   cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPRECIS_SANITIZE=ON \
-        -DPRECIS_BUILD_GUI=OFF -DPRECIS_BUILD_BENCH=OFF >/dev/null
+        -DPRECIS_BUILD_GUI=OFF -DPRECIS_BUILD_BENCH=OFF -DPRECIS_CUDA=OFF >/dev/null
   # Only the malformed-input suites run here: build just their executables.
   local targets
   targets=$(ctest --test-dir build-asan -N -L malformed | awk '/Test +#/ {print $3}')

@@ -1,10 +1,7 @@
 // Machine facts, read bandwidth and peak memory for the benchmarks.
 #include "bench/machine.h"
 
-#if __has_include("engine/cuda.h")
 #include "engine/cuda.h"
-#define PRECIS_BENCH_HAS_CUDA_API 1
-#endif
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -174,14 +171,10 @@ namespace precis {
 
 Result<std::vector<std::pair<int, std::string>>> benchCudaDevices()
 {
-#if defined(PRECIS_BENCH_HAS_CUDA_API)
     PRECIS_TRY_ASSIGN(auto devices, cudaDevices());
     std::vector<std::pair<int, std::string>> out;
     for (const CudaDeviceInfo& d : devices) out.emplace_back(d.index, d.name);
     return out;
-#else
-    return makeError(ErrorCode::Unsupported, "", "this build has no CUDA backend (nvcc was not found when it was configured)");
-#endif
 }
 
 } // namespace precis
@@ -190,7 +183,6 @@ namespace precis::machine {
 
 Result<std::pair<std::string, Spread>> cudaDescription(int index)
 {
-#if defined(PRECIS_BENCH_HAS_CUDA_API)
     PRECIS_TRY_ASSIGN(auto devices, cudaDevices());
     const auto it = std::find_if(devices.begin(), devices.end(), [&](const CudaDeviceInfo& d) { return d.index == index; });
     if (it == devices.end())
@@ -202,10 +194,6 @@ Result<std::pair<std::string, Spread>> cudaDescription(int index)
         rates.push_back(gbs);
     }
     return std::pair{it->name, spreadOf(rates)};
-#else
-    (void)index;
-    return makeError(ErrorCode::Unsupported, "", "this build has no CUDA backend (nvcc was not found when it was configured)");
-#endif
 }
 
 MemoryMark MemoryMark::process()
@@ -229,19 +217,15 @@ MemoryMark MemoryMark::device(int index)
     MemoryMark m;
     m.m_device = true;
     m.m_index = index;
-#if defined(PRECIS_BENCH_HAS_CUDA_API)
     if (auto used = cudaMemoryUsed(index); used.ok()) m.m_base = *used;
-#endif
     return m;
 }
 
 PeakMemory MemoryMark::peakSince() const
 {
     if (m_device) {
-#if defined(PRECIS_BENCH_HAS_CUDA_API)
         if (auto used = cudaMemoryUsed(m_index); used.ok())
             return {*used > m_base ? *used - m_base : 0, true};
-#endif
         return {0, false};
     }
     const uint64_t peak = statusBytes("VmHWM");

@@ -2,6 +2,7 @@
 // validation, and dispatch of a step to the architecture's forward function.
 #include "engine/engine.h"
 
+#include "engine/cuda/backend.h"
 #include "engine/forward.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
@@ -204,6 +205,8 @@ public:
                                        const CancelToken* cancel) const override
     {
         PRECIS_TRY(checkIds(ids, 0));
+        if (attention)
+            PRECIS_TRY(checkAttentionSize(int(ids.size())));
         const ModelConfig& c = config();
         const int T = int(ids.size());
         std::unique_ptr<DecodeState> state;
@@ -212,11 +215,6 @@ public:
             state = std::make_unique<DecodeState>(c.nLayer, T, kvDimOf(c), m_options.kv);
             logits.resize(size_t(T) * c.nVocab);
             if (attention) {
-                const uint64_t bytes = uint64_t(c.nLayer) * c.nHead * uint64_t(T) * uint64_t(T) * sizeof(float);
-                if (bytes > kMaxAttentionBytes)
-                    return makeError(ErrorCode::InvalidArgument, m_model->path,
-                                     "attention maps of " + std::to_string(T) + " tokens need " + gib(bytes) +
-                                         "; the limit is " + gib(kMaxAttentionBytes));
                 attention->nLayer = c.nLayer;
                 attention->nHead = c.nHead;
                 attention->nTokens = T;
@@ -234,14 +232,9 @@ public:
                                        const CancelToken* cancel) const override
     {
         PRECIS_TRY(checkIds(ids, state.position()));
-        if (state.kvDim() != kvDimOf(config()))
+        if (state.kvDim() != kvDimOf(config()) || !state.hostCache())
             return makeError(ErrorCode::InvalidArgument, m_model->path, "decode state was made by another engine");
-        const int64_t end = int64_t(state.position()) + int64_t(ids.size());
-        if (end > state.capacity())
-            return makeError(ErrorCode::InvalidArgument, m_model->path,
-                             "decode state holds " + std::to_string(state.position()) + " of " +
-                                 std::to_string(state.capacity()) + " positions; cannot append " +
-                                 std::to_string(ids.size()) + " more tokens");
+        PRECIS_TRY(checkCapacity(state, ids.size()));
         const int nLogits = allLogits ? int(ids.size()) : 1;
         std::vector<float> logits(size_t(nLogits) * config().nVocab);
         PRECIS_TRY(step(state, ids, nLogits, logits.data(), nullptr, cancel));
@@ -249,28 +242,6 @@ public:
     }
 
 private:
-    Result<void> checkIds(std::span<const int32_t> ids, int pos0) const
-    {
-        const ModelConfig& c = config();
-        if (ids.empty())
-            return makeError(ErrorCode::InvalidArgument, m_model->path, "no token ids to evaluate");
-        for (size_t i = 0; i < ids.size(); ++i)
-            if (ids[i] < 0 || ids[i] >= c.nVocab)
-                return makeError(ErrorCode::InvalidArgument, m_model->path,
-                                 "token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
-                                     " is outside the vocabulary (0.." + std::to_string(c.nVocab - 1) + ")");
-        const int64_t end = int64_t(pos0) + int64_t(ids.size());
-        if (c.arch == Arch::Gpt2 && end > c.nCtx)
-            return makeError(ErrorCode::InvalidArgument, m_model->path,
-                             "sequence of " + std::to_string(end) + " tokens exceeds the context length n_ctx = " +
-                                 std::to_string(c.nCtx));
-        if (end > kMaxLlamaPositions)
-            return makeError(ErrorCode::InvalidArgument, m_model->path,
-                             "sequence of " + std::to_string(end) + " tokens exceeds the limit of " +
-                                 std::to_string(kMaxLlamaPositions));
-        return {};
-    }
-
     Result<void> step(DecodeState& state, std::span<const int32_t> ids, int nLogits, float* logits, float* probs,
                       const CancelToken* cancel) const
     {
@@ -305,6 +276,61 @@ void DecodeState::truncate(int n)
     m_pos = std::max(0, std::min(n, m_pos));
 }
 
+Result<void> Engine::checkIds(std::span<const int32_t> ids, int pos0) const
+{
+    const ModelConfig& c = config();
+    if (ids.empty())
+        return makeError(ErrorCode::InvalidArgument, m_model->path, "no token ids to evaluate");
+    for (size_t i = 0; i < ids.size(); ++i)
+        if (ids[i] < 0 || ids[i] >= c.nVocab)
+            return makeError(ErrorCode::InvalidArgument, m_model->path,
+                             "token id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
+                                 " is outside the vocabulary (0.." + std::to_string(c.nVocab - 1) + ")");
+    const int64_t end = int64_t(pos0) + int64_t(ids.size());
+    if (c.arch == Arch::Gpt2 && end > c.nCtx)
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "sequence of " + std::to_string(end) + " tokens exceeds the context length n_ctx = " +
+                             std::to_string(c.nCtx));
+    if (end > kMaxLlamaPositions)
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "sequence of " + std::to_string(end) + " tokens exceeds the limit of " +
+                             std::to_string(kMaxLlamaPositions));
+    return {};
+}
+
+Result<void> Engine::checkStateSize(int maxTokens) const
+{
+    const ModelConfig& c = config();
+    const int limit = c.arch == Arch::Gpt2 ? c.nCtx : kMaxLlamaPositions;
+    if (maxTokens < 1 || maxTokens > limit)
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "decode state of " + std::to_string(maxTokens) + " positions, expected 1.." +
+                             std::to_string(limit));
+    return {};
+}
+
+Result<void> Engine::checkCapacity(const DecodeState& state, size_t n) const
+{
+    const int64_t end = int64_t(state.position()) + int64_t(n);
+    if (end > state.capacity())
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "decode state holds " + std::to_string(state.position()) + " of " +
+                             std::to_string(state.capacity()) + " positions; cannot append " + std::to_string(n) +
+                             " more tokens");
+    return {};
+}
+
+Result<void> Engine::checkAttentionSize(int T) const
+{
+    const ModelConfig& c = config();
+    const uint64_t bytes = uint64_t(c.nLayer) * c.nHead * uint64_t(T) * uint64_t(T) * sizeof(float);
+    if (bytes > kMaxAttentionBytes)
+        return makeError(ErrorCode::InvalidArgument, m_model->path,
+                         "attention maps of " + std::to_string(T) + " tokens need " + gib(bytes) + "; the limit is " +
+                             gib(kMaxAttentionBytes));
+    return {};
+}
+
 Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> model, const EngineOptions& options)
 {
     if (!model)
@@ -315,6 +341,8 @@ Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> mode
         return makeError(ErrorCode::Unsupported, model->path,
                          "GPT-2 with n_head_kv = " + std::to_string(c.nHeadKv) + ", expected n_head = " +
                              std::to_string(c.nHead));
+    if (options.device == Device::Cuda)
+        return engine::cuda::createEngine(std::move(model), options);
     Result<Weights> w = [&]() -> Result<Weights> {
         try {
             return loadWeights(*model, options);
@@ -330,11 +358,7 @@ Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> mode
 Result<std::unique_ptr<DecodeState>> Engine::newState(int maxTokens) const
 {
     const ModelConfig& c = config();
-    const int limit = c.arch == Arch::Gpt2 ? c.nCtx : kMaxLlamaPositions;
-    if (maxTokens < 1 || maxTokens > limit)
-        return makeError(ErrorCode::InvalidArgument, m_model->path,
-                         "decode state of " + std::to_string(maxTokens) + " positions, expected 1.." +
-                             std::to_string(limit));
+    PRECIS_TRY(checkStateSize(maxTokens));
     // Physical pages are committed as positions fill up, so an oversized cache
     // would be killed by the OOM killer later rather than fail here: refuse it.
     const uint64_t bytes =

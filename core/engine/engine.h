@@ -7,6 +7,8 @@
 // being kept alive. All methods are const and may run concurrently from several
 // threads, each with its own DecodeState; work inside a call is parallel
 // through oneTBB and honours a tbb::global_control limit.
+// With EngineOptions::device = Device::Cuda the same interface runs on a GPU
+// (engine/cuda.h, engine/cuda/cuda_engine.cpp).
 #pragma once
 
 #include "common/progress.h"
@@ -44,6 +46,10 @@ struct EngineOptions {
     bool dequantize = true;
     // Element type of the key/value caches newState() creates.
     KvType kv = KvType::F32;
+    // Cuda: the whole forward pass on GPU `cudaDevice`, weights uploaded once
+    // (as stored, or as fp32 per `dequantize`), only logits copied back. Needs
+    // a build with the CUDA backend and a device; Engine::create says why not
+    // (engine/cuda.h). Calls on one CUDA engine are serialised.
     Device device = Device::Cpu;
     int cudaDevice = 0;  // device index for Device::Cuda
 };
@@ -51,7 +57,8 @@ struct EngineOptions {
 class Engine {
 public:
     // Errors: unsupported dtype, invalid model, a tensor whose byte count does
-    // not match its shape and type.
+    // not match its shape and type; for Device::Cuda also no backend or device,
+    // and device memory (naming the bytes needed).
     static Result<std::unique_ptr<Engine>> create(std::shared_ptr<const Model> model,
                                                   const EngineOptions& options = {});
     virtual ~Engine() = default;
@@ -72,7 +79,9 @@ public:
     // (n_layer × 2 × maxTokens × n_head_kv·head_dim values of options().kv).
     // Errors: maxTokens < 1,
     // beyond n_ctx for GPT-2 (learned positions), or beyond 1 << 20 for Llama.
-    Result<std::unique_ptr<DecodeState>> newState(int maxTokens) const;
+    // A state works only with the kind of engine that made it (a CUDA engine's
+    // cache lives on the device).
+    virtual Result<std::unique_ptr<DecodeState>> newState(int maxTokens) const;
 
     // Appends `ids` at the state's current position (0 for a fresh state) in one
     // batched pass. Returns the logits of the last position (V), or of every new
@@ -88,6 +97,17 @@ public:
     }
 
 protected:
+    // Validation shared by the CPU and CUDA engines (errors as documented above).
+    // ids appended at position pos0: empty, outside the vocabulary, beyond n_ctx
+    // (GPT-2) or beyond 1 << 20 positions.
+    Result<void> checkIds(std::span<const int32_t> ids, int pos0) const;
+    // maxTokens of a new state.
+    Result<void> checkStateSize(int maxTokens) const;
+    // Appending n tokens to `state` stays within its capacity.
+    Result<void> checkCapacity(const DecodeState& state, size_t n) const;
+    // Attention maps of T tokens stay below the size limit.
+    Result<void> checkAttentionSize(int T) const;
+
     Engine(std::shared_ptr<const Model> model, const EngineOptions& options)
         : m_model(std::move(model)), m_options(options)
     {

@@ -23,6 +23,7 @@ class DecodeState {
 public:
     // Prefer Engine::newState, which validates the size.
     DecodeState(int nLayer, int capacity, int kvDim, KvType kv = KvType::F32);
+    virtual ~DecodeState() = default;
 
     int position() const { return m_pos; }   // tokens held in the cache
     int capacity() const { return m_capacity; }
@@ -40,6 +41,9 @@ public:
     void* values(int layer) { return m_v.get() + size_t(layer) * m_capacity * m_kvDim * elementBytes(); }
     size_t elementBytes() const { return m_kv == KvType::F16 ? 2 : 4; }
     void advance(int n) { m_pos += n; }
+    // False for a state whose cache lives elsewhere (a CUDA engine's, on the
+    // device): keys() and values() must not be used then.
+    bool hostCache() const { return m_k != nullptr; }
 
     // Activation buffers of a step of T tokens, grown on demand and reused.
     struct Workspace {
@@ -55,6 +59,14 @@ public:
         std::vector<std::byte> prepared;  // activations prepared for block-format kernels
     };
     Workspace& workspace() { return m_ws; }
+
+protected:
+    // For engines that keep the cache elsewhere: no host buffers.
+    struct ExternalCache {};
+    DecodeState(ExternalCache, int nLayer, int capacity, int kvDim, KvType kv)
+        : m_nLayer(nLayer), m_capacity(capacity), m_kvDim(kvDim), m_kv(kv)
+    {
+    }
 
 private:
     int m_nLayer = 0, m_capacity = 0, m_kvDim = 0;

@@ -29,3 +29,6 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   set_source_files_properties(engine/kernels/avx512.cpp PROPERTIES
     COMPILE_OPTIONS "-O3;-ffp-contract=off;-mavx2;-mfma;-mf16c;-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx512vnni")
 endif()
+
+# Optional CUDA backend (engine/cuda/): decides PRECIS_HAVE_CUDA.
+include(engine/cuda/sources.cmake)

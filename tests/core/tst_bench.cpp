@@ -221,6 +221,19 @@ private slots:
         QVERIFY2(m->bandwidthGBs.median > 0.1 && m->bandwidthGBs.median < 1e4, qPrintable(QString::number(m->bandwidthGBs.median)));
     }
 
+    // Without the CUDA backend or a GPU: one line saying which.
+    void cudaWithoutADevice()
+    {
+        auto devices = benchCudaDevices();
+        if (devices.ok() && !devices->empty()) QSKIP("a CUDA device is present: tst_engine_cuda covers it");
+        QVERIFY(!devices.ok() || devices->empty());
+        BenchSettings s = small();
+        s.device = Device::Cuda;
+        auto m = describeMachine(s);
+        QVERIFY(!m.ok());
+        QVERIFY2(m.error().message.find("CUDA") != std::string::npos, m.error().message.c_str());
+    }
+
     void jsonRoundTrip()
     {
         BenchResult r;
