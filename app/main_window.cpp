@@ -14,6 +14,7 @@
 #include "model_tree_view.h"
 #include "sensitivity_view.h"
 
+#include "allocation/closed_loop.h"
 #include "allocation/option_builder.h"
 #include "model/model.h"
 #include "sensitivity/report.h"
@@ -255,6 +256,12 @@ void MainWindow::connectDocument()
         refreshBudget();
     });
     connect(m_doc, &StudioDocument::sessionChanged, this, &MainWindow::updateTitle);
+    connect(m_budget, &views::BudgetView::calibrateRequested, this, &MainWindow::calibratePredictor);
+    connect(m_budget, &views::BudgetView::resetScaleRequested, this, [this] {
+        m_damageScale = 1.0;
+        refreshBudget();
+        m_budget->setDamageScale(1.0);
+    });
     connect(m_budget, &views::BudgetView::saveRequested, this, [this](const QString& name, const QString& budgetJson) {
         m_doc->saveAllocation(name, budgetJson, m_budget->assignmentJson(), m_budget->totalsJson());
     });
@@ -276,6 +283,9 @@ void MainWindow::openModel(const QString& path)
 void MainWindow::onModelChanged()
 {
     const auto& model = m_doc->model();
+    // A factor fitted to another model's measurements does not carry over.
+    m_damageScale = 1.0;
+    m_budget->setDamageScale(1.0);
     m_tree->setModel(model);
     m_attention->clear();
     if (m_doc->tokenizer())
@@ -484,7 +494,9 @@ void MainWindow::refreshBudget()
     }
     // Looking up the report's damages is cheap (no encoding); the frontier
     // builds in milliseconds for thousands of units.
-    auto table = buildOptionTable(*model, *report);
+    OptionTableSettings settings;
+    settings.damageScale = m_damageScale;
+    auto table = buildOptionTable(*model, *report, settings);
     if (!table) {
         m_budget->clear();
         m_budget->setPlaceholderText(QString::fromStdString(table.error().toString()));
@@ -492,6 +504,34 @@ void MainWindow::refreshBudget()
     }
     m_budget->setOriginalBytes(int64_t(model->fileBytes));
     m_budget->setTable(std::move(table).value());
+}
+
+void MainWindow::calibratePredictor()
+{
+    const std::vector<LoopSample> samples = m_doc->closedLoopSamples();
+    auto fit = fitDamageScale(samples);
+    if (!fit) {
+        showError(tr("Cannot calibrate the predictor: %1").arg(QString::fromStdString(fit.error().message)));
+        return;
+    }
+    QStringList lines;
+    for (const LoopSample& s : samples)
+        if (s.predictedDamage > 0 && s.measuredDamage > 0)
+            lines << tr("%1: predicted %2, measured %3 nats/token (× %4)")
+                         .arg(QString::fromStdString(s.name))
+                         .arg(s.predictedDamage, 0, 'g', 3)
+                         .arg(s.measuredDamage, 0, 'g', 3)
+                         .arg(s.measuredDamage / s.predictedDamage, 0, 'f', 2);
+    m_damageScale = fit->scale;
+    refreshBudget();
+    m_budget->setDamageScale(fit->scale, tr("Fitted to %n measured compression(s) of this session (spread × %1):", nullptr,
+                                            fit->samples)
+                                                 .arg(fit->spread, 0, 'f', 2) +
+                                             QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
+    statusBar()->showMessage(tr("Predicted damage × %1 from %n measured compression(s); the budget is re-solved.", nullptr,
+                                fit->samples)
+                                 .arg(fit->scale, 0, 'f', 2),
+                             8000);
 }
 
 void MainWindow::newSessionDialog()

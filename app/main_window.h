@@ -94,6 +94,9 @@ private:
     void showAllocationsDialog();
     // The Budget tab follows the document's (complete) sensitivity report.
     void refreshBudget();
+    // Budget tab ▸ Calibrate to Measurements: fits the closed loop's factor to
+    // the session's measured compressions and re-solves.
+    void calibratePredictor();
 
     JobRunner* m_runner = nullptr;
     StudioDocument* m_doc = nullptr;
@@ -112,6 +115,7 @@ private:
     views::BudgetView* m_budget = nullptr;
     views::CompressView* m_compress = nullptr;
     CompressController* m_compressController = nullptr;
+    double m_damageScale = 1.0;  // the closed loop's factor on predicted damage (1: uncalibrated)
     QDockWidget* m_benchmarkDock = nullptr;
     views::BenchmarkView* m_benchmark = nullptr;
     BenchmarkController* m_benchmarkController = nullptr;

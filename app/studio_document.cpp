@@ -3,6 +3,7 @@
 #include "calibration_job.h"
 #include "job_runner.h"
 
+#include "allocation/closed_loop.h"
 #include "bench/bench_store.h"
 #include "engine/engine.h"
 #include "formats/model_loader.h"
@@ -294,6 +295,18 @@ int64_t StudioDocument::addCompression(const CompressionRecord& record)
 }
 
 std::vector<CompressionRecord> StudioDocument::compressions() { return sessionList(&SessionStore::compressions); }
+
+std::vector<LoopSample> StudioDocument::closedLoopSamples()
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return {};
+    auto samples = precis::closedLoopSamples(*s, m_sessionId);
+    if (!samples) {
+        emit errorOccurred(QString::fromStdString(samples.error().toString()));
+        return {};
+    }
+    return std::move(samples).value();
+}
 
 int64_t StudioDocument::addBenchmark(const MachineInfo& machine, const BenchResult& result,
                                      std::optional<int64_t> compressionId)

@@ -21,6 +21,7 @@ struct SessionInfo;
 struct AllocationRecord;
 struct CompressionRecord;
 struct MachineInfo;
+struct LoopSample;
 struct BenchResult;
 struct StoredBenchmark;
 class Engine;
@@ -119,6 +120,10 @@ public:
     int64_t addCompression(const CompressionRecord& record);
     // The current session's compressions, oldest first (empty without a session).
     std::vector<CompressionRecord> compressions();
+    // The closed loop's samples: the current session's measured compressions
+    // with a prediction (allocation/closed_loop.h); empty without a session.
+    std::vector<LoopSample> closedLoopSamples();
+
     // ---- Benchmark dock (benchmark_controller.h)
     // Stores a benchmark in the current session (linked to compressionId when
     // given); the record's id, or 0 without a session or on failure (errorOccurred).

@@ -178,7 +178,21 @@ BudgetView::BudgetView(QWidget* parent) : QWidget(parent), m_pool(std::make_uniq
     budgetRow->addWidget(m_unitBox);
     budgetRow->addWidget(m_budgetBox);
     budgetRow->addStretch(1);
+    // The closed loop: the predictor's factor, fitted to measured compressions by the app.
+    m_scaleLabel = new QLabel(this);
+    m_scaleLabel->setObjectName(QStringLiteral("DamageScaleLabel"));
+    m_calibrateButton = new QPushButton(tr("Calibrate to Measurements"), this);
+    m_calibrateButton->setToolTip(tr("Rescale every predicted damage by measured ÷ predicted of the session's measured "
+                                     "compressions (Compress tab), then re-solve this budget"));
+    m_resetScaleButton = new QPushButton(tr("Reset"), this);
+    m_resetScaleButton->setToolTip(tr("Back to the uncalibrated predictor (factor 1)"));
+    connect(m_calibrateButton, &QPushButton::clicked, this, &BudgetView::calibrateRequested);
+    connect(m_resetScaleButton, &QPushButton::clicked, this, &BudgetView::resetScaleRequested);
+    budgetRow->addWidget(m_scaleLabel);
+    budgetRow->addWidget(m_calibrateButton);
+    budgetRow->addWidget(m_resetScaleButton);
     budgetRow->addWidget(m_saveButton);
+    setDamageScale(1.0);
 
     auto section = [this](const QString& title, QWidget* tool, QWidget* body) {
         auto* w = new QWidget(this);
@@ -291,6 +305,15 @@ void BudgetView::clear()
     m_status->hide();
     m_placeholder->setText(m_placeholderText);
     m_stack->setCurrentIndex(0);
+}
+
+void BudgetView::setDamageScale(double scale, const QString& note)
+{
+    m_damageScale = scale > 0 ? scale : 1.0;
+    m_scaleLabel->setText(m_damageScale == 1.0 ? tr("Predictor: uncalibrated")
+                                               : tr("Predictor × %1").arg(m_damageScale, 0, 'f', 2));
+    m_scaleLabel->setToolTip(note);
+    m_resetScaleButton->setEnabled(m_damageScale != 1.0);
 }
 
 void BudgetView::setPlaceholderText(const QString& text)
@@ -590,7 +613,8 @@ QString BudgetView::budgetJson() const
         for (const Unit& u : m_table->units)
             if (u.pinned >= 0)
                 pinned[QString::fromStdString(u.name)] = QString::fromStdString(u.options[size_t(u.pinned)].scheme);
-    const QJsonObject o{{"kind", QLatin1String(kinds[int(m_unit)])}, {"value", m_budgetBox->value()}, {"pinned", pinned}};
+    QJsonObject o{{"kind", QLatin1String(kinds[int(m_unit)])}, {"value", m_budgetBox->value()}, {"pinned", pinned}};
+    if (m_damageScale != 1.0) o.insert(QStringLiteral("damage_scale"), m_damageScale);  // the closed loop's factor
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 

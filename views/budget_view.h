@@ -85,6 +85,13 @@ public:
     void setPlaceholderText(const QString& text);
     // The original model file's size, for the compression ratio (0: not shown).
     void setOriginalBytes(int64_t bytes);
+    // The closed loop's factor on every predicted damage (the table given to
+    // setTable is already scaled by it; shown, and kept with compressions made
+    // from this allocation). note: how it was fitted (a tooltip).
+    void setDamageScale(double scale, const QString& note = {});
+    double damageScale() const { return m_damageScale; }
+    QPushButton* calibrateButton() const { return m_calibrateButton; }
+    QLabel* damageScaleLabel() const { return m_scaleLabel; }
     // Settings of the frontiers built here (after pins, or without a given frontier).
     void setFrontierSettings(const FrontierSettings& settings) { m_settings = settings; }
 
@@ -112,7 +119,8 @@ public:
     QAction* unpinAction() const { return m_unpinAction; }  // unpins the table's selected rows
 
     // What "Save allocation…" stores, in precis-cli allocate's form:
-    // {"kind": "ppl_percent" | "megabytes" | "bits_per_weight", "value": v, "pinned": {unit: scheme}}
+    // {"kind": "ppl_percent" | "megabytes" | "bits_per_weight", "value": v, "pinned": {unit: scheme}
+    //  [, "damage_scale": the closed loop's factor when not 1]}
     QString budgetJson() const;
     QString assignmentJson() const;  // {"unit": "scheme", …} (precis::assignmentJson)
     // {"bytes", "bits_per_weight", "predicted_damage", "predicted_ppl_increase_percent",
@@ -156,6 +164,9 @@ signals:
     // assignmentJson() and totalsJson() give the rest of a session record).
     void saveRequested(const QString& name, const QString& budgetJson);
     void solvingChanged(bool solving);
+    // The user asked to fit the predictor to measured compressions / to reset it.
+    void calibrateRequested();
+    void resetScaleRequested();
 
 private:
     void onSliderChanged(int position);
@@ -203,6 +214,10 @@ private:
     QSlider* m_slider = nullptr;
     QDoubleSpinBox* m_budgetBox = nullptr;
     QLabel* m_totals = nullptr;
+    QLabel* m_scaleLabel = nullptr;
+    QPushButton* m_calibrateButton = nullptr;
+    QPushButton* m_resetScaleButton = nullptr;
+    double m_damageScale = 1.0;
     QLabel* m_status = nullptr;
     FrontierPlot* m_frontierPlot = nullptr;
     LayerBitsPlot* m_layerPlot = nullptr;

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/cli_session.h"
 
+#include "allocation/closed_loop.h"
 #include "allocation/option_builder.h"
 #include "allocation/solver.h"
 #include "eval/compression_plan.h"
@@ -62,30 +63,18 @@ int cmdAllocate(const QStringList& args)
     auto store = std::make_optional(openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("allocate")));
     const SessionInfo session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("allocate"));
     const SessionReport run = latestReportOrExit(*store, session, QStringLiteral("allocate"));
-    // Closed loop: how far measurements of earlier allocations were from their predictions.
+    // Closed loop: how far measurements of earlier compressions were from their predictions.
     int rescaleSamples = 0;
     if (p.isSet(QStringLiteral("rescale"))) {
-        auto allocations = store->allocations(session.id);
-        auto compressions = store->compressions(session.id);
-        if (!allocations.ok()) failError(allocations.error());
-        if (!compressions.ok()) failError(compressions.error());
-        double logSum = 0;
-        for (const CompressionRecord& c : *compressions) {
-            if (!c.allocationId) continue;
-            const auto metrics = nlohmann::json::parse(c.metricsJson, nullptr, false);
-            for (const AllocationRecord& a : *allocations) {
-                if (a.id != *c.allocationId) continue;
-                const auto totals = nlohmann::json::parse(a.totalsJson, nullptr, false);
-                const double predicted = totals.is_object() ? totals.value("predicted_damage", 0.0) : 0.0;
-                const double ratio = metrics.is_object() ? metrics.value("ppl_ratio", 0.0) : 0.0;
-                if (predicted > 0 && ratio > 1) logSum += std::log(std::log(ratio) / predicted), ++rescaleSamples;
-            }
-        }
-        if (rescaleSamples == 0)
-            failInput(QStringLiteral("allocate: --rescale needs measured compressions of saved allocations in session "
-                                     "'%1' (precis-cli compress --session ... --allocation NAME --eval-text FILE)")
-                          .arg(QString::fromStdString(session.name)));
-        settings.damageScale = std::exp(logSum / rescaleSamples);
+        auto samples = closedLoopSamples(*store, session.id);
+        if (!samples.ok()) failError(samples.error());
+        auto fit = fitDamageScale(*samples);
+        if (!fit.ok())
+            failInput(QStringLiteral("allocate: --rescale in session '%1': %2 (precis-cli compress --session ... "
+                                     "--allocation NAME --eval-text FILE)")
+                          .arg(QString::fromStdString(session.name), QString::fromStdString(fit.error().message)));
+        settings.damageScale = fit->scale;
+        rescaleSamples = fit->samples;
     }
     const auto model = loadModelOrExit(QString::fromStdString(session.model.path));
     auto table = cachedOptionTable(*store, session.id, run.runId, session.model.sha256, *model, run.report, settings);

@@ -20,6 +20,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -193,7 +195,7 @@ int cmdCompress(const QStringList& args)
         store = openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("compress"));
         session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("compress"));
     }
-    double predictedPpl = -1;
+    double predictedPpl = -1, damageScale = 1;
     if (fromBudget) {
         // Solve as `allocate` does, over the formats a GGUF file can hold.
         const SessionReport run = latestReportOrExit(*store, session, QStringLiteral("compress"));
@@ -222,6 +224,14 @@ int cmdCompress(const QStringList& args)
             failInput(QStringLiteral("compress: session '%1' has no allocation named '%2'")
                           .arg(QString::fromStdString(session.name), p.value(QStringLiteral("allocation"))));
         allocationId = found->id;
+        // Its prediction (and the closed-loop factor it was solved with) go into the record.
+        const auto totals = nlohmann::json::parse(found->totalsJson, nullptr, false);
+        if (totals.is_object() && totals.contains("predicted_ppl_increase_percent") &&
+            totals["predicted_ppl_increase_percent"].is_number())
+            predictedPpl = totals["predicted_ppl_increase_percent"].get<double>();
+        const auto budget = nlohmann::json::parse(found->budgetJson, nullptr, false);
+        if (budget.is_object() && budget.contains("damage_scale") && budget["damage_scale"].is_number())
+            damageScale = budget["damage_scale"].get<double>();
         const QJsonObject units = QJsonDocument::fromJson(QByteArray::fromStdString(found->assignmentJson)).object();
         for (auto it = units.begin(); it != units.end(); ++it) {
             if (!model->find(it.key().toStdString()))
@@ -356,7 +366,10 @@ int cmdCompress(const QStringList& args)
                                  : p.isSet(QStringLiteral("budget-ppl")) ? QStringLiteral("budget +%1 % ppl").arg(budgetPpl)
                                                                          : QStringLiteral("%1 bits/weight").arg(targetBpw);
         QJsonObject settings{{"schemes", countsJson}, {"plan", planText}};
-        if (predictedPpl >= 0) metrics["predicted_ppl_increase_percent"] = predictedPpl;
+        if (predictedPpl >= 0) {
+            metrics["predicted_ppl_increase_percent"] = predictedPpl;
+            metrics["damage_scale"] = damageScale;
+        }
         CompressionRecord record;
         record.sessionId = session.id;
         if (allocationId) record.allocationId = allocationId;
