@@ -262,6 +262,12 @@ Result<CompressRequest> CompressController::buildRequest()
     r.evalPath = s.evalPath;
     r.ctx = s.ctx;
     r.maxChunks = s.maxChunks;
+    r.measureUnits = s.measureUnits;
+    // Per-tensor predictions come from the option table the Budget tab shows (tensor units only match).
+    if (m_budget && m_budget->hasTable()) {
+        r.optionTable = m_budget->table();
+        r.predictionScale = m_budget->damageScale();
+    }
     if (r.evalPath.isEmpty())
         return makeError(ErrorCode::InvalidArgument, "evaluation text", tr("choose a text to measure on").toStdString());
     if (s.method != CompressionMethod::Rtn && r.calibrationPath.isEmpty())
@@ -340,19 +346,24 @@ void CompressController::runDone(const CompressRequest& request, const std::shar
         e.row.bitsPerWeight = o.size.bitsPerWeight();
         e.row.comparison = o.comparison;
         e.row.predictedPercent = request.predictedPercent;
+        e.row.units = o.units;
         e.plan = request.plan;
         m_unsaved.push_back(std::move(e));
     }
     m_kept.push_front({key, o.model, o.engine});
     while (m_kept.size() > kKeptModels) m_kept.pop_back();
     reload();
-    m_view->setStatus(tr("'%1': %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).")
-                          .arg(qs(request.name))
-                          .arg(o.size.bitsPerWeight(), 0, 'f', 2)
-                          .arg(o.comparison.pplRatio(), 0, 'f', 4)
-                          .arg(o.comparison.klMean, 0, 'g', 3)
-                          .arg(100.0 * o.comparison.top1Agreement, 0, 'f', 2)
-                          .arg(o.seconds, 0, 'f', 1));
+    QString status = tr("'%1': %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).")
+                         .arg(qs(request.name))
+                         .arg(o.size.bitsPerWeight(), 0, 'f', 2)
+                         .arg(o.comparison.pplRatio(), 0, 'f', 4)
+                         .arg(o.comparison.klMean, 0, 'g', 3)
+                         .arg(100.0 * o.comparison.top1Agreement, 0, 'f', 2)
+                         .arg(o.seconds, 0, 'f', 1);
+    if (o.unitLength > 0)
+        status += QLatin1Char(' ') + tr("%n tensor(s) measured one at a time in %1 s.", nullptr, int(o.units.size()))
+                                         .arg(o.unitSeconds, 0, 'f', 1);
+    m_view->setStatus(status);
     emit runFinished(true);
 }
 
@@ -374,6 +385,7 @@ void CompressController::reload()
         e.row.bitsPerWeight = parsed->bitsPerWeight;
         e.row.comparison = parsed->comparison;
         e.row.predictedPercent = parsed->predictedPercent;
+        e.row.units = std::move(parsed->units);
         e.plan = std::move(parsed->plan);
         m_entries.push_back(std::move(e));
     }

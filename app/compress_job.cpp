@@ -1,5 +1,6 @@
 #include "compress_job.h"
 
+#include "allocation/option_table.h"
 #include "common/mapped_file.h"
 #include "engine/engine.h"
 #include "model/model.h"
@@ -39,6 +40,60 @@ Result<int64_t> sessionFor(const QString& databasePath, const Model& model, int6
 }
 
 nlohmann::json numberOrNull(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// Each measured tensor beside the option table's damage for the scheme the plan
+// gives it (the allocation's choice, or the uniform scheme after fallbacks).
+std::vector<UnitDamageRecord> withPredictions(std::vector<UnitDamage> units, const CompressionPlan& plan,
+                                              const OptionTable* table)
+{
+    std::vector<UnitDamageRecord> out;
+    out.reserve(units.size());
+    for (UnitDamage& u : units) {
+        UnitDamageRecord r;
+        if (table) {
+            std::string scheme = u.scheme;
+            for (const TensorAssignment& a : plan.tensors)
+                if (a.tensor == u.tensor) scheme = a.scheme;
+            if (auto d = predictedDamage(*table, u.tensor, scheme)) r.predictedDloss = *d;
+        }
+        r.measured = std::move(u);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// "units" of a stored record; errors name the record and the element's field.
+Result<std::vector<UnitDamageRecord>> parseUnits(const nlohmann::json& units, const std::string& where)
+{
+    if (!units.is_array()) return makeError(ErrorCode::InvalidArgument, where, "metrics: 'units' is not an array");
+    std::vector<UnitDamageRecord> out;
+    for (size_t i = 0; i < units.size(); ++i) {
+        const nlohmann::json& u = units[i];
+        const std::string field = "metrics: units[" + std::to_string(i) + "]";
+        if (!u.is_object()) return makeError(ErrorCode::InvalidArgument, where, field + " is not an object");
+        UnitDamageRecord r;
+        for (auto [key, value] : {std::pair{"tensor", &r.measured.tensor}, std::pair{"scheme", &r.measured.scheme}}) {
+            auto it = u.find(key);
+            if (it == u.end() || !it->is_string())
+                return makeError(ErrorCode::InvalidArgument, where, field + "." + key + " is not a string");
+            *value = it->get<std::string>();
+        }
+        for (auto [key, value] : {std::pair{"measured_dloss", &r.measured.measuredDloss},
+                                  std::pair{"measured_kl", &r.measured.measuredKl},
+                                  std::pair{"predicted_dloss", &r.predictedDloss}}) {
+            auto it = u.find(key);
+            if (it == u.end() || it->is_null()) {
+                *value = std::numeric_limits<double>::quiet_NaN();
+            } else if (it->is_number()) {
+                *value = it->get<double>();
+            } else {
+                return makeError(ErrorCode::InvalidArgument, where, field + "." + key + " is not a number or null");
+            }
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
 
 } // namespace
 
@@ -91,9 +146,24 @@ Result<CompressOutcome> runCompressJob(const Model& original, const Tokenizer& t
     out.ctx = std::max(3, std::min(request.ctx, original.config.nCtx > 0 ? original.config.nCtx : request.ctx));
     options.ctx = out.ctx;
     options.maxChunks = request.maxChunks;
+    const double compared = request.measureUnits ? 0.8 : 1.0;
     {
-        Progress sub = subProgress(progress, 0.7, 1.0, "Evaluating: ");
+        Progress sub = subProgress(progress, 0.7, compared, "Evaluating: ");
         PRECIS_TRY_ASSIGN(out.comparison, compareModels(*originalEngine, *out.engine, ids, options, &sub, &cancel));
+    }
+    if (request.measureUnits) {
+        const auto u0 = std::chrono::steady_clock::now();
+        UnitDamageOptions unitOptions;  // 8 windows, seed 1
+        unitOptions.length = std::min(unitOptions.length, out.ctx);
+        // The text's ids without the BOS encode() put in front (each window gets its own).
+        std::span<const int32_t> text(ids);
+        if (!text.empty() && text.front() == tokenizer.bos()) text = text.subspan(1);
+        Progress sub = subProgress(progress, compared, 1.0, "Per tensor: ");
+        PRECIS_TRY_ASSIGN(std::vector<UnitDamage> units,
+                          measureUnitDamage(original, *out.model, text, unitOptions, &sub, &cancel));
+        out.units = withPredictions(std::move(units), request.plan, request.optionTable.get());
+        out.unitLength = unitOptions.length;
+        out.unitSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - u0).count();
     }
     out.size = modelSize(*out.model);
     out.originalSize = modelSize(original);
@@ -127,6 +197,10 @@ std::string compressionSettingsJson(const CompressRequest& request, const Compre
                             {"length", request.length},
                             {"seed", request.seed}};
     j["eval"] = {{"text", request.evalPath.toStdString()}, {"ctx", outcome.ctx}, {"chunks", request.maxChunks}};
+    if (outcome.unitLength > 0)
+        j["eval"]["per_tensor"] = {{"sequences", UnitDamageOptions{}.sequences},
+                                   {"length", outcome.unitLength},
+                                   {"seed", UnitDamageOptions{}.seed}};
     j["recipe"] = nlohmann::json::parse(recipeToJson(request.plan, -1));
     return j.dump();
 }
@@ -155,6 +229,18 @@ std::string compressionMetricsJson(const CompressRequest& request, const Compres
     j["measured_ppl_increase_percent"] = 100.0 * (c.pplRatio() - 1.0);
     j["predicted_ppl_increase_percent"] = numberOrNull(request.predictedPercent);
     j["seconds"] = o.seconds;
+    if (o.unitLength > 0) {
+        nlohmann::json units = nlohmann::json::array();
+        for (const UnitDamageRecord& u : o.units)
+            units.push_back({{"tensor", u.measured.tensor},
+                             {"scheme", u.measured.scheme},
+                             {"measured_dloss", numberOrNull(u.measured.measuredDloss)},
+                             {"measured_kl", numberOrNull(u.measured.measuredKl)},
+                             {"predicted_dloss", numberOrNull(u.predictedDloss)}});
+        j["units"] = std::move(units);
+        j["unit_seconds"] = o.unitSeconds;
+        j["unit_damage_scale"] = request.predictionScale;
+    }
     return j.dump();
 }
 
@@ -195,6 +281,9 @@ Result<StoredCompression> parseCompressionRecord(const CompressionRecord& record
     if (s.name.empty()) s.name = s.method;
     if (auto it = settings.find("recipe"); it != settings.end() && it->is_object()) {
         PRECIS_TRY_ASSIGN(s.plan, parseRecipeJson(it->dump(), where + " recipe"));
+    }
+    if (auto it = metrics.find("units"); it != metrics.end()) {
+        PRECIS_TRY_ASSIGN(s.units, parseUnits(*it, where));
     }
     return s;
 }

@@ -1,7 +1,9 @@
 // The Compress tab's work on the job thread (DESIGN.md §7–§8): compress the
 // open model by a plan with a method (core/eval/compress_methods.h), measure it
 // against the original on an evaluation text (core/eval/compare.h), and
-// generate from both models for the side-by-side view (core/eval/generate.h).
+// generate from both models for the side-by-side view (core/eval/generate.h);
+// on request, measure every compressed tensor alone (core/eval/unit_damage.h)
+// beside the Budget tab's predicted damage for its option.
 // The same core functions as precis-cli compress / eval; nothing is computed
 // here that the core computes. Every bad setting comes back with the core's
 // message (it names the file, the tensor or the setting).
@@ -17,6 +19,7 @@
 #include "eval/compress_methods.h"
 #include "eval/compression_plan.h"
 #include "eval/generate.h"
+#include "eval/unit_damage.h"
 
 #include <QString>
 
@@ -33,6 +36,7 @@ class Engine;
 class Model;
 class Tokenizer;
 struct CompressionRecord;
+struct OptionTable;
 }
 
 namespace precis::app {
@@ -54,6 +58,14 @@ struct CompressRequest {
     QString evalPath;
     int ctx = 256;
     int maxChunks = 0;
+    // Per tensor: the original with only that tensor compressed, on
+    // UnitDamageOptions' default windows (8 × 128 tokens, seed 1) of the
+    // evaluation text, the length capped at the chunk length.
+    bool measureUnits = false;
+    // The Budget tab's option table (nullptr: none): each measured tensor's
+    // predicted Δloss is its unit's damage for the scheme the plan gives it.
+    std::shared_ptr<const OptionTable> optionTable;
+    double predictionScale = 1;  // the closed loop's factor already in that table's damages
     // Predicted perplexity increase in % (NaN: no prediction).
     double predictedPercent = std::numeric_limits<double>::quiet_NaN();
     // With a database and no current session (0), the job records the model
@@ -70,7 +82,11 @@ struct CompressOutcome {
     ModelSize size;          // compressed (modelSize: simulated RTN tensors at their RTN size)
     ModelSize originalSize;
     int ctx = 0;             // the chunk length used
-    double seconds = 0;      // compression + evaluation wall time
+    // Per-tensor measurements (request.measureUnits), in the architecture's tensor order.
+    std::vector<UnitDamageRecord> units;
+    int unitLength = 0;      // tokens per window they were measured on (0: not measured)
+    double unitSeconds = 0;  // their wall time
+    double seconds = 0;      // compression + evaluation wall time (per-tensor measurement included)
     int64_t sessionId = 0;   // the request's, or the one the job created (0: none)
     std::string sessionError;  // why no session could be created (the result is still good)
 };
@@ -79,8 +95,9 @@ using EngineSource = std::function<Result<std::shared_ptr<const Engine>>()>;
 
 // The whole Run: read the evaluation text (and the calibration text for
 // GPTQ/AWQ) first, so a missing file fails before any work; compress (progress
-// 0.05–0.65); build the compressed model's engine; compare (0.7–1); then,
-// without a session, create one (a failure there only sets sessionError).
+// 0.05–0.65); build the compressed model's engine; compare (0.7–1, or 0.7–0.8
+// followed by the per-tensor measurement up to 1); then, without a session,
+// create one (a failure there only sets sessionError).
 // Errors are the core's; Cancelled when `cancel` fires.
 Result<CompressOutcome> runCompressJob(const Model& original, const Tokenizer& tokenizer, const EngineSource& engine,
                                        const CompressRequest& request, Progress& progress, const CancelToken& cancel);
@@ -90,7 +107,10 @@ Result<CompressOutcome> runCompressJob(const Model& original, const Tokenizer& t
 // (the plan in recipe form, so it can be exported later). metrics: every
 // measured number (sizes, bits/weight, both perplexities, ratio, NLLs, KL
 // mean/p99/max, top-1, tokens, chunks, ctx, predicted and measured Δppl %,
-// seconds); a missing prediction is null.
+// seconds); a missing prediction is null. With per-tensor measurements also
+// "units": [{"tensor", "scheme", "measured_dloss", "measured_kl",
+// "predicted_dloss"}] (a missing or non-finite number is null), "unit_seconds"
+// and "unit_damage_scale" (the closed loop's factor included in the predictions).
 std::string compressionSettingsJson(const CompressRequest& request, const CompressOutcome& outcome);
 std::string compressionMetricsJson(const CompressRequest& request, const CompressOutcome& outcome);
 
@@ -103,6 +123,7 @@ struct StoredCompression {
     ComparisonResult comparison;
     double predictedPercent = std::numeric_limits<double>::quiet_NaN();
     CompressionPlan plan;  // empty when the record has no recipe
+    std::vector<UnitDamageRecord> units;  // empty when not measured (null numbers read as NaN)
 };
 // Errors (InvalidArgument) name the record id and the field that is missing or of the wrong type.
 Result<StoredCompression> parseCompressionRecord(const CompressionRecord& record);

@@ -1,6 +1,8 @@
 #include "compress_plots.h"
 
 #include "allocation/solver.h"
+#include "sensitivity/calibration.h"
+#include "sensitivity/report.h"
 
 #include <algorithm>
 #include <cmath>
@@ -321,5 +323,135 @@ void PredictedMeasuredPlot::setResults(const std::vector<CompressResultRow>& row
     yAxis->setRange(r);
     replot(rpQueuedReplot);
 }
+
+// ---- UnitScatterPlot
+
+namespace {
+
+struct KindStyle {
+    const char* kind;  // sensitivity::tensorKind
+    QColor colour;
+};
+
+// Attention in blues and purples, feed-forward in warm colours, embeddings and output in greys.
+const KindStyle kKinds[] = {
+    {"q", QColor(31, 119, 180)},   {"k", QColor(23, 190, 207)},  {"v", QColor(148, 103, 189)},
+    {"o", QColor(57, 59, 121)},    {"qkv", QColor(107, 174, 214)}, {"gate", QColor(255, 127, 14)},
+    {"up", QColor(214, 39, 40)},   {"down", QColor(140, 86, 75)}, {"embd", QColor(127, 127, 127)},
+    {"output", QColor(20, 20, 20)}, {"other", QColor(188, 189, 34)},
+};
+
+QString kindLabel(const std::string& kind)
+{
+    if (kind == "q") return UnitScatterPlot::tr("attention q");
+    if (kind == "k") return UnitScatterPlot::tr("attention k");
+    if (kind == "v") return UnitScatterPlot::tr("attention v");
+    if (kind == "o") return UnitScatterPlot::tr("attention output");
+    if (kind == "qkv") return UnitScatterPlot::tr("attention qkv");
+    if (kind == "gate") return UnitScatterPlot::tr("ffn gate");
+    if (kind == "up") return UnitScatterPlot::tr("ffn up");
+    if (kind == "down") return UnitScatterPlot::tr("ffn down");
+    if (kind == "embd") return UnitScatterPlot::tr("token embeddings");
+    if (kind == "output") return UnitScatterPlot::tr("output");
+    return UnitScatterPlot::tr("other");
+}
+
+} // namespace
+
+UnitScatterPlot::UnitScatterPlot(QWidget* parent) : QCustomPlot(parent)
+{
+    setMinimumSize(220, 180);
+    setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plotLayout()->insertRow(0);
+    m_title = new QCPTextElement(this, QString(), smallFont(font()));
+    plotLayout()->addElement(0, 0, m_title);
+    m_diagonal = new QCPItemStraightLine(this);
+    m_diagonal->setPen(QPen(kPredictedColour, 1, Qt::DashLine));
+    m_diagonal->point1->setCoords(1e-3, 1e-3);  // on log–log axes the line through these is y = x
+    m_diagonal->point2->setCoords(1e-2, 1e-2);
+    m_message = new QCPItemText(this);
+    m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_message->position->setCoords(0.5, 0.5);
+    m_message->setPositionAlignment(Qt::AlignCenter);
+    m_message->setTextAlignment(Qt::AlignCenter);
+    m_message->setColor(QColor(90, 90, 90));
+    styleLegend(this);
+    // Bottom right: below the diagonal, where a proxy that under-predicts leaves room.
+    axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    xAxis->setLabel(tr("predicted Δloss (nats/token)"));
+    yAxis->setLabel(tr("measured Δloss (nats/token)"));
+    setLogAxis(xAxis, true);
+    setLogAxis(yAxis, true);
+    setUnits({}, QString());
+}
+
+void UnitScatterPlot::setUnits(const std::vector<UnitDamageRecord>& units, const QString& name)
+{
+    for (QCPGraph* g : m_kindGraphs) removeGraph(g);
+    m_kindGraphs.clear();
+    m_units = int(units.size());
+
+    // ρ over every unit with both numbers (ranks need no log axis); points only where both are > 0.
+    std::vector<double> predicted, measured;
+    for (const UnitDamageRecord& u : units)
+        if (u.hasPrediction() && std::isfinite(u.measured.measuredDloss)) {
+            predicted.push_back(u.predictedDloss);
+            measured.push_back(u.measured.measuredDloss);
+        }
+    m_rho = predicted.size() >= 3 ? sensitivity::spearman(predicted, measured) : std::numeric_limits<double>::quiet_NaN();
+    m_points = 0;
+    QVector<double> all;
+    for (const KindStyle& k : kKinds) {
+        QVector<double> x, y;
+        for (const UnitDamageRecord& u : units) {
+            if (sensitivity::tensorKind(u.measured.tensor) != k.kind) continue;
+            const double p = u.predictedDloss, m = u.measured.measuredDloss;
+            if (!(std::isfinite(p) && std::isfinite(m) && p > 0 && m > 0)) continue;
+            x << p;
+            y << m;
+        }
+        if (x.isEmpty()) continue;
+        QCPGraph* g = addGraph();
+        g->setName(kindLabel(k.kind));
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(k.colour.darker(130), 1), k.colour, 7));
+        g->setData(x, y);
+        m_kindGraphs << g;
+        m_points += int(x.size());
+        all << x << y;
+    }
+
+    QString message;
+    if (units.empty()) {
+        m_title->setText(tr("Predicted vs measured Δloss per tensor"));
+        message = name.isEmpty() ? tr("Select a result to see its tensors.")
+                                 : tr("'%1' was not measured per tensor.\nTick “Measure each tensor” under Evaluation "
+                                      "and run it again.")
+                                       .arg(name);
+    } else {
+        const QString rho = std::isfinite(m_rho) ? QString::number(m_rho, 'f', 3) : QStringLiteral("—");
+        QString title = tr("%1: Spearman ρ = %2 over %n tensor(s)", nullptr, int(predicted.size())).arg(name, rho);
+        if (skippedCount() > 0)
+            title += QStringLiteral(" · ") + tr("%n not drawn (no prediction, or Δloss ≤ 0)", nullptr, skippedCount());
+        m_title->setText(title);
+        if (m_points == 0)
+            message = tr("No tensor has a positive predicted and measured Δloss to place on log axes.\n"
+                         "Predictions come from the Budget tab's option table: calibrate with the schemes used.");
+    }
+    m_message->setText(message);
+    m_message->setVisible(!message.isEmpty());
+    m_diagonal->setVisible(m_points > 0);
+    legend->setVisible(!m_kindGraphs.isEmpty());
+
+    // Both axes over the same decades, so y = x runs at 45°.
+    QCPRange r = paddedRange(all, 0, true);
+    if (all.isEmpty()) r = QCPRange(1e-5, 1e-1);
+    xAxis->setRange(r);
+    yAxis->setRange(r);
+    replot(rpQueuedReplot);
+}
+
+QString UnitScatterPlot::titleText() const { return m_title->text(); }
+QString UnitScatterPlot::messageText() const { return m_message->visible() ? m_message->text() : QString(); }
 
 } // namespace precis::views

@@ -10,10 +10,16 @@
 // PredictedMeasuredPlot: predicted against measured perplexity increase (%)
 //   per result that has a prediction, with the line measured = predicted.
 //
-// Neither computes anything: the rows and the frontier are handed in.
+// UnitScatterPlot: for one result measured per tensor, each tensor's predicted
+//   Δloss (the Budget tab's option table) against its measured Δloss, log–log,
+//   one marker colour per tensor kind, the line measured = predicted, and a
+//   title with Spearman's ρ over the tensors that have both numbers.
+//
+// None computes anything: the rows, units and the frontier are handed in.
 #pragma once
 
 #include "eval/compare.h"
+#include "eval/unit_damage.h"
 
 #include <qcustomplot.h>
 
@@ -40,6 +46,7 @@ struct CompressResultRow {
     ComparisonResult comparison;
     double predictedPercent = std::numeric_limits<double>::quiet_NaN();  // NaN: no prediction
     bool inMemory = false;    // the compressed model is kept (export as GGUF / safetensors, generation)
+    std::vector<UnitDamageRecord> units;  // per-tensor measurements ("Measure each tensor"); empty: none
 
     bool hasPrediction() const { return std::isfinite(predictedPercent); }
     double measuredPercent() const { return 100.0 * (comparison.pplRatio() - 1.0); }
@@ -102,6 +109,33 @@ private:
     QCPGraph* m_points = nullptr;
     QCPItemStraightLine* m_diagonal = nullptr;
     QList<QCPItemText*> m_labels;
+};
+
+class UnitScatterPlot : public QCustomPlot {
+    Q_OBJECT
+public:
+    explicit UnitScatterPlot(QWidget* parent = nullptr);
+    // The units of the result called `name`; none: the empty-state message instead.
+    void setUnits(const std::vector<UnitDamageRecord>& units, const QString& name);
+
+    int unitCount() const { return m_units; }      // units handed in
+    int pointCount() const { return m_points; }    // drawn
+    // Not drawn: no prediction, or a predicted or measured Δloss ≤ 0 (or not finite): no place on log axes.
+    int skippedCount() const { return m_units - m_points; }
+    // Spearman's ρ of predicted vs measured over the units with both finite; NaN below 3 of them.
+    double spearmanRho() const { return m_rho; }
+    QString titleText() const;
+    QString messageText() const;  // the empty-state text ("" when units are shown)
+    // One graph per tensor kind present (attn q/k/v/o, ffn gate/up/down, embeddings, output).
+    const QList<QCPGraph*>& kindGraphs() const { return m_kindGraphs; }
+
+private:
+    QCPTextElement* m_title = nullptr;
+    QCPItemText* m_message = nullptr;
+    QCPItemStraightLine* m_diagonal = nullptr;
+    QList<QCPGraph*> m_kindGraphs;
+    int m_units = 0, m_points = 0;
+    double m_rho = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Colour of a method's markers (shared by the plot and the table).

@@ -202,10 +202,19 @@ QWidget* CompressView::createSettings()
     m_chunks->setRange(0, 1 << 20);
     m_chunks->setSpecialValueText(tr("all"));
     m_chunks->setToolTip(tr("Score at most this many chunks of the text"));
+    m_measureUnits = new QCheckBox(tr("Measure each tensor"), eval);
+    m_measureUnits->setObjectName(QStringLiteral("MeasureUnitsBox"));
+    m_measureUnits->setToolTip(tr("After the whole model, measure every compressed tensor alone: the original model with "
+                                  "only that tensor compressed, on %1 sequences of up to %2 tokens of the evaluation "
+                                  "text. Costs one forward pass over those %1 sequences per compressed tensor. The "
+                                  "result is compared with the Budget tab's predicted damage per tensor.")
+                                   .arg(UnitDamageOptions{}.sequences)
+                                   .arg(UnitDamageOptions{}.length));
     auto* evalForm = new QFormLayout(eval);
     evalForm->addRow(tr("File:"), evalRow);
     evalForm->addRow(tr("Context:"), m_ctx);
     evalForm->addRow(tr("Chunks:"), m_chunks);
+    evalForm->addRow(QString(), m_measureUnits);
 
     // Run
     m_run = new QPushButton(tr("Compress && Measure"), panel);
@@ -266,6 +275,7 @@ QWidget* CompressView::createResults()
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         const int row = selectedRow();
         m_sizePlot->setSelectedRow(row);
+        showUnitsOf(row);
         updateButtons();
         emit selectedRowChanged(row);
     });
@@ -312,6 +322,11 @@ QWidget* CompressView::createResults()
     m_lowerTabs->addTab(sizePage, tr("Size vs Δppl"));
     m_predictionPlot = new PredictedMeasuredPlot(m_lowerTabs);
     m_lowerTabs->addTab(m_predictionPlot, tr("Predicted vs measured"));
+    m_unitPlot = new UnitScatterPlot(m_lowerTabs);
+    m_unitPlot->setObjectName(QStringLiteral("UnitScatterPlot"));
+    m_lowerTabs->addTab(m_unitPlot, tr("Per tensor"));
+    m_lowerTabs->setTabToolTip(m_lowerTabs->count() - 1,
+                               tr("The selected result's tensors, each measured alone, against their predicted damage"));
     m_generation = new GenerationCompareView(m_lowerTabs);
     m_lowerTabs->addTab(m_generation, tr("Generation"));
     splitter->addWidget(m_lowerTabs);
@@ -342,6 +357,7 @@ CompressView::Settings CompressView::settings() const
     s.evalPath = m_eval->text().trimmed();
     s.ctx = m_ctx->value();
     s.maxChunks = m_chunks->value();
+    s.measureUnits = m_measureUnits->isChecked();
     return s;
 }
 
@@ -360,6 +376,7 @@ void CompressView::setSettings(const Settings& s)
     m_eval->setText(s.evalPath);
     m_ctx->setValue(s.ctx);
     m_chunks->setValue(s.maxChunks);
+    m_measureUnits->setChecked(s.measureUnits);
 }
 
 void CompressView::setSchemes(const QStringList& names)
@@ -489,8 +506,15 @@ void CompressView::setResults(std::vector<CompressResultRow> rows)
     if (select >= 0) m_table->selectRow(select);
     else m_table->clearSelection();
     m_sizePlot->setSelectedRow(select);
+    showUnitsOf(select);
     updateButtons();
     emit selectedRowChanged(select);
+}
+
+void CompressView::showUnitsOf(int row)
+{
+    if (row >= 0 && row < int(m_rows.size())) m_unitPlot->setUnits(m_rows[size_t(row)].units, m_rows[size_t(row)].name);
+    else m_unitPlot->setUnits({}, QString());
 }
 
 int CompressView::selectedRow() const

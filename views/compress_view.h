@@ -6,12 +6,14 @@
 //   - method: RTN, GPTQ or AWQ; GPTQ and AWQ take N sequences × T tokens of a
 //     calibration text; GPTQ's damping and act-order, AWQ's α grid;
 //   - evaluation: a text, the chunk length (capped at the model's context) and
-//     the number of chunks (0: all);
+//     the number of chunks (0: all); optionally each compressed tensor measured
+//     alone ("Measure each tensor", off by default: a forward pass per tensor);
 //   - results table: name, method, size (MiB), bits/weight, perplexity of the
 //     original and the compressed model, their ratio, measured and predicted
 //     Δppl, KL mean and p99, top-1 agreement;
-//   - plots (compress_plots.h): size vs Δppl with the predicted frontier, and
-//     predicted vs measured; the side-by-side generation view.
+//   - plots (compress_plots.h): size vs Δppl with the predicted frontier,
+//     predicted vs measured, and for the selected result predicted vs measured
+//     Δloss per tensor; the side-by-side generation view.
 //
 // The view computes nothing: Run, Cancel, Export and Generate are signals; the
 // app reads settings() and hands results, progress and the frontier back.
@@ -67,6 +69,7 @@ public:
         QString evalPath;
         int ctx = 256;
         int maxChunks = 0;  // 0: all
+        bool measureUnits = false;  // each compressed tensor alone, after the whole model
     };
 
     explicit CompressView(QWidget* parent = nullptr);
@@ -102,6 +105,7 @@ public:
     QTableWidget* resultsTable() const { return m_table; }
     CompressResultPlot* sizePlot() const { return m_sizePlot; }
     PredictedMeasuredPlot* predictionPlot() const { return m_predictionPlot; }
+    UnitScatterPlot* unitPlot() const { return m_unitPlot; }
     QTabWidget* lowerTabs() const { return m_lowerTabs; }
     QRadioButton* allocationRadio() const { return m_allocationRadio; }
     QRadioButton* uniformRadio() const { return m_uniformRadio; }
@@ -111,6 +115,7 @@ public:
     QSpinBox* lengthBox() const { return m_length; }
     QSpinBox* ctxBox() const { return m_ctx; }
     QSpinBox* chunksBox() const { return m_chunks; }
+    QCheckBox* measureUnitsBox() const { return m_measureUnits; }
     QLineEdit* calibrationEdit() const { return m_calibration; }
     QLineEdit* evalEdit() const { return m_eval; }
     QPushButton* runButton() const { return m_run; }
@@ -132,6 +137,7 @@ private:
     void updateMethodWidgets();
     void updateButtons();
     void fillRow(int row, const CompressResultRow& r);
+    void showUnitsOf(int row);
     QString browse(const QString& title, const QString& current);
 
     std::vector<CompressResultRow> m_rows;
@@ -155,6 +161,7 @@ private:
     QLineEdit* m_eval = nullptr;
     QSpinBox* m_ctx = nullptr;
     QSpinBox* m_chunks = nullptr;
+    QCheckBox* m_measureUnits = nullptr;
     QPushButton* m_run = nullptr;
     QPushButton* m_cancel = nullptr;
     QProgressBar* m_progress = nullptr;
@@ -166,6 +173,7 @@ private:
     QCheckBox* m_logBox = nullptr;
     CompressResultPlot* m_sizePlot = nullptr;
     PredictedMeasuredPlot* m_predictionPlot = nullptr;
+    UnitScatterPlot* m_unitPlot = nullptr;
     GenerationCompareView* m_generation = nullptr;
     QTabWidget* m_lowerTabs = nullptr;
 };

@@ -4,6 +4,7 @@
 #include "cli/cli_common.h"
 #include "cli/commands.h"
 #include "cli/cli_session.h"
+#include "cli/eval_per_tensor.h"
 
 #include "common/threads.h"
 #include "engine/engine.h"
@@ -427,6 +428,7 @@ int cmdEvalCompare(const QStringList& args)
                  QStringLiteral("N")});
     p.addOption({QStringLiteral("chunks"), QStringLiteral("Score at most K chunks (default: all)."), QStringLiteral("K")});
     p.addOption({QStringLiteral("all-tokens"), QStringLiteral("Score every prediction in non-overlapping windows.")});
+    p.addOption(perUnitOption());
     p.parse(args, 2, 2);
     if (!p.isSet(QStringLiteral("text")))
         failUsage(QStringLiteral("eval: --text FILE is required"));
@@ -460,29 +462,37 @@ int cmdEvalCompare(const QStringList& args)
         failError(r.error());
     const double seconds = double(timer.elapsed()) / 1000.0;
     const ModelSize sizeA = modelSize(*original), sizeB = modelSize(*compressed);
+    std::optional<PerUnitMeasurement> perUnit;
+    if (p.isSet(QStringLiteral("per-unit")))
+        perUnit = measurePerUnitOrExit(*original, *compressed, ids, ctx);
 
     if (p.json()) {
-        printJson(QJsonObject{{"original", originalPath},
-                              {"compressed", compressedPath},
-                              {"ppl_original", r->pplOriginal},
-                              {"ppl_compressed", r->pplCompressed},
-                              {"ppl_ratio", r->pplRatio()},
-                              {"mean_nll_original", r->meanNllOriginal},
-                              {"mean_nll_compressed", r->meanNllCompressed},
-                              {"kl_mean", r->klMean},
-                              {"kl_p99", r->klP99},
-                              {"kl_max", r->klMax},
-                              {"top1_agreement", r->top1Agreement},
-                              {"tokens_scored", qint64(r->tokensScored)},
-                              {"chunks", r->chunks},
-                              {"ctx", ctx},
-                              {"mode", options.allTokens ? "all-tokens" : "chunked"},
-                              {"file_bytes_original", qint64(original->fileBytes)},
-                              {"file_bytes_compressed", qint64(compressed->fileBytes)},
-                              {"bits_per_weight_original", sizeA.bitsPerWeight()},
-                              {"bits_per_weight_compressed", sizeB.bitsPerWeight()},
-                              {"threads", activeThreadCount()},
-                              {"seconds", seconds}});
+        QJsonObject o{{"original", originalPath},
+                      {"compressed", compressedPath},
+                      {"ppl_original", r->pplOriginal},
+                      {"ppl_compressed", r->pplCompressed},
+                      {"ppl_ratio", r->pplRatio()},
+                      {"mean_nll_original", r->meanNllOriginal},
+                      {"mean_nll_compressed", r->meanNllCompressed},
+                      {"kl_mean", r->klMean},
+                      {"kl_p99", r->klP99},
+                      {"kl_max", r->klMax},
+                      {"top1_agreement", r->top1Agreement},
+                      {"tokens_scored", qint64(r->tokensScored)},
+                      {"chunks", r->chunks},
+                      {"ctx", ctx},
+                      {"mode", options.allTokens ? "all-tokens" : "chunked"},
+                      {"file_bytes_original", qint64(original->fileBytes)},
+                      {"file_bytes_compressed", qint64(compressed->fileBytes)},
+                      {"bits_per_weight_original", sizeA.bitsPerWeight()},
+                      {"bits_per_weight_compressed", sizeB.bitsPerWeight()},
+                      {"threads", activeThreadCount()},
+                      {"seconds", seconds}};
+        if (perUnit) {
+            o["units"] = perUnit->units;
+            o["unit_seconds"] = perUnit->seconds;
+        }
+        printJson(o);
         return ExitOk;
     }
     printLine(QStringLiteral("perplexity  original %1   compressed %2   ratio %3")
@@ -494,6 +504,7 @@ int cmdEvalCompare(const QStringList& args)
     printLine(QStringLiteral("size  original %1 (%2 bits/weight)   compressed %3 (%4 bits/weight)")
                   .arg(humanBytes(original->fileBytes)).arg(sizeA.bitsPerWeight(), 0, 'f', 3)
                   .arg(humanBytes(compressed->fileBytes)).arg(sizeB.bitsPerWeight(), 0, 'f', 3));
+    if (perUnit) printPerUnitTable(*perUnit);
     return ExitOk;
 }
 

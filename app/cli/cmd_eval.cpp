@@ -1,15 +1,20 @@
-// `precis-cli ppl` and `precis-cli generate`.
+// `precis-cli ppl` and `precis-cli generate`, and the per-tensor part of
+// `precis-cli eval --per-unit` (eval_per_tensor.h).
 #include "cli/cli_common.h"
 #include "cli/commands.h"
+#include "cli/eval_per_tensor.h"
 
 #include "common/threads.h"
 #include "engine/engine.h"
 #include "eval/generate.h"
 #include "eval/perplexity.h"
+#include "eval/unit_damage.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace precis::cli {
@@ -35,7 +40,80 @@ QString stopText(StopReason s)
     return QStringLiteral("max-tokens");
 }
 
+QJsonValue numberOrNull(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); }
+
 } // namespace
+
+QCommandLineOption perUnitOption()
+{
+    const UnitDamageOptions o;
+    return {QStringLiteral("per-unit"),
+            QStringLiteral("Also measure every tensor the compression changed alone: the original with only that tensor "
+                           "replaced, on %1 windows of min(%2, ctx) tokens of the text (one forward pass per tensor).")
+                .arg(o.sequences)
+                .arg(o.length)};
+}
+
+PerUnitMeasurement measurePerUnitOrExit(const Model& original, const Model& compressed,
+                                        std::span<const int32_t> ids, int ctx)
+{
+    UnitDamageOptions options;
+    options.length = std::min(options.length, ctx);
+    if (!ids.empty() && ids.front() == original.tokenizer.bos) ids = ids.subspan(1);
+    Progress progress([](double f, const std::string& stage) {
+        printProgress(QStringLiteral("%1 %2%").arg(QString::fromStdString(stage)).arg(int(f * 100)));
+    });
+    CancelToken cancel;
+    QElapsedTimer timer;
+    timer.start();
+    auto r = measureUnitDamage(original, compressed, ids, options, &progress, &cancel);
+    endProgress();
+    if (!r.ok())
+        failError(r.error());
+    std::vector<UnitDamage> units = std::move(r).value();
+    // Largest loss increase first; a NaN (a broken tensor) heads the list.
+    std::stable_sort(units.begin(), units.end(), [](const UnitDamage& a, const UnitDamage& b) {
+        if (std::isnan(a.measuredDloss) != std::isnan(b.measuredDloss)) return std::isnan(a.measuredDloss);
+        return a.measuredDloss > b.measuredDloss;
+    });
+    PerUnitMeasurement m;
+    m.sequences = options.sequences;
+    m.length = options.length;
+    m.seconds = double(timer.elapsed()) / 1000.0;
+    for (const UnitDamage& u : units)
+        m.units.append(QJsonObject{{"tensor", QString::fromStdString(u.tensor)},
+                                   {"scheme", QString::fromStdString(u.scheme)},
+                                   {"measured_dloss", numberOrNull(u.measuredDloss)},
+                                   {"measured_kl", numberOrNull(u.measuredKl)}});
+    return m;
+}
+
+void printPerUnitTable(const PerUnitMeasurement& m)
+{
+    printLine(QString());
+    printLine(QStringLiteral("per tensor: %1 tensor(s) measured alone on %2 × %3 tokens (%4 s)")
+                  .arg(m.units.size()).arg(m.sequences).arg(m.length).arg(m.seconds, 0, 'f', 2));
+    if (m.units.isEmpty()) {
+        printLine(QStringLiteral("  no tensor differs from the original"));
+        return;
+    }
+    int width = 6;
+    for (const QJsonValue& v : m.units) width = std::max(width, int(v[QStringLiteral("tensor")].toString().size()));
+    auto number = [](const QJsonValue& v, bool sign) {
+        return v.isDouble() ? QString::asprintf(sign ? "%+.4e" : "%.4e", v.toDouble()) : QStringLiteral("—");
+    };
+    printLine(QStringLiteral("%1  %2  %3  %4")
+                  .arg(QStringLiteral("tensor"), -width)
+                  .arg(QStringLiteral("scheme"), -9)
+                  .arg(QStringLiteral("measured Δloss"), 14)
+                  .arg(QStringLiteral("measured KL"), 12));
+    for (const QJsonValue& v : m.units)
+        printLine(QStringLiteral("%1  %2  %3  %4")
+                      .arg(v[QStringLiteral("tensor")].toString(), -width)
+                      .arg(v[QStringLiteral("scheme")].toString(), -9)
+                      .arg(number(v[QStringLiteral("measured_dloss")], true), 14)
+                      .arg(number(v[QStringLiteral("measured_kl")], false), 12));
+}
 
 int cmdPerplexity(const QStringList& args)
 {

@@ -346,4 +346,15 @@ uint64_t optionTableFingerprint(const OptionTable& table)
     return h;
 }
 
+std::optional<double> predictedDamage(const OptionTable& table, const std::string& tensor, const std::string& scheme)
+{
+    for (const Unit& u : table.units) {
+        if (u.name != tensor || u.tensor != tensor) continue;
+        for (const Option& o : u.options)
+            if (o.scheme == scheme) return o.damage;
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
 } // namespace precis

@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -79,5 +80,11 @@ Result<OptionTable> parseOptionTable(std::span<const std::byte> bytes, const std
 
 // FNV-1a 64 of the blob: a cache key for frontiers built from this table.
 uint64_t optionTableFingerprint(const OptionTable& table);
+
+// The predicted damage of storing `tensor` with `scheme` (exact scheme name, as
+// Option::scheme): the option's damage in the unit that is that whole tensor
+// (unit name == tensor name). nullopt when no such unit or option exists (head
+// and layer units cover parts or groups of tensors and are never matched).
+std::optional<double> predictedDamage(const OptionTable& table, const std::string& tensor, const std::string& scheme);
 
 } // namespace precis

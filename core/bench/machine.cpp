@@ -33,7 +33,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Sum of n floats (n a multiple of 32·streams) read as `streams` equal
+// Sum of n floats (n a multiple of 256) read as `streams` (1 or 8) equal
 // contiguous ranges in lockstep, with eight independent accumulators so the
 // loop is bound by memory reads rather than by one addition chain.
 float sumFloats(const float* p, size_t n, int streams)
@@ -45,9 +45,9 @@ float sumFloats(const float* p, size_t n, int streams)
     if (streams == 1) {
         for (size_t i = 0; i < n; i += 32)
             for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
-    } else {
+    } else {  // 8 streams: a constant trip count, so the loop unrolls into 8 independent loads
         for (size_t i = 0; i < m; i += 4)
-            for (int k = 0; k < streams; ++k) a[k % 8] = _mm_add_ps(a[k % 8], _mm_loadu_ps(p + size_t(k) * m + i));
+            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + size_t(k) * m + i));
     }
     for (int k = 1; k < 8; ++k) a[0] = _mm_add_ps(a[0], a[k]);
     alignas(16) float lanes[4];
@@ -56,7 +56,7 @@ float sumFloats(const float* p, size_t n, int streams)
 #else
     float s[8] = {};
     for (size_t i = 0; i < m; ++i)
-        for (int k = 0; k < streams; ++k) s[k % 8] += p[size_t(k) * m + i];
+        for (int k = 0; k < streams; ++k) s[k] += p[size_t(k) * m + i];
     return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
 #endif
 }
@@ -128,6 +128,7 @@ uint64_t lastLevelCacheBytes()
 
 Spread readBandwidth(int reps, int streams, size_t bytes)
 {
+    streams = streams == 8 ? 8 : 1;
     constexpr size_t kPiece = size_t(1) << 20;  // floats: 4 MiB
     const size_t n = std::max(bytes / sizeof(float) / kPiece, size_t(1)) * kPiece;
     std::unique_ptr<float, decltype(&std::free)> mem(

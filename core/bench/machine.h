@@ -19,8 +19,8 @@ uint64_t lastLevelCacheBytes();  // the largest CPU cache of cpu0 (sysfs), 0 whe
 
 // GB/s reading a `bytes` buffer (2 MiB aligned, transparent huge pages asked
 // for) in 4 MiB pieces spread over the current arena's threads, each piece read
-// as `streams` equal ranges in lockstep (1 or 8: how a matrix-vector product
-// reads). One warm-up, then `reps` timed passes.
+// as `streams` equal ranges in lockstep (1 or 8, the only values accepted: how
+// a matrix-vector product reads). One warm-up, then `reps` timed passes.
 Spread readBandwidth(int reps, int streams, size_t bytes);
 // The better (by median) of the 1- and 8-stream patterns over 512 MiB.
 Spread readBandwidth(int reps);

@@ -200,6 +200,8 @@ public:
         if (cancel && cancel->cancelled()) return false;
         normForward(m_xnf, m_rstdf, m_meanf, m_xf, m_s.outNorm, m_s.outNormB);
         engine::matmulForward(m_logits, m_xnf, m_s.output.mat(), nullptr, m_N);
+        // crossEntropyForward turns the logits into probabilities in place (backward needs those).
+        if (m_keepLogits) m_savedLogits.assign(m_logits, m_logits + size_t(m_N) * m_V);
         std::vector<double> nll(static_cast<size_t>(m_N));
         G::crossEntropyForward(nll.data(), m_logits, m_targets.data(), m_N, m_V);
         double sum = 0;
@@ -209,7 +211,9 @@ public:
     }
 
     double loss() const { return m_loss; }
-    std::vector<float> logits() const { return {m_logits, m_logits + size_t(m_N) * m_V}; }
+    // The logits of forward() when keepLogits() was called before it.
+    void keepLogits() { m_keepLogits = true; }
+    std::vector<float> logits() && { return std::move(m_savedLogits); }
 
     // After forward() with keep: accumulates into the Slots' gradients and fills
     // the requested extras of `r`. Returns false when cancelled.
@@ -390,6 +394,8 @@ private:
     float* m_attnWork = nullptr;     // (2, N, C) per-head dK, dV of grouped-query attention
     std::vector<LayerActs> m_acts;
     float *m_xf = nullptr, *m_xnf = nullptr, *m_proj = nullptr, *m_logits = nullptr;  // (N,C) (N,C) (N,C) (N,V)
+    bool m_keepLogits = false;
+    std::vector<float> m_savedLogits;  // (N,V), see keepLogits()
     float *m_rstdf = nullptr, *m_meanf = nullptr;                                      // (N)
     double m_loss = 0;
     BackwardResult* m_result = nullptr;  // set when linear input gradients are requested
@@ -471,8 +477,10 @@ Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const in
                             &L.gate, &L.up, &L.upB, &L.down, &L.downB})
                 apply(*s);
         TrainingPass pass(params.config, slots, tokens, B, T, false, nullptr);
+        pass.keepLogits();
         if (!pass.forward(cancel)) return cancelledError();
-        return LossAndLogits{pass.loss(), pass.logits()};
+        const double loss = pass.loss();
+        return LossAndLogits{loss, std::move(pass).logits()};
     } catch (const std::bad_alloc&) {
         return memoryError(B, T);
     }

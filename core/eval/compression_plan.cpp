@@ -15,13 +15,6 @@ namespace precis {
 
 namespace {
 
-std::string shapeText(const std::vector<int64_t>& shape)
-{
-    std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
-
 std::string whereOf(const std::string& tensor, const std::string& scheme)
 {
     return "tensor '" + tensor + "' (" + scheme + ")";
@@ -31,7 +24,7 @@ std::string whereOf(const std::string& tensor, const std::string& scheme)
 std::string notQuantizableReason(const Tensor& t)
 {
     if (t.shape.size() < 2)
-        return "is a " + std::to_string(t.shape.size()) + "-D tensor of shape " + shapeText(t.shape) +
+        return "is a " + std::to_string(t.shape.size()) + "-D tensor of shape " + shapeString(t.shape) +
                "; only weight matrices (2-D) are quantized, vectors stay as they are";
     if (!t.name.ends_with(".weight"))
         return "is not a weight (its name does not end in '.weight')";
@@ -77,7 +70,7 @@ Result<std::vector<ResolvedAssignment>> resolvePlan(const Model& model, const Co
         if (!scheme.ok())
             return makeError(ErrorCode::InvalidArgument, where, scheme.error().message);
         if (auto f = quant::checkFeasible(*scheme, t->cols()); !f.ok())
-            return makeError(ErrorCode::InvalidArgument, where, f.error().message + " (tensor shape " + shapeText(t->shape) + ")");
+            return makeError(ErrorCode::InvalidArgument, where, f.error().message + " (tensor shape " + shapeString(t->shape) + ")");
         out.push_back({t, *scheme});
     }
     return out;

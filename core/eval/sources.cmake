@@ -6,4 +6,5 @@ list(APPEND PRECIS_CORE_SOURCES
   eval/generate.cpp
   eval/perplexity.cpp
   eval/selfgen.cpp
+  eval/unit_damage.cpp
 )

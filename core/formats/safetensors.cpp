@@ -259,10 +259,10 @@ private:
         uint64_t numel = 1;
         for (int64_t dim : e.shape)
             if (__builtin_mul_overflow(numel, uint64_t(dim), &numel))
-                return fail(w, "shape " + shapeText(e.shape) + " overflows 64 bits");
+                return fail(w, "shape " + shapeString(e.shape) + " overflows 64 bits");
         uint64_t bytes = 0;
         if (__builtin_mul_overflow(numel, uint64_t(d->size), &bytes) || bytes > uint64_t(INT64_MAX))
-            return fail(w, "shape " + shapeText(e.shape) + " overflows 64 bits");
+            return fail(w, "shape " + shapeString(e.shape) + " overflows 64 bits");
         const uint64_t b = m_offsets[0], en = m_offsets[1];
         if (b > en)
             return fail(w, "data_offsets [" + std::to_string(b) + ", " + std::to_string(en) + "] has begin > end");
@@ -272,18 +272,11 @@ private:
         if (en - b != bytes)
             return fail(w, "data_offsets [" + std::to_string(b) + ", " + std::to_string(en) + "] span " +
                                std::to_string(en - b) + " bytes, expected " + std::to_string(bytes) + " for " +
-                               e.fileDtype + " " + shapeText(e.shape));
+                               e.fileDtype + " " + shapeString(e.shape));
         e.begin = m_dataStart + b;
         e.end = m_dataStart + en;
         entries.push_back(std::move(e));
         return true;
-    }
-
-    static std::string shapeText(const std::vector<int64_t>& s)
-    {
-        std::string r = "[";
-        for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);
-        return r + "]";
     }
 
     std::string m_path;

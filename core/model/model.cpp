@@ -89,7 +89,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> Model::expectedTensors
     return out;
 }
 
-static std::string shapeString(const std::vector<int64_t>& s)
+std::string shapeString(const std::vector<int64_t>& s)
 {
     std::string r = "[";
     for (size_t i = 0; i < s.size(); ++i) r += (i ? ", " : "") + std::to_string(s[i]);

@@ -35,6 +35,9 @@ struct Tensor {
     int64_t cols() const { return shape.empty() ? 1 : shape.back(); }
 };
 
+// "[rows, cols]" (for messages).
+std::string shapeString(const std::vector<int64_t>& shape);
+
 // Owned fp32 buffer as a Tensor (for converted weights, e.g. transposed GPT-2 Conv1D).
 Tensor makeOwnedF32Tensor(std::string name, std::vector<int64_t> shape, std::vector<float> values);
 

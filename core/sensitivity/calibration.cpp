@@ -1,6 +1,7 @@
 #include "sensitivity/calibration.h"
 
 #include "engine/backward.h"
+#include "eval/unit_damage.h"
 #include "quant/scheme.h"
 
 #include <Eigen/Dense>
@@ -422,29 +423,6 @@ private:
     std::set<std::pair<std::string, std::string>> m_headInfeasible;
     std::set<std::pair<int, std::string>> m_layerInfeasible;
 };
-
-// Mean over rows of KL(p ‖ q) from two (rows, V) logit matrices.
-double meanKl(const std::vector<float>& ref, const std::vector<float>& other, int64_t rows, int64_t V)
-{
-    std::vector<double> perRow(static_cast<size_t>(rows));
-    tbb::parallel_for(int64_t(0), rows, [&](int64_t r) {
-        const float* a = ref.data() + r * V;
-        const float* b = other.data() + r * V;
-        const float ma = *std::max_element(a, a + V), mb = *std::max_element(b, b + V);
-        double za = 0, zb = 0;
-        for (int64_t v = 0; v < V; ++v) za += std::exp(double(a[v]) - ma), zb += std::exp(double(b[v]) - mb);
-        const double la = std::log(za) + ma, lb = std::log(zb) + mb;
-        double kl = 0;
-        for (int64_t v = 0; v < V; ++v) {
-            const double lpa = a[v] - la, lpb = b[v] - lb;
-            kl += std::exp(lpa) * (lpa - lpb);
-        }
-        perRow[size_t(r)] = std::max(0.0, kl);
-    });
-    double s = 0;
-    for (double v : perRow) s += v;
-    return rows > 0 ? s / double(rows) : 0;
-}
 
 Result<std::vector<Option>> resolveOptions(const std::vector<std::string>& names, bool defaultAll)
 {

@@ -37,8 +37,15 @@ Result<CalibrationSet> calibrationFromText(const std::string& text, const std::s
     PRECIS_TRY(checkShape(where, config, sequences, length));
     if (text.empty()) return makeError(ErrorCode::InvalidArgument, where, "the calibration text is empty");
     const std::vector<int32_t> ids = tok.encode(text, false);
-    const bool bos = tok.bos() >= 0;
-    const int fromText = bos ? length : length + 1;  // text tokens per window
+    return calibrationFromTokens(ids, tok.bos(), where, config, sequences, length, seed);
+}
+
+Result<CalibrationSet> calibrationFromTokens(std::span<const int32_t> ids, int32_t bos, const std::string& where,
+                                             const ModelConfig& config, int sequences, int length, uint64_t seed)
+{
+    PRECIS_TRY(checkShape(where, config, sequences, length));
+    const bool withBos = bos >= 0;
+    const int fromText = withBos ? length : length + 1;  // text tokens per window
     if (int64_t(ids.size()) < fromText)
         return makeError(ErrorCode::InvalidArgument, where,
                          "the text has " + std::to_string(ids.size()) + " tokens, expected at least " +
@@ -65,7 +72,7 @@ Result<CalibrationSet> calibrationFromText(const std::string& text, const std::s
     set.source = where;
     set.tokens.reserve(size_t(sequences) * (length + 1));
     for (int64_t s : starts) {
-        if (bos) set.tokens.push_back(tok.bos());
+        if (withBos) set.tokens.push_back(bos);
         set.tokens.insert(set.tokens.end(), ids.begin() + s, ids.begin() + s + fromText);
     }
     return set;

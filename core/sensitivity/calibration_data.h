@@ -8,6 +8,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,13 @@ struct CalibrationSet {
 // model's context.
 Result<CalibrationSet> calibrationFromText(const std::string& text, const std::string& where, const Tokenizer& tok,
                                            const ModelConfig& config, int sequences, int length, uint64_t seed);
+
+// The same windows cut from token ids already encoded (a text's ids without
+// BOS): T ids preceded by `bos` when bos >= 0, else T+1 ids, at the offsets
+// calibrationFromText draws for the same seed. Errors as calibrationFromText
+// (fewer ids than one window, N or T out of range), naming `where`.
+Result<CalibrationSet> calibrationFromTokens(std::span<const int32_t> ids, int32_t bos, const std::string& where,
+                                             const ModelConfig& config, int sequences, int length, uint64_t seed);
 
 // N sequences the model writes itself from BOS (seeded sampling, temperature
 // 0.8, top-p 0.95), each BOS + T tokens.

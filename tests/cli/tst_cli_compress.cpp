@@ -1,7 +1,8 @@
 // precis-cli compress / eval / export end to end: usage errors, malformed
 // recipes (one clear error, nothing written), fallbacks, recipe round trip,
-// llama-quantize arguments, KL of a model with itself, safetensors export, and
-// llama.cpp's perplexity of its own quantized testbed files (../shared).
+// llama-quantize arguments, KL of a model with itself, safetensors export,
+// `eval --per-unit` (each compressed tensor measured alone), and llama.cpp's
+// perplexity of its own quantized testbed files (../shared).
 #include "formats/gguf.h"
 #include "formats/model_loader.h"
 #include "model/random_model.h"
@@ -14,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSet>
 
 #include <cmath>
 #include <filesystem>
@@ -182,6 +184,53 @@ private slots:
         r = runCli({"export", hf, "--out", m_dir + "/from-hf.gguf", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY(loadModel((m_dir + "/from-hf.gguf").toStdString()).ok());
+    }
+
+    // eval --per-unit: one row per compressed tensor, sorted by Δloss, in the table and in --json.
+    void evalPerUnit()
+    {
+        const QString q4 = m_dir + "/per-unit-q4_0.gguf";
+        QCOMPARE(runCli({"compress", m_model, "--out", q4, "--uniform", "Q4_0"}).code, 0);
+        Run r = runCli({"eval", m_model, q4, "--text", m_text, "--ctx", "32", "--per-unit", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject o = r.json();
+        QVERIFY(o["kl_mean"].toDouble() > 0);  // the whole-model comparison is still there
+        const QJsonArray units = o["units"].toArray();
+        QCOMPARE(units.size(), 2 * 7 + 2);  // q k v o gate up down per layer, token_embd, output
+        QSet<QString> names;
+        double previous = INFINITY;
+        for (const QJsonValue& v : units) {
+            const QJsonObject u = v.toObject();
+            names.insert(u["tensor"].toString());
+            QCOMPARE(u["scheme"].toString(), QStringLiteral("Q4_0"));
+            QVERIFY(u["measured_dloss"].isDouble());
+            QVERIFY(u["measured_kl"].isDouble() && u["measured_kl"].toDouble() > 0);
+            QVERIFY(u["measured_dloss"].toDouble() <= previous);  // largest Δloss first
+            previous = u["measured_dloss"].toDouble();
+        }
+        QCOMPARE(names.size(), units.size());
+        QVERIFY(names.contains(QStringLiteral("blk.1.ffn_down.weight")) && names.contains(QStringLiteral("output.weight")));
+        QVERIFY(o["unit_seconds"].toDouble() >= 0);
+
+        // The table: a heading, then the tensors in the same order.
+        r = runCli({"eval", m_model, q4, "--text", m_text, "--ctx", "32", "--per-unit"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("top-1 agreement"));
+        QVERIFY(r.out.contains("measured KL"));
+        const qsizetype first = r.out.indexOf(units.first().toObject()["tensor"].toString().toUtf8() + ' ');
+        const qsizetype last = r.out.indexOf(units.last().toObject()["tensor"].toString().toUtf8() + ' ');
+        QVERIFY(first > 0 && last > first);
+
+        // Without the option no "units"; a model against itself has none to measure.
+        r = runCli({"eval", m_model, q4, "--text", m_text, "--ctx", "32", "--json"});
+        QVERIFY(!r.json().contains("units"));
+        r = runCli({"eval", m_model, m_model, "--text", m_text, "--ctx", "32", "--per-unit", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.json()["units"].toArray().isEmpty());
+        // Another architecture (the narrow feed-forward): one clear error.
+        r = runCli({"eval", m_model, m_narrow, "--text", m_text, "--ctx", "32", "--per-unit"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("n_ff"), r.err.constData());
     }
 
     void testbedPerplexityMatchesLlamaCpp()
