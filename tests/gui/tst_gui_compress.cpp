@@ -17,6 +17,7 @@
 #include "main_window.h"
 #include "studio_document.h"
 
+#include "allocation/closed_loop.h"
 #include "allocation/option_builder.h"
 #include "allocation/solver.h"
 #include "eval/compression_plan.h"
@@ -416,6 +417,63 @@ private slots:
         QCOMPARE(u->row.predictedPercent, perplexityIncreaseForDamage(points.front().damage));
         QCOMPARE(u->row.bytes, points.front().bytes);
         QCOMPARE(view()->predictionPlot()->pointsGraph()->dataCount(), 2);
+    }
+
+    // Budget ▸ Calibrate to Measurements: the factor fitted to the session's measured
+    // compressions with a prediction (checked against core's fit of the stored records),
+    // every damage of the table scaled by it, the budget re-solved, the factor kept in the
+    // budget JSON of the next compression (whose prediction closedLoopSamples unscales), Reset.
+    void closedLoop()
+    {
+        views::BudgetView* budget = m_window->budgetView();
+        QVERIFY(budget->hasTable());
+        QCOMPARE(budget->damageScale(), 1.0);
+        budget->setBudgetValue(1.0);
+        const int64_t bytesBefore = budget->allocation().bytes;
+        const OptionTable unscaled = *budget->table();
+
+        auto store = SessionStore::open(m_db.toStdString());
+        QVERIFY(store.ok());
+        auto samples = closedLoopSamples(*store, m_window->document()->sessionId());
+        QVERIFY(samples.ok());
+        QVERIFY(samples->size() >= 2);  // allocationPlan()'s two predicted runs
+        auto fit = fitDamageScale(*samples);
+        if (!fit.ok()) QSKIP("the tiny runs measured no perplexity increase to fit to");
+
+        budget->calibrateButton()->click();
+        QCOMPARE(budget->damageScale(), fit->scale);
+        QVERIFY2(budget->damageScaleLabel()->text().contains(QString::number(fit->scale, 'f', 2)),
+                 qPrintable(budget->damageScaleLabel()->text()));
+        const OptionTable& scaled = *budget->table();
+        QCOMPARE(scaled.units.size(), unscaled.units.size());
+        for (size_t u = 0; u < scaled.units.size(); ++u)
+            for (size_t o = 0; o < scaled.units[u].options.size(); ++o)
+                QVERIFY(std::abs(scaled.units[u].options[o].damage - unscaled.units[u].options[o].damage * fit->scale) <=
+                        1e-12 * std::max(1.0, unscaled.units[u].options[o].damage));
+        // The same Δppl budget, re-solved: a larger factor buys more bytes, a smaller one fewer.
+        QCOMPARE(budget->budgetValue(), 1.0);
+        if (fit->scale > 1) QVERIFY(budget->allocation().bytes >= bytesBefore);
+        else QVERIFY(budget->allocation().bytes <= bytesBefore);
+        QVERIFY(budget->budgetJson().contains(QStringLiteral("damage_scale")));
+
+        // A compression of the calibrated allocation: its prediction goes back to the unscaled predictor.
+        view()->allocationRadio()->setChecked(true);
+        chooseMethod(view(), CompressionMethod::Rtn);
+        tinySettings(view());
+        const double predictedDamage = budget->allocation().damage;
+        QSignalSpy finished(controller(), &CompressController::runFinished);
+        view()->runButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY(finished.first().first().toBool());
+        auto after = closedLoopSamples(*store, m_window->document()->sessionId());
+        QVERIFY(after.ok());
+        QCOMPARE(after->size(), samples->size() + 1);
+        QVERIFY(std::abs(after->back().predictedDamage - predictedDamage / fit->scale) < 1e-9);
+
+        emit budget->resetScaleRequested();  // what its Reset button sends
+        QCOMPARE(budget->damageScale(), 1.0);
+        QCOMPARE(budget->table()->units[0].options[0].damage, unscaled.units[0].options[0].damage);
+        QVERIFY(!budget->budgetJson().contains(QStringLiteral("damage_scale")));
     }
 
     // "Measure each tensor" on a uniform Q4_0 run: one unit per compressed tensor beside its
