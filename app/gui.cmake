@@ -41,6 +41,7 @@ qt_add_translations(precis
     ${CMAKE_SOURCE_DIR}/translations/precis_zh_CN.ts
   SOURCES
     ${CMAKE_CURRENT_SOURCE_DIR}/main_gui.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/benchmark_controller.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/calibration_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/compress_controller.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/export_dialog.cpp
@@ -50,6 +51,7 @@ qt_add_translations(precis
     ${CMAKE_CURRENT_SOURCE_DIR}/train_dialog.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_thumbnails.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/benchmark_view.cpp
     ${CMAKE_SOURCE_DIR}/views/budget_plots.cpp
     ${CMAKE_SOURCE_DIR}/views/budget_unit_model.cpp
     ${CMAKE_SOURCE_DIR}/views/budget_view.cpp

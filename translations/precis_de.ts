@@ -24,6 +24,61 @@
     </message>
 </context>
 <context>
+    <name>precis::app::BenchmarkController</name>
+    <message>
+        <source>Original: %1</source>
+        <translation>Original: %1</translation>
+    </message>
+    <message>
+        <source>Compressed: %1</source>
+        <translation>Komprimiert: %1</translation>
+    </message>
+    <message>
+        <source>Kept in memory; written to a temporary GGUF file for the run.</source>
+        <translation>Im Speicher gehalten; für den Lauf in eine temporäre GGUF-Datei geschrieben.</translation>
+    </message>
+    <message>
+        <source>File: %1</source>
+        <translation>Datei: %1</translation>
+    </message>
+    <message>
+        <source>Check at least one model to benchmark.</source>
+        <translation>Wählen Sie mindestens ein Modell für den Benchmark aus.</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder for the compressed models: %1</source>
+        <translation>Für die komprimierten Modelle kann kein temporärer Ordner angelegt werden: %1</translation>
+    </message>
+    <message>
+        <source>Benchmark: measuring memory bandwidth</source>
+        <translation>Benchmark: Speicherbandbreite wird gemessen</translation>
+    </message>
+    <message>
+        <source>Memory bandwidth %1 GB/s</source>
+        <translation>Speicherbandbreite %1 GB/s</translation>
+    </message>
+    <message>
+        <source>Benchmark: %1</source>
+        <translation>Benchmark: %1</translation>
+    </message>
+    <message>
+        <source>Benchmark of %1: %2</source>
+        <translation>Benchmark von %1: %2</translation>
+    </message>
+    <message>
+        <source>Benchmark stopped.</source>
+        <translation>Benchmark angehalten.</translation>
+    </message>
+    <message>
+        <source>Done; the results are stored in session &apos;%1&apos;.</source>
+        <translation>Fertig; die Ergebnisse sind in der Sitzung „%1“ gespeichert.</translation>
+    </message>
+    <message>
+        <source>Done; no session is open, so the results are not stored.</source>
+        <translation>Fertig; es ist keine Sitzung geöffnet, daher werden die Ergebnisse nicht gespeichert.</translation>
+    </message>
+</context>
+<context>
     <name>precis::app::CalibrationDialog</name>
     <message>
         <source>Calibrate</source>
@@ -281,6 +336,13 @@
     <message>
         <source>Compressed: %1</source>
         <translation>Komprimiert: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) measured one at a time in %1 s.</source>
+        <translation>
+            <numerusform>%n Tensor einzeln gemessen in %1 s.</numerusform>
+            <numerusform>%n Tensoren einzeln gemessen in %1 s.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -698,6 +760,52 @@
         <source>Select a result in the Compress tab first.</source>
         <translation>Wählen Sie zuerst im Reiter Komprimieren ein Ergebnis aus.</translation>
     </message>
+    <message>
+        <source>Benchmark</source>
+        <translation>Benchmark</translation>
+    </message>
+    <message>
+        <source>Add a Model to Benchmark</source>
+        <translation>Ein Modell zum Benchmark hinzufügen</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF-Modelle (*.gguf);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Benchmark…</source>
+        <translation>&amp;Benchmark…</translation>
+    </message>
+    <message>
+        <source>Ctrl+B</source>
+        <translation>Ctrl+B</translation>
+    </message>
+    <message>
+        <source>Prefill and decode speed, memory and size of the original and the compressed models</source>
+        <translation>Prefill- und Decode-Geschwindigkeit, Speicher und Größe des Originals und der komprimierten Modelle</translation>
+    </message>
+    <message>
+        <source>Cannot calibrate the predictor: %1</source>
+        <translation>Die Vorhersage kann nicht kalibriert werden: %1</translation>
+    </message>
+    <message>
+        <source>%1: predicted %2, measured %3 nats/token (× %4)</source>
+        <translation>%1: vorhergesagt %2, gemessen %3 nats/Token (× %4)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Fitted to %n measured compression(s) of this session (spread × %1):</source>
+        <translation>
+            <numerusform>An %n gemessene Komprimierung dieser Sitzung angepasst (Streuung × %1):</numerusform>
+            <numerusform>An %n gemessene Komprimierungen dieser Sitzung angepasst (Streuung × %1):</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Predicted damage × %1 from %n measured compression(s); the budget is re-solved.</source>
+        <translation>
+            <numerusform>Vorhergesagter Schaden × %1 aus %n gemessenen Komprimierung; das Budget wird neu berechnet.</numerusform>
+            <numerusform>Vorhergesagter Schaden × %1 aus %n gemessenen Komprimierungen; das Budget wird neu berechnet.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>precis::app::StudioDocument</name>
@@ -760,6 +868,13 @@
     <message>
         <source>The compression has no session to be stored in.</source>
         <translation>Es gibt keine Sitzung, in der die Komprimierung gespeichert werden kann.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n benchmark record(s) of this session could not be read and are not shown.</source>
+        <translation>
+            <numerusform>%n Benchmark-Eintrag dieser Sitzung kann nicht gelesen werden und wird nicht angezeigt.</numerusform>
+            <numerusform>%n Benchmark-Einträge dieser Sitzung können nicht gelesen werden und werden nicht angezeigt.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1160,6 +1275,175 @@
     </message>
 </context>
 <context>
+    <name>precis::views::BenchmarkChart</name>
+    <message>
+        <source>Median of the repetitions; whiskers: fastest and slowest. Dashed over a decode bar: its ceiling, memory bandwidth ÷ bytes read per token.</source>
+        <translation>Median der Wiederholungen; Antennen: schnellste und langsamste. Gestrichelt über einem Decode-Balken: seine Obergrenze, Speicherbandbreite ÷ pro Token gelesene Bytes.</translation>
+    </message>
+    <message>
+        <source>Prefill (tok/s)</source>
+        <translation>Prefill (Tok./s)</translation>
+    </message>
+    <message>
+        <source>Decode (tok/s), - - ceiling</source>
+        <translation>Decode (Tok./s), - - Obergrenze</translation>
+    </message>
+    <message>
+        <source>Peak memory (MiB)</source>
+        <translation>Spitzenspeicher (MiB)</translation>
+    </message>
+    <message>
+        <source>File size (MiB)</source>
+        <translation>Dateigröße (MiB)</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::BenchmarkView</name>
+    <message>
+        <source>not saved</source>
+        <translation>nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>Where the models run: this CPU, or a CUDA GPU when Precis was built with CUDA.</source>
+        <translation>Wo die Modelle laufen: diese CPU oder eine CUDA-GPU, wenn Precis mit CUDA gebaut wurde.</translation>
+    </message>
+    <message>
+        <source>CPU threads for the runs (the memory bandwidth is measured with the same threads).</source>
+        <translation>CPU-Threads für die Läufe (die Speicherbandbreite wird mit denselben Threads gemessen).</translation>
+    </message>
+    <message>
+        <source>F32</source>
+        <translation>F32</translation>
+    </message>
+    <message>
+        <source>F16</source>
+        <translation>F16</translation>
+    </message>
+    <message>
+        <source>Element type of the key/value cache.</source>
+        <translation>Elementtyp des Key/Value-Caches.</translation>
+    </message>
+    <message>
+        <source>Prompt length of the prefill (time to first token).</source>
+        <translation>Prompt-Länge des Prefills (Zeit bis zum ersten Token).</translation>
+    </message>
+    <message>
+        <source>Tokens generated one by one after the prompt (decode speed).</source>
+        <translation>Nach dem Prompt einzeln erzeugte Tokens (Decode-Geschwindigkeit).</translation>
+    </message>
+    <message>
+        <source>Timed repetitions after one warm-up; figures are median [min–max].</source>
+        <translation>Gemessene Wiederholungen nach einem Aufwärmlauf; Werte sind Median [Min–Max].</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>Threads</translation>
+    </message>
+    <message>
+        <source>KV</source>
+        <translation>KV</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>Erzeugen</translation>
+    </message>
+    <message>
+        <source>Repetitions</source>
+        <translation>Wiederholungen</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Checked models are benchmarked one after the other with the same settings.</source>
+        <translation>Die markierten Modelle werden nacheinander mit denselben Einstellungen gemessen.</translation>
+    </message>
+    <message>
+        <source>Add GGUF File…</source>
+        <translation>GGUF-Datei hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Run Benchmark</source>
+        <translation>Benchmark starten</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Prompt / gen</source>
+        <translation>Prompt / erz.</translation>
+    </message>
+    <message>
+        <source>Prefill tok/s</source>
+        <translation>Prefill Tok./s</translation>
+    </message>
+    <message>
+        <source>TTFT ms</source>
+        <translation>TTFT ms</translation>
+    </message>
+    <message>
+        <source>Decode tok/s</source>
+        <translation>Decode Tok./s</translation>
+    </message>
+    <message>
+        <source>Of ceiling</source>
+        <translation>Der Obergrenze</translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation>Spitzenspeicher</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>Every benchmark of the session, newest first. Select rows to chart them.</source>
+        <translation>Jeder Benchmark der Sitzung, neueste zuerst. Zeilen auswählen, um sie im Diagramm zu zeigen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>CPU (%n logical cores)</source>
+        <translation>
+            <numerusform>CPU (%n logischer Kern)</numerusform>
+            <numerusform>CPU (%n logische Kerne)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CUDA %1: %2</source>
+        <translation>CUDA %1: %2</translation>
+    </message>
+    <message>
+        <source>No GPU: %1</source>
+        <translation>Keine GPU: %1</translation>
+    </message>
+    <message>
+        <source>Ceiling %1 tok/s = %2 GB/s ÷ %3 MB read per token</source>
+        <translation>Obergrenze %1 Tok./s = %2 GB/s ÷ %3 MB pro Token gelesen</translation>
+    </message>
+</context>
+<context>
     <name>precis::views::BudgetUnitModel</name>
     <message>
         <source>%1 M</source>
@@ -1398,6 +1682,30 @@
     <message>
         <source>Name of the allocation in this session:</source>
         <translation>Name der Zuteilung in dieser Sitzung:</translation>
+    </message>
+    <message>
+        <source>Calibrate to Measurements</source>
+        <translation>An Messungen kalibrieren</translation>
+    </message>
+    <message>
+        <source>Rescale every predicted damage by measured ÷ predicted of the session&apos;s measured compressions (Compress tab), then re-solve this budget</source>
+        <translation>Jeden vorhergesagten Schaden mit gemessen ÷ vorhergesagt der gemessenen Komprimierungen dieser Sitzung (Reiter Komprimieren) skalieren und dieses Budget neu berechnen</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>Back to the uncalibrated predictor (factor 1)</source>
+        <translation>Zurück zur unkalibrierten Vorhersage (Faktor 1)</translation>
+    </message>
+    <message>
+        <source>Predictor: uncalibrated</source>
+        <translation>Vorhersage: unkalibriert</translation>
+    </message>
+    <message>
+        <source>Predictor × %1</source>
+        <translation>Vorhersage × %1</translation>
     </message>
 </context>
 <context>
@@ -1712,6 +2020,22 @@ p99</translation>
     <message>
         <source>KL mean %1, p99 %2, max %3 nats over %4 positions</source>
         <translation>KL Mittel %1, p99 %2, max. %3 nats über %4 Positionen</translation>
+    </message>
+    <message>
+        <source>Measure each tensor</source>
+        <translation>Jeden Tensor messen</translation>
+    </message>
+    <message>
+        <source>After the whole model, measure every compressed tensor alone: the original model with only that tensor compressed, on %1 sequences of up to %2 tokens of the evaluation text. Costs one forward pass over those %1 sequences per compressed tensor. The result is compared with the Budget tab&apos;s predicted damage per tensor.</source>
+        <translation>Nach dem ganzen Modell jeden komprimierten Tensor einzeln messen: das Originalmodell, in dem nur dieser Tensor komprimiert ist, auf %1 Sequenzen von bis zu %2 Tokens des Auswertungstextes. Kostet pro komprimiertem Tensor einen Vorwärtsdurchlauf über diese %1 Sequenzen. Das Ergebnis wird mit dem vorhergesagten Schaden je Tensor aus dem Reiter Budget verglichen.</translation>
+    </message>
+    <message>
+        <source>Per tensor</source>
+        <translation>Je Tensor</translation>
+    </message>
+    <message>
+        <source>The selected result&apos;s tensors, each measured alone, against their predicted damage</source>
+        <translation>Die Tensoren des ausgewählten Ergebnisses, jeder einzeln gemessen, gegen ihren vorhergesagten Schaden</translation>
     </message>
 </context>
 <context>
@@ -2237,6 +2561,95 @@ p99</translation>
     <message>
         <source>%1 chunk (%2, %3), weights from row %4, column %5 · %6 = %7</source>
         <translation>%1 Block (%2, %3), Gewichte ab Zeile %4, Spalte %5 · %6 = %7</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::UnitScatterPlot</name>
+    <message>
+        <source>attention q</source>
+        <translation>Attention q</translation>
+    </message>
+    <message>
+        <source>attention k</source>
+        <translation>Attention k</translation>
+    </message>
+    <message>
+        <source>attention v</source>
+        <translation>Attention v</translation>
+    </message>
+    <message>
+        <source>attention output</source>
+        <translation>Attention-Ausgabe</translation>
+    </message>
+    <message>
+        <source>attention qkv</source>
+        <translation>Attention qkv</translation>
+    </message>
+    <message>
+        <source>ffn gate</source>
+        <translation>FFN gate</translation>
+    </message>
+    <message>
+        <source>ffn up</source>
+        <translation>FFN up</translation>
+    </message>
+    <message>
+        <source>ffn down</source>
+        <translation>FFN down</translation>
+    </message>
+    <message>
+        <source>token embeddings</source>
+        <translation>Token-Einbettungen</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>Ausgabe</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>andere</translation>
+    </message>
+    <message>
+        <source>predicted Δloss (nats/token)</source>
+        <translation>vorhergesagter Δloss (nats/Token)</translation>
+    </message>
+    <message>
+        <source>measured Δloss (nats/token)</source>
+        <translation>gemessener Δloss (nats/Token)</translation>
+    </message>
+    <message>
+        <source>Predicted vs measured Δloss per tensor</source>
+        <translation>Vorhergesagter vs. gemessener Δloss je Tensor</translation>
+    </message>
+    <message>
+        <source>Select a result to see its tensors.</source>
+        <translation>Wählen Sie ein Ergebnis, um seine Tensoren zu sehen.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; was not measured per tensor.
+Tick “Measure each tensor” under Evaluation and run it again.</source>
+        <translation>„%1“ wurde nicht je Tensor gemessen.
+Aktivieren Sie „Jeden Tensor messen“ unter Auswertung und führen Sie es erneut aus.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: Spearman ρ = %2 over %n tensor(s)</source>
+        <translation>
+            <numerusform>%1: Spearman ρ = %2 über %n Tensor</numerusform>
+            <numerusform>%1: Spearman ρ = %2 über %n Tensoren</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not drawn (no prediction, or Δloss ≤ 0)</source>
+        <translation>
+            <numerusform>%n nicht gezeichnet (keine Vorhersage oder Δloss ≤ 0)</numerusform>
+            <numerusform>%n nicht gezeichnet (keine Vorhersage oder Δloss ≤ 0)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No tensor has a positive predicted and measured Δloss to place on log axes.
+Predictions come from the Budget tab&apos;s option table: calibrate with the schemes used.</source>
+        <translation>Kein Tensor hat einen positiven vorhergesagten und gemessenen Δloss für logarithmische Achsen.
+Vorhersagen stammen aus der Optionstabelle des Reiters Budget: Kalibrieren Sie mit den verwendeten Schemata.</translation>
     </message>
 </context>
 </TS>

@@ -24,6 +24,61 @@
     </message>
 </context>
 <context>
+    <name>precis::app::BenchmarkController</name>
+    <message>
+        <source>Original: %1</source>
+        <translation>原始：%1</translation>
+    </message>
+    <message>
+        <source>Compressed: %1</source>
+        <translation>压缩：%1</translation>
+    </message>
+    <message>
+        <source>Kept in memory; written to a temporary GGUF file for the run.</source>
+        <translation>保存在内存中；运行时写入临时 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>File: %1</source>
+        <translation>文件：%1</translation>
+    </message>
+    <message>
+        <source>Check at least one model to benchmark.</source>
+        <translation>请至少勾选一个要测试的模型。</translation>
+    </message>
+    <message>
+        <source>Cannot create a temporary folder for the compressed models: %1</source>
+        <translation>无法为压缩模型创建临时文件夹：%1</translation>
+    </message>
+    <message>
+        <source>Benchmark: measuring memory bandwidth</source>
+        <translation>基准测试：正在测量内存带宽</translation>
+    </message>
+    <message>
+        <source>Memory bandwidth %1 GB/s</source>
+        <translation>内存带宽 %1 GB/s</translation>
+    </message>
+    <message>
+        <source>Benchmark: %1</source>
+        <translation>基准测试：%1</translation>
+    </message>
+    <message>
+        <source>Benchmark of %1: %2</source>
+        <translation>%1 的基准测试：%2</translation>
+    </message>
+    <message>
+        <source>Benchmark stopped.</source>
+        <translation>基准测试已停止。</translation>
+    </message>
+    <message>
+        <source>Done; the results are stored in session &apos;%1&apos;.</source>
+        <translation>完成；结果已保存在会话“%1”中。</translation>
+    </message>
+    <message>
+        <source>Done; no session is open, so the results are not stored.</source>
+        <translation>完成；没有打开的会话，结果未保存。</translation>
+    </message>
+</context>
+<context>
     <name>precis::app::CalibrationDialog</name>
     <message>
         <source>Calibrate</source>
@@ -279,6 +334,12 @@
     <message>
         <source>Compressed: %1</source>
         <translation>压缩后：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) measured one at a time in %1 s.</source>
+        <translation>
+            <numerusform>逐个测量了 %n 个张量，用时 %1 秒。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -694,6 +755,50 @@
         <source>Select a result in the Compress tab first.</source>
         <translation>请先在“压缩”标签页中选择一个结果。</translation>
     </message>
+    <message>
+        <source>Benchmark</source>
+        <translation>基准测试</translation>
+    </message>
+    <message>
+        <source>Add a Model to Benchmark</source>
+        <translation>添加要测试的模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Benchmark…</source>
+        <translation>基准测试(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+B</source>
+        <translation>Ctrl+B</translation>
+    </message>
+    <message>
+        <source>Prefill and decode speed, memory and size of the original and the compressed models</source>
+        <translation>原始模型与压缩模型的预填充和解码速度、内存与大小</translation>
+    </message>
+    <message>
+        <source>Cannot calibrate the predictor: %1</source>
+        <translation>无法校准预测器：%1</translation>
+    </message>
+    <message>
+        <source>%1: predicted %2, measured %3 nats/token (× %4)</source>
+        <translation>%1：预测 %2，实测 %3 nats/词元（× %4）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Fitted to %n measured compression(s) of this session (spread × %1):</source>
+        <translation>
+            <numerusform>根据本会话中 %n 个已测量的压缩结果拟合（离散度 × %1）：</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Predicted damage × %1 from %n measured compression(s); the budget is re-solved.</source>
+        <translation>
+            <numerusform>预测损伤 × %1（来自 %n 个已测量的压缩结果）；已重新求解预算。</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>precis::app::StudioDocument</name>
@@ -756,6 +861,12 @@
     <message>
         <source>The compression has no session to be stored in.</source>
         <translation>没有可用于存储此次压缩的会话。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n benchmark record(s) of this session could not be read and are not shown.</source>
+        <translation>
+            <numerusform>本会话有 %n 条基准测试记录无法读取，未显示。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1156,6 +1267,174 @@
     </message>
 </context>
 <context>
+    <name>precis::views::BenchmarkChart</name>
+    <message>
+        <source>Median of the repetitions; whiskers: fastest and slowest. Dashed over a decode bar: its ceiling, memory bandwidth ÷ bytes read per token.</source>
+        <translation>重复测量的中位数；须线：最快与最慢。解码柱上的虚线：其上限，即内存带宽 ÷ 每个词元读取的字节数。</translation>
+    </message>
+    <message>
+        <source>Prefill (tok/s)</source>
+        <translation>预填充（词元/秒）</translation>
+    </message>
+    <message>
+        <source>Decode (tok/s), - - ceiling</source>
+        <translation>解码（词元/秒），- - 上限</translation>
+    </message>
+    <message>
+        <source>Peak memory (MiB)</source>
+        <translation>峰值内存（MiB）</translation>
+    </message>
+    <message>
+        <source>File size (MiB)</source>
+        <translation>文件大小（MiB）</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::BenchmarkView</name>
+    <message>
+        <source>not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Where the models run: this CPU, or a CUDA GPU when Precis was built with CUDA.</source>
+        <translation>模型运行的位置：本机 CPU，或在 Precis 以 CUDA 构建时使用 CUDA GPU。</translation>
+    </message>
+    <message>
+        <source>CPU threads for the runs (the memory bandwidth is measured with the same threads).</source>
+        <translation>运行使用的 CPU 线程数（内存带宽以相同线程数测量）。</translation>
+    </message>
+    <message>
+        <source>F32</source>
+        <translation>F32</translation>
+    </message>
+    <message>
+        <source>F16</source>
+        <translation>F16</translation>
+    </message>
+    <message>
+        <source>Element type of the key/value cache.</source>
+        <translation>键/值缓存的元素类型。</translation>
+    </message>
+    <message>
+        <source>Prompt length of the prefill (time to first token).</source>
+        <translation>预填充的提示长度（首个词元时间）。</translation>
+    </message>
+    <message>
+        <source>Tokens generated one by one after the prompt (decode speed).</source>
+        <translation>提示之后逐个生成的词元（解码速度）。</translation>
+    </message>
+    <message>
+        <source>Timed repetitions after one warm-up; figures are median [min–max].</source>
+        <translation>一次预热后的计时重复次数；数值为中位数 [最小–最大]。</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>线程</translation>
+    </message>
+    <message>
+        <source>KV</source>
+        <translation>KV</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Repetitions</source>
+        <translation>重复次数</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <source>Checked models are benchmarked one after the other with the same settings.</source>
+        <translation>勾选的模型将以相同设置依次测试。</translation>
+    </message>
+    <message>
+        <source>Add GGUF File…</source>
+        <translation>添加 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Run Benchmark</source>
+        <translation>运行基准测试</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Prompt / gen</source>
+        <translation>提示 / 生成</translation>
+    </message>
+    <message>
+        <source>Prefill tok/s</source>
+        <translation>预填充 词元/秒</translation>
+    </message>
+    <message>
+        <source>TTFT ms</source>
+        <translation>首词元 ms</translation>
+    </message>
+    <message>
+        <source>Decode tok/s</source>
+        <translation>解码 词元/秒</translation>
+    </message>
+    <message>
+        <source>Of ceiling</source>
+        <translation>占上限</translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation>峰值内存</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Every benchmark of the session, newest first. Select rows to chart them.</source>
+        <translation>本会话的所有基准测试，最新在前。选择行以在图表中显示。</translation>
+    </message>
+    <message numerus="yes">
+        <source>CPU (%n logical cores)</source>
+        <translation>
+            <numerusform>CPU（%n 个逻辑核心）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>CUDA %1: %2</source>
+        <translation>CUDA %1：%2</translation>
+    </message>
+    <message>
+        <source>No GPU: %1</source>
+        <translation>无 GPU：%1</translation>
+    </message>
+    <message>
+        <source>Ceiling %1 tok/s = %2 GB/s ÷ %3 MB read per token</source>
+        <translation>上限 %1 词元/秒 = %2 GB/s ÷ 每词元读取 %3 MB</translation>
+    </message>
+</context>
+<context>
     <name>precis::views::BudgetUnitModel</name>
     <message>
         <source>%1 M</source>
@@ -1393,6 +1672,30 @@
     <message>
         <source>Name of the allocation in this session:</source>
         <translation>此分配在本会话中的名称：</translation>
+    </message>
+    <message>
+        <source>Calibrate to Measurements</source>
+        <translation>按测量校准</translation>
+    </message>
+    <message>
+        <source>Rescale every predicted damage by measured ÷ predicted of the session&apos;s measured compressions (Compress tab), then re-solve this budget</source>
+        <translation>按本会话已测量压缩结果（压缩页）的 实测 ÷ 预测 缩放每个预测损伤，然后重新求解此预算</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <source>Back to the uncalibrated predictor (factor 1)</source>
+        <translation>恢复未校准的预测器（系数 1）</translation>
+    </message>
+    <message>
+        <source>Predictor: uncalibrated</source>
+        <translation>预测器：未校准</translation>
+    </message>
+    <message>
+        <source>Predictor × %1</source>
+        <translation>预测器 × %1</translation>
     </message>
 </context>
 <context>
@@ -1707,6 +2010,22 @@ p99</translation>
     <message>
         <source>KL mean %1, p99 %2, max %3 nats over %4 positions</source>
         <translation>KL 均值 %1，p99 %2，最大 %3 nats（共 %4 个位置）</translation>
+    </message>
+    <message>
+        <source>Measure each tensor</source>
+        <translation>逐个测量张量</translation>
+    </message>
+    <message>
+        <source>After the whole model, measure every compressed tensor alone: the original model with only that tensor compressed, on %1 sequences of up to %2 tokens of the evaluation text. Costs one forward pass over those %1 sequences per compressed tensor. The result is compared with the Budget tab&apos;s predicted damage per tensor.</source>
+        <translation>在整个模型之后单独测量每个压缩张量：原始模型中只压缩该张量，在评估文本的 %1 个序列（每个最多 %2 个词元）上测量。每个压缩张量需要在这 %1 个序列上做一次前向计算。结果与预算页中每个张量的预测损伤进行比较。</translation>
+    </message>
+    <message>
+        <source>Per tensor</source>
+        <translation>逐张量</translation>
+    </message>
+    <message>
+        <source>The selected result&apos;s tensors, each measured alone, against their predicted damage</source>
+        <translation>所选结果的各张量（单独测量）与其预测损伤的对比</translation>
     </message>
 </context>
 <context>
@@ -2232,6 +2551,93 @@ p99</translation>
     <message>
         <source>%1 chunk (%2, %3), weights from row %4, column %5 · %6 = %7</source>
         <translation>%1 块 (%2, %3)，权重起始于第 %4 行、第 %5 列 · %6 = %7</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::UnitScatterPlot</name>
+    <message>
+        <source>attention q</source>
+        <translation>注意力 q</translation>
+    </message>
+    <message>
+        <source>attention k</source>
+        <translation>注意力 k</translation>
+    </message>
+    <message>
+        <source>attention v</source>
+        <translation>注意力 v</translation>
+    </message>
+    <message>
+        <source>attention output</source>
+        <translation>注意力输出</translation>
+    </message>
+    <message>
+        <source>attention qkv</source>
+        <translation>注意力 qkv</translation>
+    </message>
+    <message>
+        <source>ffn gate</source>
+        <translation>FFN gate</translation>
+    </message>
+    <message>
+        <source>ffn up</source>
+        <translation>FFN up</translation>
+    </message>
+    <message>
+        <source>ffn down</source>
+        <translation>FFN down</translation>
+    </message>
+    <message>
+        <source>token embeddings</source>
+        <translation>词元嵌入</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>predicted Δloss (nats/token)</source>
+        <translation>预测 Δloss（nats/词元）</translation>
+    </message>
+    <message>
+        <source>measured Δloss (nats/token)</source>
+        <translation>实测 Δloss（nats/词元）</translation>
+    </message>
+    <message>
+        <source>Predicted vs measured Δloss per tensor</source>
+        <translation>每个张量的预测与实测 Δloss</translation>
+    </message>
+    <message>
+        <source>Select a result to see its tensors.</source>
+        <translation>选择一个结果以查看其张量。</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; was not measured per tensor.
+Tick “Measure each tensor” under Evaluation and run it again.</source>
+        <translation>“%1”没有逐张量测量。
+请在“评估”中勾选“逐个测量张量”后重新运行。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: Spearman ρ = %2 over %n tensor(s)</source>
+        <translation>
+            <numerusform>%1：Spearman ρ = %2（%n 个张量）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not drawn (no prediction, or Δloss ≤ 0)</source>
+        <translation>
+            <numerusform>%n 个未绘制（无预测或 Δloss ≤ 0）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No tensor has a positive predicted and measured Δloss to place on log axes.
+Predictions come from the Budget tab&apos;s option table: calibrate with the schemes used.</source>
+        <translation>没有张量同时具有正的预测和实测 Δloss，无法放在对数坐标轴上。
+预测来自预算页的选项表：请使用所用的方案进行校准。</translation>
     </message>
 </context>
 </TS>
