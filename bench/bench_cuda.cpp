@@ -13,6 +13,7 @@
 // [min-max] of --reps repetitions after one warm-up. PRECIS_CUDA_GRAPHS=0 and
 // PRECIS_CUDA_PDL=0 switch off CUDA graphs and programmatic dependent launch
 // for comparison (engine/cuda/cuda_engine.cpp).
+#include "bench/benchmark.h"
 #include "engine/cuda.h"
 #include "engine/cuda/backend.h"
 #include "engine/engine.h"
@@ -21,113 +22,20 @@
 #include "model/random_model.h"
 #include "quant/block_formats.h"
 
+#include "bench_util.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
-#include <map>
-#include <random>
 #include <string>
 #include <vector>
 
 using namespace precis;
+using namespace precis::bench;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct Stats {
-    double median = 0, min = 0, max = 0;
-};
-
-// fn once as warm-up, then `reps` times; statistics of what fn returns.
-Stats measure(int reps, const std::function<double()>& fn)
-{
-    fn();
-    std::vector<double> v;
-    for (int i = 0; i < reps; ++i) v.push_back(fn());
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
-}
-
-double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
-
-std::string fmt(const Stats& s, const char* f)
-{
-    char a[32], b[32], c[32], out[128];
-    std::snprintf(a, sizeof a, f, s.median);
-    std::snprintf(b, sizeof b, f, s.min);
-    std::snprintf(c, sizeof c, f, s.max);
-    std::snprintf(out, sizeof out, "%s [%s-%s]", a, b, c);
-    return out;
-}
-
-// A model of config c with every matrix in type t and F32 norms. Quantized
-// matrices are made cheaply: per row width, 1024 random rows (std 0.02) are
-// encoded once and tiled; F32 models come from makeRandomModel.
-std::shared_ptr<Model> makeModel(const ModelConfig& c, DType t)
-{
-    if (t == DType::F32) return makeRandomModel(c, 1);
-    auto m = std::make_shared<Model>();
-    m->path = "synthetic";
-    m->format = "random";
-    m->config = c;
-    std::map<int64_t, std::vector<uint8_t>> bases;
-    std::mt19937 rng(7);
-    std::normal_distribution<float> g(0.0f, 0.02f);
-    for (const auto& [name, shape] : m->expectedTensors()) {
-        const int64_t cols = shape.back(), rows = shape.size() < 2 ? 1 : shape[0];
-        Tensor ten;
-        ten.name = name;
-        ten.shape = shape;
-        auto buf = std::make_shared<std::vector<uint8_t>>();
-        if (shape.size() < 2) {
-            std::vector<float> v(static_cast<size_t>(cols));
-            for (auto& x : v) x = 1.0f + g(rng);
-            buf->resize(v.size() * 4);
-            std::memcpy(buf->data(), v.data(), buf->size());
-            ten.dtype = DType::F32;
-        } else {
-            const size_t rowBytes = size_t(*dtypeRowBytes(t, uint64_t(cols)));
-            std::vector<uint8_t>& base = bases[cols];
-            if (base.empty()) {
-                base.resize(rowBytes * 1024);
-                std::vector<float> w(static_cast<size_t>(cols));
-                for (int r = 0; r < 1024; ++r) {
-                    for (auto& x : w) x = g(rng);
-                    quant::quantizeRow(t, w.data(), base.data() + size_t(r) * rowBytes, cols);
-                }
-            }
-            buf->resize(rowBytes * size_t(rows));
-            for (int64_t r = 0; r < rows; ++r)
-                std::memcpy(buf->data() + size_t(r) * rowBytes, base.data() + size_t(r % 1024) * rowBytes, rowBytes);
-            ten.dtype = t;
-        }
-        ten.nbytes = buf->size();
-        ten.data = reinterpret_cast<const std::byte*>(buf->data());
-        ten.owner = buf;
-        m->addTensor(std::move(ten));
-    }
-    return m;
-}
-
-// Weight bytes one decode step reads: every matrix as stored except the
-// embedding table (one row; all of it when tied to the output), plus norms.
-double weightBytesPerToken(const Model& m)
-{
-    double bytes = 0;
-    for (const Tensor& t : m.tensors()) {
-        const double b = double(t.nbytes);
-        if (t.name == "token_embd.weight")
-            bytes += m.config.tiedOutput ? b : b / double(t.shape[0]);
-        else
-            bytes += b;
-    }
-    return bytes;
-}
 
 // 2 FLOP per weight and token for the linear layers, attention over the
 // causal T×T square, and the last position's logits.
@@ -236,7 +144,7 @@ int main(int argc, char** argv)
     std::vector<Row> rows;
     for (DType t : o.types) {
         const auto t0 = Clock::now();
-        std::shared_ptr<Model> m = makeModel(c, t);
+        std::shared_ptr<Model> m = t == DType::F32 ? makeRandomModel(c, 1) : makeBlockModel(c, t, true);
         if (!m) {
             std::printf("%s: not enough host memory for the model\n", std::string(dtypeName(t)).c_str());
             continue;
@@ -244,7 +152,7 @@ int main(int argc, char** argv)
         std::printf("TinyLlama shape, %d layers, %s: %.2f B parameters, %.2f GB of weights read per token, made in "
                     "%.1f s\n",
                     c.nLayer, std::string(dtypeName(t)).c_str(), double(m->parameterCount()) / 1e9,
-                    weightBytesPerToken(*m) / 1e9, seconds(t0, Clock::now()));
+                    decodeBytesPerToken(*m, true) / 1e9, seconds(t0, Clock::now()));
         const uint64_t before = cudaMemoryUsed(o.device).ok() ? *cudaMemoryUsed(o.device) : 0;
         EngineOptions eo;
         eo.device = Device::Cuda;
@@ -288,7 +196,7 @@ int main(int argc, char** argv)
         });
         if (failed) continue;
         // KV-cache reads: on average (prompt + nDecode/2) positions of every layer.
-        r.bytes = weightBytesPerToken(*m) +
+        r.bytes = decodeBytesPerToken(*m, true) +
                   2.0 * c.nLayer * (prompt + nDecode / 2.0) * (*state)->kvDim() * double((*state)->elementBytes());
         std::printf("  prefill %s tok/s, decode %s tok/s\n", fmt(r.prefill, "%.0f").c_str(),
                     fmt(r.decode, "%.1f").c_str());

@@ -1,9 +1,11 @@
-// Shared by the benchmark programs: repetition statistics, and what the
-// machine can do — memory read bandwidth (the decode ceiling) and the Eigen
-// fp32 GEMM rate (the prefill reference).
+// Shared by the benchmark programs: repetition statistics, what the machine
+// can do — memory read bandwidth (the decode ceiling) and the Eigen fp32 GEMM
+// rate (the prefill reference) — and synthetic models in any block format.
 #pragma once
 
 #include "bench/machine.h"
+#include "model/model.h"
+#include "quant/block_formats.h"
 
 #include <Eigen/Core>
 #include <tbb/parallel_for.h>
@@ -14,8 +16,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <new>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -115,6 +119,56 @@ inline std::shared_ptr<uint8_t> allocateWeights(size_t bytes, bool hugePages = t
     madvise(p, rounded, hugePages ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 #endif
     return std::shared_ptr<uint8_t>(static_cast<uint8_t*>(p), [](uint8_t* q) { std::free(q); });
+}
+
+// A model of config c with every matrix in block type t (F32 norms): per
+// distinct row width, 1024 random rows (std 0.02) are encoded and tiled. Big
+// buffers get huge pages, like makeRandomModel's fp32 weights, unless
+// hugePages is false (4 KiB pages, like a memory-mapped GGUF file).
+inline std::shared_ptr<Model> makeBlockModel(const ModelConfig& c, DType t, bool hugePages)
+{
+    auto m = std::make_shared<Model>();
+    m->path = "synthetic";
+    m->format = "random";
+    m->config = c;
+    std::map<int64_t, std::vector<uint8_t>> bases;
+    std::mt19937 rng(7);
+    std::normal_distribution<float> g(0.0f, 0.02f);
+    for (const auto& [name, shape] : m->expectedTensors()) {
+        const int64_t cols = shape.back(), rows = shape.size() < 2 ? 1 : shape[0];
+        Tensor ten;
+        ten.name = name;
+        ten.shape = shape;
+        std::shared_ptr<uint8_t> buf;
+        if (shape.size() < 2) {
+            std::vector<float> v(static_cast<size_t>(cols));
+            for (auto& x : v) x = 1.0f + g(rng);
+            ten.nbytes = v.size() * 4;
+            buf = std::shared_ptr<uint8_t>(new uint8_t[ten.nbytes], std::default_delete<uint8_t[]>());
+            std::memcpy(buf.get(), v.data(), ten.nbytes);
+            ten.dtype = DType::F32;
+        } else {
+            const size_t rowBytes = size_t(*dtypeRowBytes(t, uint64_t(cols)));
+            std::vector<uint8_t>& base = bases[cols];
+            if (base.empty()) {
+                base.resize(rowBytes * 1024);
+                std::vector<float> w(static_cast<size_t>(cols));
+                for (int r = 0; r < 1024; ++r) {
+                    for (auto& x : w) x = g(rng);
+                    quant::quantizeRow(t, w.data(), base.data() + size_t(r) * rowBytes, cols);
+                }
+            }
+            ten.nbytes = rowBytes * size_t(rows);
+            buf = allocateWeights(ten.nbytes, hugePages);
+            for (int64_t r = 0; r < rows; ++r)
+                std::memcpy(buf.get() + size_t(r) * rowBytes, base.data() + size_t(r % 1024) * rowBytes, rowBytes);
+            ten.dtype = t;
+        }
+        ten.data = reinterpret_cast<const std::byte*>(buf.get());
+        ten.owner = buf;
+        m->addTensor(std::move(ten));
+    }
+    return m;
 }
 
 } // namespace precis::bench

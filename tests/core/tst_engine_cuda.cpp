@@ -20,6 +20,7 @@
 #include "model/random_model.h"
 #include "quant/block_formats.h"
 #include "quant/scheme.h"
+#include "engine_fixtures.h"
 #include "test_support.h"
 
 #include <algorithm>
@@ -29,15 +30,12 @@
 #include <thread>
 
 using namespace precis;
+using namespace precis::test;
 
 namespace {
 
 const DType kTypes[] = {DType::F32,  DType::F16,  DType::BF16, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1,
                         DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K};
-// Cycled over the matrices of a mixed model (as tst_engine_quant).
-const DType kMix[] = {DType::Q4_K, DType::Q8_0, DType::Q6_K, DType::Q5_0, DType::F16,  DType::Q4_0, DType::Q5_K,
-                      DType::Q3_K, DType::Q2_K, DType::Q4_1, DType::Q5_1, DType::BF16, DType::F32};
-
 // Why the device cases are skipped (the backend's own message), or empty.
 const std::string& noDeviceReason()
 {
@@ -54,67 +52,6 @@ const std::string& noDeviceReason()
     } while (0)
 
 bool isFloat(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
-
-quant::Scheme schemeOf(DType t) { return isFloat(t) ? quant::floatScheme(t) : quant::ggufScheme(t); }
-
-// A copy of `m` with every matrix encoded as types[i % n] (vectors stay F32).
-std::shared_ptr<Model> compress(const Model& m, std::span<const DType> types)
-{
-    auto out = std::make_shared<Model>();
-    out->path = m.path + " (encoded)";
-    out->format = m.format;
-    out->config = m.config;
-    out->tokenizer = m.tokenizer;
-    int i = 0;
-    for (const Tensor& t : m.tensors()) {
-        if (t.shape.size() < 2) {
-            out->addTensor(t);
-            continue;
-        }
-        const DType type = types[size_t(i++) % types.size()];
-        auto bytes = quant::encode(schemeOf(type), reinterpret_cast<const float*>(t.data), t.rows(), t.cols());
-        if (!bytes.ok()) qFatal("%s: %s", t.name.c_str(), bytes.error().toString().c_str());
-        auto buf = std::make_shared<std::vector<uint8_t>>(std::move(bytes).value());
-        Tensor q;
-        q.name = t.name;
-        q.dtype = type;
-        q.shape = t.shape;
-        q.data = reinterpret_cast<const std::byte*>(buf->data());
-        q.nbytes = buf->size();
-        q.owner = buf;
-        out->addTensor(std::move(q));
-    }
-    return out;
-}
-
-ModelConfig llamaConfig()
-{
-    ModelConfig c;
-    c.arch = Arch::Llama;
-    c.nLayer = 2;
-    c.nEmbd = 256;  // rows of 256: every K-quant fits
-    c.nHead = 4;
-    c.nHeadKv = 2;
-    c.nFf = 512;
-    c.nVocab = 300;
-    c.nCtx = 64;
-    return c;
-}
-
-ModelConfig gpt2Config()
-{
-    ModelConfig c;
-    c.arch = Arch::Gpt2;
-    c.nLayer = 2;
-    c.nEmbd = 256;
-    c.nHead = 4;
-    c.nHeadKv = 4;
-    c.nFf = 512;
-    c.nVocab = 300;
-    c.nCtx = 48;
-    c.tiedOutput = true;
-    return c;
-}
 
 std::shared_ptr<Model> randomModel(const ModelConfig& c, uint64_t seed)
 {
@@ -366,7 +303,7 @@ private slots:
         QFETCH(int, type);
         const ModelConfig c = arch == 0 ? llamaConfig() : gpt2Config();
         const DType types[] = {DType(type)};
-        auto m = compress(*randomModel(c, uint64_t(11 + arch)), types);
+        auto m = encodeMatrices(*randomModel(c, uint64_t(11 + arch)), types);
         auto gpu = cudaEngine(m), exact = cpuFp32(m), kernels = makeEngine(m, Device::Cpu, false);
         const auto ids = prompt(20, c.nVocab);
         const auto g = forwardOf(*gpu, ids);
@@ -390,7 +327,7 @@ private slots:
         c.qkvBias = true;
         c.ropeLayout = RopeLayout::RotateHalf;
         c.ropeTheta = 1e6f;
-        auto m = compress(*randomModel(c, 21), kMix);
+        auto m = encodeMatrices(*randomModel(c, 21), kMix);
         const auto ids = prompt(33, c.nVocab);
         for (KvType kv : {KvType::F32, KvType::F16}) {
             auto gpu = cudaEngine(m, kv), exact = cpuFp32(m, kv);
@@ -422,7 +359,7 @@ private slots:
         for (const ModelConfig& c : {l, g}) {
             for (DType t : {DType::F32, DType::F16}) {
                 const DType types[] = {t};
-                auto m = compress(*randomModel(c, 5), types);
+                auto m = encodeMatrices(*randomModel(c, 5), types);
                 auto gpu = cudaEngine(m), exact = cpuFp32(m);
                 const auto ids = prompt(17, c.nVocab);
                 const double dPrefill = relDiff(forwardOf(*gpu, ids), forwardOf(*exact, ids));
@@ -444,7 +381,7 @@ private slots:
         REQUIRE_CUDA_DEVICE();
         for (const ModelConfig& c : {llamaConfig(), gpt2Config()}) {
             const DType types[] = {c.arch == Arch::Llama ? DType::Q4_K : DType::Q8_0};
-            auto m = compress(*randomModel(c, 31), types);
+            auto m = encodeMatrices(*randomModel(c, 31), types);
             auto gpu = cudaEngine(m);
             const auto ids = prompt(40, c.nVocab);
             const auto whole = forwardOf(*gpu, ids);
@@ -477,7 +414,7 @@ private slots:
     void graphsMatchPlainLaunches()
     {
         REQUIRE_CUDA_DEVICE();
-        auto m = compress(*randomModel(llamaConfig(), 41), kMix);
+        auto m = encodeMatrices(*randomModel(llamaConfig(), 41), kMix);
         const auto ids = prompt(24, 300);
         auto graphs = cudaEngine(m);
         qputenv("PRECIS_CUDA_GRAPHS", "0");
@@ -505,7 +442,7 @@ private slots:
         REQUIRE_CUDA_DEVICE();
         for (const ModelConfig& c : {llamaConfig(), gpt2Config()}) {
             const DType types[] = {DType::Q6_K};
-            auto m = compress(*randomModel(c, 3), types);
+            auto m = encodeMatrices(*randomModel(c, 3), types);
             auto f16 = cudaEngine(m, KvType::F16), f32 = cudaEngine(m, KvType::F32);
             QCOMPARE(f16->newState(4).value()->kvType(), KvType::F16);
             const auto ids = prompt(40, c.nVocab);
@@ -523,7 +460,7 @@ private slots:
     {
         REQUIRE_CUDA_DEVICE();
         for (const ModelConfig& c : {llamaConfig(), gpt2Config()}) {
-            auto m = compress(*randomModel(c, 9), kMix);
+            auto m = encodeMatrices(*randomModel(c, 9), kMix);
             auto gpu = cudaEngine(m), exact = cpuFp32(m);
             const auto ids = prompt(30, c.nVocab);
             AttentionMaps a, b;
@@ -661,7 +598,7 @@ private slots:
     void concurrentStates()
     {
         REQUIRE_CUDA_DEVICE();
-        auto m = compress(*randomModel(llamaConfig(), 51), kMix);
+        auto m = encodeMatrices(*randomModel(llamaConfig(), 51), kMix);
         auto gpu = cudaEngine(m);
         const auto a = prompt(24, 300);
         std::vector<int32_t> b(a.rbegin(), a.rend());

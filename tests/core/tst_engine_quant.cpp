@@ -8,84 +8,16 @@
 #include "engine/kv_cache.h"
 #include "model/random_model.h"
 #include "quant/scheme.h"
+#include "engine_fixtures.h"
 #include "test_support.h"
 
 #include <algorithm>
 #include <cmath>
 
 using namespace precis;
+using namespace precis::test;
 
 namespace {
-
-// Every type with a kernel, cycled over the matrices in model order.
-const DType kMix[] = {DType::Q4_K, DType::Q8_0, DType::Q6_K, DType::Q5_0, DType::F16,  DType::Q4_0, DType::Q5_K,
-                      DType::Q3_K, DType::Q2_K, DType::Q4_1, DType::Q5_1, DType::BF16, DType::F32};
-
-quant::Scheme schemeOf(DType t)
-{
-    return t == DType::F32 || t == DType::F16 || t == DType::BF16 ? quant::floatScheme(t) : quant::ggufScheme(t);
-}
-
-// A copy of `m` with every 2-D tensor encoded as types[i % n] (i counting the
-// matrices) through quant::encode; vectors stay F32.
-std::shared_ptr<Model> compress(const Model& m, std::span<const DType> types, int64_t dropBytesOf = -1)
-{
-    auto out = std::make_shared<Model>();
-    out->path = m.path + " (mixed)";
-    out->format = m.format;
-    out->config = m.config;
-    out->tokenizer = m.tokenizer;
-    int i = 0;
-    for (const Tensor& t : m.tensors()) {
-        if (t.shape.size() < 2) {
-            out->addTensor(t);
-            continue;
-        }
-        const int index = i++;
-        const DType type = types[size_t(index) % types.size()];
-        auto bytes = quant::encode(schemeOf(type), reinterpret_cast<const float*>(t.data), t.rows(), t.cols());
-        if (!bytes.ok()) qFatal("%s: %s", t.name.c_str(), bytes.error().toString().c_str());
-        auto buf = std::make_shared<std::vector<uint8_t>>(std::move(bytes).value());
-        Tensor q;
-        q.name = t.name;
-        q.dtype = type;
-        q.shape = t.shape;
-        q.data = reinterpret_cast<const std::byte*>(buf->data());
-        q.nbytes = buf->size() - (index == dropBytesOf ? 1 : 0);
-        q.owner = buf;
-        out->addTensor(std::move(q));
-    }
-    return out;
-}
-
-ModelConfig llamaConfig()
-{
-    ModelConfig c;
-    c.arch = Arch::Llama;
-    c.nLayer = 2;
-    c.nEmbd = 256;  // rows of 256: every K-quant fits
-    c.nHead = 4;
-    c.nHeadKv = 2;
-    c.nFf = 512;
-    c.nVocab = 300;
-    c.nCtx = 64;
-    return c;
-}
-
-ModelConfig gpt2Config()
-{
-    ModelConfig c;
-    c.arch = Arch::Gpt2;
-    c.nLayer = 2;
-    c.nEmbd = 256;
-    c.nHead = 4;
-    c.nHeadKv = 4;
-    c.nFf = 512;
-    c.nVocab = 300;
-    c.nCtx = 48;
-    c.tiedOutput = true;
-    return c;
-}
 
 std::unique_ptr<Engine> makeEngine(std::shared_ptr<const Model> m, bool dequantize, KvType kv = KvType::F32)
 {
@@ -168,7 +100,7 @@ private slots:
     {
         QFETCH(int, arch);
         const ModelConfig c = arch == 0 ? llamaConfig() : gpt2Config();
-        auto mixed = compress(*makeRandomModel(c, arch == 0 ? 8 : 7), kMix);
+        auto mixed = encodeMatrices(*makeRandomModel(c, arch == 0 ? 8 : 7), kMix);
         auto exact = makeEngine(mixed, true), fast = makeEngine(mixed, false);
         const auto ids = prompt(24, c.nVocab);
         const auto a = exact->forward(ids).value(), b = fast->forward(ids).value();
@@ -208,7 +140,7 @@ private slots:
     // noise). So the rest agrees within the activation-quantization tolerance.
     void prefillMatchesDecode()
     {
-        auto mixed = compress(*makeRandomModel(llamaConfig(), 5), kMix);
+        auto mixed = encodeMatrices(*makeRandomModel(llamaConfig(), 5), kMix);
         auto fast = makeEngine(mixed, false);
         const auto ids = prompt(70, 300);  // more than one 64-token tile
         const auto batched = fast->forward(ids).value(), stepped = decodeAll(*fast, ids);
@@ -232,7 +164,7 @@ private slots:
     {
         QFETCH(bool, dequantize);
         for (const ModelConfig& c : {llamaConfig(), gpt2Config()}) {
-            auto mixed = compress(*makeRandomModel(c, 3), kMix);
+            auto mixed = encodeMatrices(*makeRandomModel(c, 3), kMix);
             auto f32 = makeEngine(mixed, dequantize, KvType::F32), f16 = makeEngine(mixed, dequantize, KvType::F16);
             QCOMPARE(f16->newState(4).value()->kvType(), KvType::F16);
             const auto ids = prompt(40, c.nVocab);
@@ -261,7 +193,7 @@ private slots:
     void malformedBlockTensor()
     {
         const DType q8[] = {DType::Q8_0};
-        auto broken = compress(*makeRandomModel(llamaConfig(), 1), q8, 2);  // third matrix one byte short
+        auto broken = encodeMatrices(*makeRandomModel(llamaConfig(), 1), q8, 2);  // third matrix one byte short
         EngineOptions o;
         o.dequantize = false;
         auto e = Engine::create(broken, o);
