@@ -6,6 +6,7 @@
 #include "colour_maps.h"
 #include "job_runner.h"
 #include "main_window.h"
+#include "window_support.h"
 #include "model_tree_view.h"
 #include "studio_document.h"
 
@@ -44,6 +45,8 @@
 #include <thread>
 
 using namespace precis;
+using precis::test::kWaitMs;
+using precis::test::openAndWait;
 using app::AttentionResult;
 using app::MainWindow;
 using app::StudioDocument;
@@ -51,7 +54,6 @@ using views::ModelTreeView;
 
 namespace {
 
-constexpr int kWaitMs = 120000;  // safety limit for a background job, not a timing assertion
 
 // Items of `kind` anywhere under `parent` in `model`.
 int countKind(const QAbstractItemModel* model, ModelTreeView::ItemKind kind, const QModelIndex& parent = {})
@@ -73,13 +75,6 @@ QModelIndex findName(const QAbstractItemModel* model, const QString& name, const
         if (QModelIndex c = findName(model, name, i); c.isValid()) return c;
     }
     return {};
-}
-
-bool openAndWait(MainWindow& w, const QString& path)
-{
-    QSignalSpy changed(w.document(), &StudioDocument::modelChanged);
-    w.openModel(path);
-    return changed.wait(kWaitMs) || changed.count() > 0;
 }
 
 // Types `text`, clicks Compute and returns the result the window received.

@@ -12,6 +12,7 @@
 #include "compress_controller.h"
 #include "compress_view.h"
 #include "main_window.h"
+#include "window_support.h"
 #include "studio_document.h"
 
 #include "session/session_store.h"
@@ -33,18 +34,13 @@
 
 using namespace precis;
 using namespace precis::app;
+using precis::test::closeErrorBoxes;
+using precis::test::kWaitMs;
+using precis::test::openAndWait;
 
 namespace {
 
-constexpr int kWaitMs = 120000;
 const QString kSample = QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/model.gguf");
-
-bool openAndWait(MainWindow& w, const QString& path)
-{
-    QSignalSpy changed(w.document(), &StudioDocument::modelChanged);
-    w.openModel(path);
-    return changed.wait(kWaitMs) || changed.count() > 0;
-}
 
 void tiny(views::BenchmarkView* v)
 {
@@ -52,11 +48,6 @@ void tiny(views::BenchmarkView* v)
     v->promptSpin()->setValue(16);
     v->genSpin()->setValue(8);
     v->repsSpin()->setValue(2);
-}
-
-void closeErrorBoxes(QWidget* w)
-{
-    for (QMessageBox* box : w->findChildren<QMessageBox*>()) box->close();
 }
 
 } // namespace

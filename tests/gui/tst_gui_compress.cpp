@@ -15,6 +15,7 @@
 #include "generation_compare_view.h"
 #include "job_runner.h"
 #include "main_window.h"
+#include "window_support.h"
 #include "studio_document.h"
 
 #include "allocation/closed_loop.h"
@@ -49,18 +50,13 @@
 
 using namespace precis;
 using namespace precis::app;
+using precis::test::closeErrorBoxes;
+using precis::test::kWaitMs;
+using precis::test::openAndWait;
 
 namespace {
 
-constexpr int kWaitMs = 120000;
 const QString kSample = QStringLiteral(PRECIS_SOURCE_DIR "/resources/sample/model.gguf");
-
-bool openAndWait(MainWindow& w, const QString& path)
-{
-    QSignalSpy changed(w.document(), &StudioDocument::modelChanged);
-    w.openModel(path);
-    return changed.wait(kWaitMs) || changed.count() > 0;
-}
 
 // Tiny evaluation (and calibration) settings for every run.
 void tinySettings(views::CompressView* v)
@@ -74,11 +70,6 @@ void tinySettings(views::CompressView* v)
 void chooseMethod(views::CompressView* v, CompressionMethod m)
 {
     v->methodBox()->setCurrentIndex(v->methodBox()->findData(int(m)));
-}
-
-void closeErrorBoxes(QWidget* w)
-{
-    for (QMessageBox* box : w->findChildren<QMessageBox*>()) box->close();
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include "cell_map_plot.h"
 #include "job_runner.h"
 #include "main_window.h"
+#include "window_support.h"
 #include "sensitivity_grids.h"
 #include "sensitivity_view.h"
 #include "studio_document.h"
@@ -42,6 +43,8 @@
 #include <cmath>
 
 using namespace precis;
+using precis::test::kWaitMs;
+using precis::test::openAndWait;
 using app::CalibrationDialog;
 using app::MainWindow;
 using app::StudioDocument;
@@ -51,7 +54,6 @@ using views::SensitivityView;
 
 namespace {
 
-constexpr int kWaitMs = 120000;  // safety limit for a background job, not a timing assertion
 using ReportPtr = std::shared_ptr<const SensitivityReport>;
 
 QByteArray generatedText()
@@ -64,13 +66,6 @@ QByteArray generatedText()
         text += (i % 4 == 3) ? "\n" : " ";
     }
     return text;
-}
-
-bool openAndWait(MainWindow& w, const QString& path)
-{
-    QSignalSpy changed(w.document(), &StudioDocument::modelChanged);
-    w.openModel(path);
-    return changed.wait(kWaitMs) || changed.count() > 0;
 }
 
 // Analyze ▸ Calibrate… opens the dialog; returns it.

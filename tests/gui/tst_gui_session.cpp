@@ -9,6 +9,7 @@
 #include "budget_view.h"
 #include "calibration_job.h"
 #include "main_window.h"
+#include "window_support.h"
 #include "sensitivity/report.h"
 #include "session/session_store.h"
 #include "studio_document.h"
@@ -24,17 +25,11 @@
 
 using namespace precis;
 using namespace precis::app;
+using precis::test::kWaitMs;
+using precis::test::openAndWait;
 
 namespace {
 
-constexpr int kWaitMs = 120000;
-
-bool openAndWait(MainWindow& w, const QString& path)
-{
-    QSignalSpy changed(w.document(), &StudioDocument::modelChanged);
-    w.openModel(path);
-    return changed.wait(kWaitMs) || changed.count() > 0;
-}
 
 } // namespace
 
