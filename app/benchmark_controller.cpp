@@ -94,24 +94,32 @@ std::vector<BenchmarkController::Target> BenchmarkController::targets() const
     return out;
 }
 
+QString BenchmarkController::choiceKey(const Target& t)
+{
+    switch (t.role) {
+    case BenchRole::Original: return QStringLiteral("original");
+    case BenchRole::Compressed: return QStringLiteral("compression:%1").arg(t.key);
+    case BenchRole::Other: break;
+    }
+    return QStringLiteral("file:") + qs(t.path);
+}
+
 void BenchmarkController::refreshModels()
 {
     std::vector<views::BenchmarkView::ModelChoice> choices;
     for (const Target& t : targets()) {
         views::BenchmarkView::ModelChoice c;
+        c.key = choiceKey(t);
         switch (t.role) {
         case BenchRole::Original:
-            c.key = QStringLiteral("original");
             c.label = tr("Original: %1").arg(t.label);
             c.tooltip = qs(t.path);
             break;
         case BenchRole::Compressed:
-            c.key = QStringLiteral("compression:%1").arg(t.key);
             c.label = tr("Compressed: %1").arg(t.label);
             c.tooltip = tr("Kept in memory; written to a temporary GGUF file for the run.");
             break;
         case BenchRole::Other:
-            c.key = QStringLiteral("file:") + qs(t.path);
             c.label = tr("File: %1").arg(t.label);
             c.tooltip = qs(t.path);
             break;
@@ -154,10 +162,7 @@ void BenchmarkController::run()
     std::vector<Target> chosen;
     const std::vector<QString> checked = m_view->checkedModels();
     for (const Target& t : targets()) {
-        const QString key = t.role == BenchRole::Original     ? QStringLiteral("original")
-                            : t.role == BenchRole::Compressed ? QStringLiteral("compression:%1").arg(t.key)
-                                                              : QStringLiteral("file:") + qs(t.path);
-        if (std::find(checked.begin(), checked.end(), key) != checked.end()) chosen.push_back(t);
+        if (std::find(checked.begin(), checked.end(), choiceKey(t)) != checked.end()) chosen.push_back(t);
     }
     if (chosen.empty()) {
         m_view->setStatus(tr("Check at least one model to benchmark."));

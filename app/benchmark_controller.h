@@ -69,6 +69,8 @@ private:
         BenchRole role = BenchRole::Other;
     };
     std::vector<Target> targets() const;
+    // The view's key of a target ("original", "compression:<key>", "file:<path>").
+    static QString choiceKey(const Target& t);
     void refreshModels();
     void finishOne(bool ok);
 

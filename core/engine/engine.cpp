@@ -6,6 +6,7 @@
 #include "engine/forward.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
+#include "engine/weight_names.h"
 #include "quant/block_formats.h"
 
 #include <tbb/parallel_for.h>
@@ -33,6 +34,7 @@ void logitsForward(float* logits, const float* xn, const Weights& w, int nLogits
 
 namespace {
 
+using engine::kvDimOf;
 using engine::Mat;
 using engine::Weights;
 
@@ -56,11 +58,6 @@ std::string gib(uint64_t bytes)
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f GiB", double(bytes) / double(uint64_t(1) << 30));
     return buf;
-}
-
-int kvDimOf(const ModelConfig& c)
-{
-    return c.arch == Arch::Gpt2 ? c.nEmbd : c.nHeadKv * c.headDim();
 }
 
 // Collects (tensor, destination) pairs, then loads them in parallel: F32
@@ -152,42 +149,7 @@ Result<Weights> loadWeights(const Model& m, const EngineOptions& options)
     Weights w;
     w.layers.resize(size_t(c.nLayer));
     WeightLoader ld(m, !options.dequantize);
-    ld.add("token_embd.weight", &w.tokEmbd, true);
-    if (c.arch == Arch::Gpt2)
-        ld.add("position_embd.weight", &w.posEmbd, true);
-    for (int l = 0; l < c.nLayer; ++l) {
-        const std::string b = "blk." + std::to_string(l) + ".";
-        engine::LayerWeights& L = w.layers[size_t(l)];
-        ld.add(b + "attn_norm.weight", &L.attnNorm);
-        ld.add(b + "attn_output.weight", &L.o, true);
-        ld.add(b + "ffn_norm.weight", &L.ffnNorm);
-        ld.add(b + "ffn_up.weight", &L.up, true);
-        ld.add(b + "ffn_down.weight", &L.down, true);
-        if (c.arch == Arch::Llama) {
-            ld.add(b + "attn_q.weight", &L.q, true);
-            ld.add(b + "attn_k.weight", &L.k, true);
-            ld.add(b + "attn_v.weight", &L.v, true);
-            if (c.qkvBias) {
-                ld.add(b + "attn_q.bias", &L.qB);
-                ld.add(b + "attn_k.bias", &L.kB);
-                ld.add(b + "attn_v.bias", &L.vB);
-            }
-            ld.add(b + "ffn_gate.weight", &L.gate, true);
-        } else {
-            ld.add(b + "attn_norm.bias", &L.attnNormB);
-            ld.add(b + "attn_qkv.weight", &L.qkv, true);
-            ld.add(b + "attn_qkv.bias", &L.qkvB);
-            ld.add(b + "attn_output.bias", &L.oB);
-            ld.add(b + "ffn_norm.bias", &L.ffnNormB);
-            ld.add(b + "ffn_up.bias", &L.upB);
-            ld.add(b + "ffn_down.bias", &L.downB);
-        }
-    }
-    ld.add("output_norm.weight", &w.outNorm);
-    if (c.arch == Arch::Gpt2)
-        ld.add("output_norm.bias", &w.outNormB);
-    if (!c.tiedOutput)
-        ld.add("output.weight", &w.output, true);
+    engine::forEachWeight(c, w, [&](const std::string& name, Mat* dest, bool matrix) { ld.add(name, dest, matrix); });
     PRECIS_TRY(ld.run(w));
     if (c.tiedOutput)
         w.output = w.tokEmbd;

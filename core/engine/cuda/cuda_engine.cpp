@@ -37,6 +37,7 @@
 #include "engine/cuda/runtime.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
+#include "engine/weight_names.h"
 #include "quant/block_formats.h"
 
 #include <cublas_v2.h>
@@ -49,6 +50,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <type_traits>
 
 namespace precis::engine::cuda {
 
@@ -189,49 +191,17 @@ Result<void> uploadWeights(const Model& m, bool keepBlocks, int device, DeviceWe
     const ModelConfig& c = m.config;
     w.layers.resize(size_t(c.nLayer));
     WeightUploader up(m, keepBlocks);
-    up.matrix("token_embd.weight", &w.tokEmbd);
-    if (c.arch == Arch::Gpt2)
-        up.matrix("position_embd.weight", &w.posEmbd);
-    for (int l = 0; l < c.nLayer; ++l) {
-        const std::string b = "blk." + std::to_string(l) + ".";
-        DeviceLayer& L = w.layers[size_t(l)];
-        up.vector(b + "attn_norm.weight", &L.attnNorm);
-        up.matrix(b + "attn_output.weight", &L.o);
-        up.vector(b + "ffn_norm.weight", &L.ffnNorm);
-        up.matrix(b + "ffn_up.weight", &L.up);
-        up.matrix(b + "ffn_down.weight", &L.down);
-        if (c.arch == Arch::Llama) {
-            up.matrix(b + "attn_q.weight", &L.q);
-            up.matrix(b + "attn_k.weight", &L.k);
-            up.matrix(b + "attn_v.weight", &L.v);
-            if (c.qkvBias) {
-                up.vector(b + "attn_q.bias", &L.qB);
-                up.vector(b + "attn_k.bias", &L.kB);
-                up.vector(b + "attn_v.bias", &L.vB);
-            }
-            up.matrix(b + "ffn_gate.weight", &L.gate);
-        } else {
-            up.vector(b + "attn_norm.bias", &L.attnNormB);
-            up.matrix(b + "attn_qkv.weight", &L.qkv);
-            up.vector(b + "attn_qkv.bias", &L.qkvB);
-            up.vector(b + "attn_output.bias", &L.oB);
-            up.vector(b + "ffn_norm.bias", &L.ffnNormB);
-            up.vector(b + "ffn_up.bias", &L.upB);
-            up.vector(b + "ffn_down.bias", &L.downB);
-        }
-    }
-    up.vector("output_norm.weight", &w.outNorm);
-    if (c.arch == Arch::Gpt2)
-        up.vector("output_norm.bias", &w.outNormB);
-    if (!c.tiedOutput)
-        up.matrix("output.weight", &w.output);
+    engine::forEachWeight(c, w, [&](const std::string& name, auto* dest, bool) {
+        if constexpr (std::is_same_v<decltype(dest), DeviceMatrix*>)
+            up.matrix(name, dest);
+        else
+            up.vector(name, dest);
+    });
     PRECIS_TRY(up.run(w, device));
     if (c.tiedOutput)
         w.output = w.tokEmbd;
     return {};
 }
-
-int kvDimOf(const ModelConfig& c) { return c.arch == Arch::Gpt2 ? c.nEmbd : c.nHeadKv * c.headDim(); }
 
 // Activation buffers of a step of up to T tokens (device pointers into one
 // allocation). q is (T, C) for Llama, (T, 3C) q|k|v for GPT-2; k and v (T,
