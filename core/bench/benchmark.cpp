@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <thread>
 
@@ -194,10 +195,13 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
     r.bytesPerToken = decodeBytesPerToken(*model, true, settings.kv, r.prompt + 0.5 * r.gen);
     r.bandwidthGBs = machine.bandwidthGBs.median;
     r.ceilingTokS = r.bytesPerToken > 0 ? r.bandwidthGBs * 1e9 / r.bytesPerToken : 0;
-    if (const uint64_t llc = machine::lastLevelCacheBytes(); !cuda && llc > 0 && r.bytesPerToken < 2.0 * double(llc))
-        r.notes.push_back("the " + std::to_string(int64_t(r.bytesPerToken / 1048576.0 + 0.5)) +
+    if (const uint64_t llc = machine::lastLevelCacheBytes(); !cuda && llc > 0 && r.bytesPerToken < 2.0 * double(llc)) {
+        char mib[32];
+        std::snprintf(mib, sizeof mib, "%.1f", r.bytesPerToken / 1048576.0);
+        r.notes.push_back(std::string("the ") + mib +
                           " MiB read per token come largely from the CPU's caches (" + std::to_string(llc >> 20) +
                           " MiB), not from memory: decode can pass the memory-bandwidth ceiling");
+    }
 
     std::vector<int32_t> prompt(static_cast<size_t>(r.prompt));
     for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t((i * 7919 + 13) % size_t(c.nVocab));
