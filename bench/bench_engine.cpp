@@ -16,9 +16,11 @@
 // type — token_embd and output included — and F32 norms). Quantized weights are
 // made cheaply: 1024 random rows per matrix width are encoded once and tiled;
 // like the fp32 weights they sit in transparent huge pages, or in 4 KiB pages
-// with --small-pages (as a memory-mapped GGUF file would). The memory
-// bandwidth behind each row's ceiling is measured again right before that row
-// (other jobs on a shared machine move it), unless --fixed-ceiling.
+// with --small-pages (as a memory-mapped GGUF file would). Other jobs on a
+// shared machine move the memory bandwidth from one second to the next, so
+// unless --fixed-ceiling it is measured again right before every decode
+// repetition, and the fraction of the ceiling reached is the median of the
+// repetitions' own fractions.
 #include "bench/benchmark.h"
 #include "engine/engine.h"
 #include "engine/kernels/kernels.h"
@@ -56,7 +58,8 @@ struct Row {
     std::string model, type;
     int threads;
     Stats prefill, decode;
-    double prefillGflops, gemm, bytes, bandwidth;
+    double prefillGflops, gemm, bytes;
+    Stats bandwidth, fraction;  // GB/s beside the decode repetitions; decode rate / ceiling
 };
 
 void printRows(const std::vector<Row>& rows)
@@ -65,7 +68,7 @@ void printRows(const std::vector<Row>& rows)
                 "prefill tok/s [min-max]", "GFLOP/s", "%GEMM", "decode tok/s [min-max]", "MB/tok", "ceiling",
                 "%ceil", "speedup", "bytes", "ratio");
     for (const Row& r : rows) {
-        const double ceiling = r.bandwidth * 1e9 / r.bytes;
+        const double ceiling = r.bandwidth.median * 1e9 / r.bytes;
         // Decode speed-up over the fp32 row of the same model and thread count,
         // against the ratio of bytes read per token.
         double speedup = 0, byteRatio = 0;
@@ -83,7 +86,7 @@ void printRows(const std::vector<Row>& rows)
         std::printf("%-20s %-5s %3d  %-22s %7.1f %4.0f%%  %-22s %8.1f %7.1f %4.0f%% %7s %6s %6s\n", r.model.c_str(),
                     r.type.c_str(), r.threads, fmt(r.prefill).c_str(), r.prefillGflops,
                     100 * r.prefillGflops / r.gemm, fmt(r.decode, "%.2f").c_str(), r.bytes / 1e6, ceiling,
-                    100 * r.decode.median / ceiling, su, br, ra);
+                    100 * r.fraction.median, su, br, ra);
     }
 }
 
@@ -99,7 +102,8 @@ struct Options {
 // Prefill of o.prompt random tokens into a fresh state; decode of nDecode
 // tokens after a 16-token prompt. Rates are tokens per second of one repetition.
 void benchModel(const std::string& name, std::shared_ptr<const Model> model, bool dequantize, const Options& o,
-                const std::vector<Stats>& bandwidth, const std::vector<Stats>& gemm, std::vector<Row>& rows)
+                const machine::ReadProbe& probe, const std::vector<Stats>& bandwidth, const std::vector<Stats>& gemm,
+                std::vector<Row>& rows)
 {
     EngineOptions eo;
     eo.dequantize = dequantize;
@@ -111,7 +115,7 @@ void benchModel(const std::string& name, std::shared_ptr<const Model> model, boo
     }
     const ModelConfig& c = model->config;
     const int T = c.arch == Arch::Gpt2 ? std::min(o.prompt, c.nCtx) : o.prompt, prompt = 16;
-    const int nDecode = model->parameterCount() > 100'000'000 ? 16 : 64;
+    const int nDecode = model->parameterCount() > 100'000'000 ? 32 : 64;
     std::vector<int32_t> ids(static_cast<size_t>(std::max(T, prompt + nDecode)));
     for (size_t i = 0; i < ids.size(); ++i) ids[i] = int32_t((i * 7919 + 13) % size_t(c.nVocab));
     auto state = (*engine)->newState(std::max(T, prompt + nDecode)).value();
@@ -120,14 +124,10 @@ void benchModel(const std::string& name, std::shared_ptr<const Model> model, boo
         if (t.shape.size() == 2 && t.dtype != DType::F32) type = std::string(dtypeName(t.dtype));
     for (size_t k = 0; k < o.threads.size(); ++k) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, size_t(o.threads[k]));
-        Row r{name, type, o.threads[k], {}, {}, 0, gemm[k].median, decodeBytesPerToken(*model, !dequantize),
-              bandwidth[k].median};
-        // The machine may be shared: the ceiling of this row is re-measured just
-        // before its decode runs (the better of the two read patterns).
-        if (o.remeasure) {
-            const Stats one = memoryBandwidth(o.reps, 1), eight = memoryBandwidth(o.reps, 8);
-            r.bandwidth = std::max(one.median, eight.median);
-        }
+        // KV-cache reads: on average (prompt + nDecode/2) positions of every layer.
+        const double bytes = decodeBytesPerToken(*model, !dequantize) +
+                             2.0 * c.nLayer * (prompt + nDecode / 2.0) * state->kvDim() * double(state->elementBytes());
+        Row r{name, type, o.threads[k], {}, {}, 0, gemm[k].median, bytes, bandwidth[k], {}};
         r.prefill = measure(o.reps, [&] {
             state->reset();
             const auto t0 = Clock::now();
@@ -135,15 +135,23 @@ void benchModel(const std::string& name, std::shared_ptr<const Model> model, boo
             return T / seconds(t0, Clock::now());
         });
         r.prefillGflops = prefillFlops(c, T) * r.prefill.median / T / 1e9;
-        r.decode = measure(o.reps, [&] {
+        // One warm-up, then repetitions each paired with the bandwidth read just before it.
+        std::vector<double> rates, gbs, fractions;
+        for (int rep = 0; rep <= o.reps; ++rep) {
+            const double bw = o.remeasure ? probe.best(1).median : bandwidth[k].median;
             state->reset();
             auto first = (*engine)->prefill(*state, std::span(ids).first(size_t(prompt)));
             const auto t0 = Clock::now();
             for (int i = 0; i < nDecode; ++i) auto next = (*engine)->decode(*state, ids[size_t(prompt + i)]);
-            return nDecode / seconds(t0, Clock::now());
-        });
-        // KV-cache reads: on average (prompt + nDecode/2) positions of every layer.
-        r.bytes += 2.0 * c.nLayer * (prompt + nDecode / 2.0) * state->kvDim() * double(state->elementBytes());
+            const double rate = nDecode / seconds(t0, Clock::now());
+            if (rep == 0) continue;
+            rates.push_back(rate);
+            gbs.push_back(bw);
+            fractions.push_back(rate * bytes / (bw * 1e9));
+        }
+        r.decode = spreadOf(std::move(rates));
+        r.bandwidth = spreadOf(std::move(gbs));
+        r.fraction = spreadOf(std::move(fractions));
         rows.push_back(r);
         std::printf("  %s %s, %d thread(s): prefill %s tok/s, decode %s tok/s\n", name.c_str(), type.c_str(),
                     o.threads[k], fmt(r.prefill).c_str(), fmt(r.decode, "%.2f").c_str());
@@ -228,16 +236,17 @@ int main(int argc, char** argv)
                 "warm-up\n\n",
                 load[0], load[1], load[2], o.reps);
 
+    const machine::ReadProbe probe;
     std::vector<Stats> bandwidth, gemm;
     const int gT = o.prompt, gK = 2048, gN = 5632;
     for (int t : o.threads) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, size_t(t));
-        const Stats one = memoryBandwidth(o.reps, 1), eight = memoryBandwidth(o.reps, 8);
-        bandwidth.push_back(one.median >= eight.median ? one : eight);
+        const Stats plain = probe.measure(o.reps, false), ahead = probe.measure(o.reps, true);
+        bandwidth.push_back(plain.median >= ahead.median ? plain : ahead);
         gemm.push_back(gemmRate(o.reps, t, gT, gK, gN));
-        std::printf("%d thread(s): memory read %s GB/s (1 stream/thread), %s GB/s (8 streams/thread);\n"
+        std::printf("%d thread(s): memory read %s GB/s (plain), %s GB/s (software prefetch);\n"
                     "             Eigen GEMM (%dx%d)·(%dx%d) %s GFLOP/s\n",
-                    t, fmt(one).c_str(), fmt(eight).c_str(), gT, gK, gK, gN, fmt(gemm.back()).c_str());
+                    t, fmt(plain).c_str(), fmt(ahead).c_str(), gT, gK, gK, gN, fmt(gemm.back()).c_str());
         std::fflush(stdout);
     }
 
@@ -245,7 +254,7 @@ int main(int argc, char** argv)
     if (std::filesystem::exists(o.modelPath)) {
         auto m = loadModel(o.modelPath);
         if (m.ok())
-            benchModel(std::filesystem::path(o.modelPath).stem().string(), *m, true, o, bandwidth, gemm, rows);
+            benchModel(std::filesystem::path(o.modelPath).stem().string(), *m, true, o, probe, bandwidth, gemm, rows);
         else
             std::printf("%s\n", m.error().toString().c_str());
     } else {
@@ -268,14 +277,15 @@ int main(int argc, char** argv)
             std::printf("synthetic TinyLlama shape, %d layers, %s: %.2f B parameters, %.2f GB, made in %.1f s\n",
                         c.nLayer, std::string(dtypeName(t)).c_str(), double(m->parameterCount()) / 1e9,
                         decodeBytesPerToken(*m, true) / 1e9, seconds(t0, Clock::now()));
-            benchModel(name, m, t == DType::F32, o, bandwidth, gemm, rows);
+            benchModel(name, m, t == DType::F32, o, probe, bandwidth, gemm, rows);
         }
     }
     printRows(rows);
     if (getloadavg(load, 3) < 0) load[0] = -1;
     std::printf("load average at the end %.2f %.2f %.2f\n", load[0], load[1], load[2]);
     std::printf("\nMB/tok: weights as stored (+ KV cache) read per decoded token. ceiling = memory read bandwidth (the\n"
-                "better of the two read patterns, measured again just before the row unless --fixed-ceiling) / MB/tok.\n"
+                "better of the two read patterns; unless --fixed-ceiling, the median of the readings taken just before\n"
+                "each decode repetition) / MB/tok; %%ceil = median over the repetitions of tok/s / that repetition's ceiling.\n"
                 "GFLOP/s: prefill of %d tokens (2 FLOP per weight and token, whatever the type); %%GEMM relative to the\n"
                 "Eigen fp32 GEMM rate at the same thread count.\n"
                 "speedup: decode tok/s over the F32 row; bytes: F32 MB/tok over this row's; ratio = speedup / bytes.\n"

@@ -143,8 +143,7 @@ int main(int argc, char** argv)
     std::vector<Stats> bandwidth, gemm;
     for (int t : o.threads) {
         tbb::global_control limit(tbb::global_control::max_allowed_parallelism, size_t(t));
-        const Stats one = memoryBandwidth(o.reps, 1), eight = memoryBandwidth(o.reps, 8);
-        bandwidth.push_back(one.median >= eight.median ? one : eight);
+        bandwidth.push_back(machine::ReadProbe().best(o.reps));
         gemm.push_back(o.gemm ? gemmRate(o.reps, t, o.tokens, int(o.cols), int(o.gemmRows)) : Stats{});
         std::printf("%d thread(s): memory read %s GB/s; Eigen fp32 GEMM (%dx%ld)·(%ldx%ld) %s GFLOP/s\n", t,
                     fmt(bandwidth.back()).c_str(), o.tokens, long(o.cols), long(o.cols), long(o.gemmRows),

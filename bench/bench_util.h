@@ -81,13 +81,6 @@ inline const char* simdName()
 #endif
 }
 
-// GB/s reading a 1 GiB buffer as 1 or 8 streams per 4 MiB piece, over the
-// threads oneTBB may use (precis::machine::readBandwidth).
-inline Stats memoryBandwidth(int reps, int streams)
-{
-    return precis::machine::readBandwidth(reps, streams, size_t(1) << 30);
-}
-
 // GFLOP/s of Y (T, N) = X (T, K) · Wᵀ with W (N, K) row-major — the prefill
 // product — as plain Eigen GEMMs, one per thread on an equal share of W's rows.
 inline Stats gemmRate(int reps, int threads, int T, int K, int N)

@@ -2,6 +2,7 @@
 #include "bench/machine.h"
 
 #include "engine/cuda.h"
+#include "engine/kernels/kernels.h"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -33,21 +34,47 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Sum of n floats (n a multiple of 256) read as `streams` (1 or 8) equal
-// contiguous ranges in lockstep, with eight independent accumulators so the
-// loop is bound by memory reads rather than by one addition chain.
-float sumFloats(const float* p, size_t n, int streams)
+// Sum of n floats (n a multiple of 64) read front to back with eight
+// independent accumulators, so the loop is bound by memory reads rather than by
+// one addition chain; with `prefetch`, each 64-byte line is also asked for
+// kernels::kDecodePrefetchBytes ahead, as the decode kernels do. 256-bit loads
+// where the CPU has AVX2 (a single core reads faster with them), else 128-bit.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PRECIS_PROBE_AVX2 1
+__attribute__((target("avx2"))) float sumFloatsAvx2(const float* p, size_t n, bool prefetch)
 {
-    const size_t m = n / size_t(streams);
+    __m256 a[8];
+    for (auto& v : a) v = _mm256_setzero_ps();
+    for (size_t i = 0; i < n; i += 64) {
+        if (prefetch)
+            for (size_t line = 0; line < 4; ++line)
+                __builtin_prefetch(p + i + 16 * line + engine::kernels::kDecodePrefetchBytes / sizeof(float));
+        for (int k = 0; k < 8; ++k) a[k] = _mm256_add_ps(a[k], _mm256_loadu_ps(p + i + 8 * k));
+    }
+    for (int k = 1; k < 8; ++k) a[0] = _mm256_add_ps(a[0], a[k]);
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, a[0]);
+    return lanes[0] + lanes[1] + lanes[2] + lanes[3] + lanes[4] + lanes[5] + lanes[6] + lanes[7];
+}
+#endif
+
+float sumFloats(const float* p, size_t n, bool prefetch)
+{
+#if defined(PRECIS_PROBE_AVX2)
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2)
+        return sumFloatsAvx2(p, n, prefetch);
+#endif
+    constexpr size_t ahead = engine::kernels::kDecodePrefetchBytes / sizeof(float);
 #if defined(__SSE2__)
     __m128 a[8];
     for (auto& v : a) v = _mm_setzero_ps();
-    if (streams == 1) {
-        for (size_t i = 0; i < n; i += 32)
-            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
-    } else {  // 8 streams: a constant trip count, so the loop unrolls into 8 independent loads
-        for (size_t i = 0; i < m; i += 4)
-            for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + size_t(k) * m + i));
+    for (size_t i = 0; i < n; i += 32) {
+        if (prefetch) {
+            __builtin_prefetch(p + i + ahead);
+            __builtin_prefetch(p + i + 16 + ahead);
+        }
+        for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
     }
     for (int k = 1; k < 8; ++k) a[0] = _mm_add_ps(a[0], a[k]);
     alignas(16) float lanes[4];
@@ -55,8 +82,10 @@ float sumFloats(const float* p, size_t n, int streams)
     return lanes[0] + lanes[1] + lanes[2] + lanes[3];
 #else
     float s[8] = {};
-    for (size_t i = 0; i < m; ++i)
-        for (int k = 0; k < streams; ++k) s[k] += p[size_t(k) * m + i];
+    for (size_t i = 0; i < n; i += 8) {
+        if (prefetch && i % 16 == 0) __builtin_prefetch(p + i + ahead);
+        for (int k = 0; k < 8; ++k) s[k] += p[i + size_t(k)];
+    }
     return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
 #endif
 }
@@ -126,44 +155,50 @@ uint64_t lastLevelCacheBytes()
     return best;
 }
 
-Spread readBandwidth(int reps, int streams, size_t bytes)
+ReadProbe::ReadProbe(size_t bytes)
+    : m_floats(std::max(bytes / sizeof(float) / kPieceFloats, size_t(1)) * kPieceFloats),
+      m_mem(std::aligned_alloc(size_t(2) << 20, m_floats * sizeof(float)), &std::free)
 {
-    streams = streams == 8 ? 8 : 1;
-    constexpr size_t kPiece = size_t(1) << 20;  // floats: 4 MiB
-    const size_t n = std::max(bytes / sizeof(float) / kPiece, size_t(1)) * kPiece;
-    std::unique_ptr<float, decltype(&std::free)> mem(
-        static_cast<float*>(std::aligned_alloc(size_t(2) << 20, n * sizeof(float))), &std::free);
-    if (!mem) throw std::bad_alloc();
-    float* buf = mem.get();
+    if (!m_mem) throw std::bad_alloc();
+    auto* buf = static_cast<float*>(m_mem.get());
 #if defined(__linux__)
-    madvise(buf, n * sizeof(float), MADV_HUGEPAGE);
+    madvise(buf, m_floats * sizeof(float), MADV_HUGEPAGE);
 #endif
-    tbb::parallel_for(size_t(0), n / kPiece, [&](size_t b) {
-        for (size_t i = b * kPiece; i < (b + 1) * kPiece; ++i) buf[i] = float(i & 1023) * 1e-3f;
+    tbb::parallel_for(size_t(0), m_floats / kPieceFloats, [&](size_t b) {
+        for (size_t i = b * kPieceFloats; i < (b + 1) * kPieceFloats; ++i) buf[i] = float(i & 1023) * 1e-3f;
     });
+}
+
+Spread ReadProbe::measure(int reps, bool prefetch) const
+{
+    const auto* buf = static_cast<const float*>(m_mem.get());
     volatile float sink = 0;
     std::vector<double> rates;
-    for (int rep = 0; rep <= reps; ++rep) {
+    for (int rep = 0; rep <= std::max(reps, 1); ++rep) {
         const auto t0 = Clock::now();
         sink = tbb::parallel_reduce(
-            tbb::blocked_range<size_t>(0, n / kPiece), 0.0f,
+            tbb::blocked_range<size_t>(0, m_floats / kPieceFloats), 0.0f,
             [&](const tbb::blocked_range<size_t>& r, float acc) {
-                for (size_t b = r.begin(); b < r.end(); ++b) acc += sumFloats(buf + b * kPiece, kPiece, streams);
+                for (size_t b = r.begin(); b < r.end(); ++b) acc += sumFloats(buf + b * kPieceFloats, kPieceFloats, prefetch);
                 return acc;
             },
             [](float a, float b) { return a + b; });
         const double s = std::chrono::duration<double>(Clock::now() - t0).count();
-        if (rep > 0) rates.push_back(double(n * sizeof(float)) / s / 1e9);
+        if (rep > 0) rates.push_back(double(m_floats * sizeof(float)) / s / 1e9);
     }
     (void)sink;
     return spreadOf(std::move(rates));
 }
 
+Spread ReadProbe::best(int reps) const
+{
+    const Spread plain = measure(reps, false), ahead = measure(reps, true);
+    return plain.median >= ahead.median ? plain : ahead;
+}
+
 Spread readBandwidth(int reps)
 {
-    const size_t bytes = size_t(512) << 20;
-    const Spread one = readBandwidth(reps, 1, bytes), eight = readBandwidth(reps, 8, bytes);
-    return one.median >= eight.median ? one : eight;
+    return ReadProbe().best(reps);
 }
 
 } // namespace precis::machine

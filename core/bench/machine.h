@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -17,12 +18,28 @@ uint64_t physicalMemory();    // bytes, 0 when unknown
 std::string osName();         // "Linux 6.1.0-18-amd64 x86_64"
 uint64_t lastLevelCacheBytes();  // the largest CPU cache of cpu0 (sysfs), 0 when unknown
 
-// GB/s reading a `bytes` buffer (2 MiB aligned, transparent huge pages asked
-// for) in 4 MiB pieces spread over the current arena's threads, each piece read
-// as `streams` equal ranges in lockstep (1 or 8, the only values accepted: how
-// a matrix-vector product reads). One warm-up, then `reps` timed passes.
-Spread readBandwidth(int reps, int streams, size_t bytes);
-// The better (by median) of the 1- and 8-stream patterns over 512 MiB.
+// Memory read bandwidth: a buffer (2 MiB aligned, transparent huge pages
+// asked for, 512 MiB by default, far beyond the caches) read in 4 MiB pieces
+// spread over the current arena's threads, each piece front to back with the
+// widest loads the CPU has. Kept between measurements, so a benchmark can
+// measure again beside each repetition (other jobs on a shared machine move
+// the figure) without paying for the buffer each time.
+class ReadProbe {
+public:
+    explicit ReadProbe(size_t bytes = size_t(512) << 20);
+    // GB/s, one warm-up pass then `reps` timed ones; with `prefetch`, each line
+    // is also asked for ahead in software, as the decode kernels do.
+    Spread measure(int reps, bool prefetch) const;
+    // The better (by median) of the two.
+    Spread best(int reps) const;
+
+private:
+    static constexpr size_t kPieceFloats = size_t(1) << 20;  // 4 MiB
+    size_t m_floats;
+    std::unique_ptr<void, void (*)(void*)> m_mem;
+};
+
+// ReadProbe().best(reps).
 Spread readBandwidth(int reps);
 
 // (device name, measured read bandwidth) of CUDA device `index`; errors when

@@ -296,12 +296,21 @@ void matmul(std::span<const MatmulTask> tasks, const float* in, int64_t ldIn, in
         const KType t = ktype(w.type);
         const Prepared& p = prep[int(prepKey(t))];
         const DotFn fn = dotFn(isa, t);
+        // Decode reads each weight once: prefetch (see kDecodePrefetchBytes),
+        // stopping at the matrix's end. The float types stream well without.
+        const bool prefetch = T == 1 && t != KType::F32 && t != KType::F16 && t != KType::BF16;
+        const size_t matrixBytes = size_t(w.rows) * w.rowBytes;
         float s[kMaxRows];
         for (int t0 = tile.t0; t0 < tile.t1; t0 += kMaxRows) {
             const int ny = std::min(kMaxRows, tile.t1 - t0);
             const std::byte* act = p.data + size_t(t0) * p.lda;
             for (int64_t r = tile.r0; r < tile.r1; ++r) {
-                fn(K, w.data + size_t(r) * w.rowBytes, act, p.lda, ny, s);
+                const size_t at = size_t(r) * w.rowBytes;
+                if (prefetch) {
+                    const size_t from = at + kDecodePrefetchBytes, to = std::min(from + w.rowBytes, matrixBytes);
+                    for (size_t o = from; o < to; o += 64) __builtin_prefetch(w.data + o);
+                }
+                fn(K, w.data + at, act, p.lda, ny, s);
                 const float b = task.bias ? task.bias[r] : 0.0f;
                 for (int j = 0; j < ny; ++j)
                     task.out[int64_t(t0 + j) * task.ldOut + r] = task.bias ? s[j] + b : s[j];

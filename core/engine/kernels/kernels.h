@@ -104,9 +104,13 @@ struct MatmulTask {
 
 // Runs every task with the input `in` (T, K) row stride ldIn (fp32): prepares
 // the activations once per distinct activation type, then runs the products in
-// one parallel loop over (task, block of rows, block of tokens). All tasks must
+// one parallel loop over (task, block of rows, block of tokens). In a decode
+// (T = 1) on block formats, each weight row read also asks in software for the
+// bytes kDecodePrefetchBytes beyond it (the hardware prefetcher alone leaves a
+// core short of the memory bandwidth). All tasks must
 // have cols == K and a type with a kernel. `scratch` holds the prepared rows
 // between calls (grown on demand; may be null).
+constexpr size_t kDecodePrefetchBytes = 8192;
 void matmul(std::span<const MatmulTask> tasks, const float* in, int64_t ldIn, int T,
             std::vector<std::byte>* scratch = nullptr, Isa isa = activeIsa());
 
