@@ -315,6 +315,40 @@ private slots:
         }
     }
 
+    // Decode (T = 1) runs two weight rows per call where the ISA has such a
+    // kernel (the K-quants with AVX-512): odd super-block counts (a last block
+    // alone) and odd row counts (a last row alone) give exactly the single dot.
+    void decodeRowPairsMatchDot_data() { addIsaTypeRows(); }
+    void decodeRowPairsMatchDot()
+    {
+        QFETCH(kn::Isa, isa);
+        QFETCH(DType, type);
+        skipUnsupported(isa);
+        for (const int64_t K : {int64_t(256), int64_t(768), int64_t(2048)}) {
+            if (K % kn::blockValues(type) != 0) continue;
+            const int64_t rows = 7;
+            std::vector<uint8_t> data;
+            for (int64_t r = 0; r < rows; ++r) {
+                const auto row = weightRow(type, K, uint32_t(K + r), r == 3);
+                data.insert(data.end(), row.begin(), row.end());
+            }
+            const kn::BlockMatrix w{type, reinterpret_cast<const std::byte*>(data.data()), rows, K,
+                                    size_t(rowBytes(type, K))};
+            const std::vector<float> in = activations(K, uint32_t(K));
+            std::vector<float> out(static_cast<size_t>(rows));
+            const kn::MatmulTask task{&w, nullptr, out.data(), rows};
+            kn::matmul(std::span(&task, 1), in.data(), K, 1, nullptr, isa);
+            const Prepared p = prepare(type, in, K, 1, isa);
+            for (int64_t r = 0; r < rows; ++r) {
+                float s;
+                kn::dot(type, K, data.data() + size_t(r) * w.rowBytes, p.data.data(), p.lda, 1, &s, isa);
+                QVERIFY2(std::memcmp(&s, &out[size_t(r)], 4) == 0,
+                         qPrintable(QStringLiteral("K = %1, row %2: matmul %3, dot %4")
+                                        .arg(K).arg(r).arg(double(out[size_t(r)]), 0, 'g', 9).arg(double(s), 0, 'g', 9)));
+            }
+        }
+    }
+
     void halfConversions_data()
     {
         QTest::addColumn<kn::Isa>("isa");

@@ -43,6 +43,9 @@ struct PreparedQ8K {
 // Function types of a table. A dot kernel computes s[j] for ny ≤ kMaxRows
 // prepared rows `act`, lda bytes apart (see kernels.h).
 using DotFn = void (*)(int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s);
+// A decode step's dot kernel for two weight rows at once, rowBytes apart,
+// against one prepared row: s[0], s[1] exactly as two DotFn calls give them.
+using Dot2Fn = void (*)(int64_t k, const std::byte* w, size_t rowBytes, const std::byte* act, float* s);
 // Prepares one row (k values) for weight type t into dst (layouts above).
 using PrepareFn = void (*)(KType t, const float* x, int64_t k, std::byte* dst);
 using HalfToFloatFn = void (*)(const uint16_t* src, float* dst, int64_t n);
@@ -54,6 +57,7 @@ struct KernelTable {
     PrepareFn prepare;
     HalfToFloatFn halfToFloat;
     FloatToHalfFn floatToHalf;
+    Dot2Fn dot2[kKTypes] = {};  // null: one DotFn call per row
 };
 
 // Defined in scalar.cpp, avx2.cpp, avx512.cpp. The SIMD tables exist on every

@@ -77,6 +77,8 @@ DotFn dotFn(Isa isa, KType t)
     return f ? f : scalarTable().dot[int(t)];
 }
 
+Dot2Fn dot2Fn(Isa isa, KType t) { return tableOf(isa).dot2[int(t)]; }
+
 PrepareFn prepareFn(Isa isa)
 {
     const PrepareFn f = tableOf(isa).prepare;
@@ -298,22 +300,32 @@ void matmul(std::span<const MatmulTask> tasks, const float* in, int64_t ldIn, in
         const DotFn fn = dotFn(isa, t);
         // Decode reads each weight once: prefetch (see kDecodePrefetchBytes),
         // stopping at the matrix's end. The float types stream well without.
+        // Two rows at a time where the ISA has a kernel for that.
         const bool prefetch = T == 1 && t != KType::F32 && t != KType::F16 && t != KType::BF16;
+        const Dot2Fn fn2 = T == 1 ? dot2Fn(isa, t) : nullptr;
         const size_t matrixBytes = size_t(w.rows) * w.rowBytes;
         float s[kMaxRows];
         for (int t0 = tile.t0; t0 < tile.t1; t0 += kMaxRows) {
             const int ny = std::min(kMaxRows, tile.t1 - t0);
             const std::byte* act = p.data + size_t(t0) * p.lda;
-            for (int64_t r = tile.r0; r < tile.r1; ++r) {
+            for (int64_t r = tile.r0; r < tile.r1;) {
+                const int nx = fn2 && r + 1 < tile.r1 ? 2 : 1;
                 const size_t at = size_t(r) * w.rowBytes;
                 if (prefetch) {
-                    const size_t from = at + kDecodePrefetchBytes, to = std::min(from + w.rowBytes, matrixBytes);
+                    const size_t from = at + kDecodePrefetchBytes;
+                    const size_t to = std::min(from + size_t(nx) * w.rowBytes, matrixBytes);
                     for (size_t o = from; o < to; o += 64) __builtin_prefetch(w.data + o);
                 }
-                fn(K, w.data + at, act, p.lda, ny, s);
-                const float b = task.bias ? task.bias[r] : 0.0f;
-                for (int j = 0; j < ny; ++j)
-                    task.out[int64_t(t0 + j) * task.ldOut + r] = task.bias ? s[j] + b : s[j];
+                if (nx == 2)
+                    fn2(K, w.data + at, w.rowBytes, act, s);
+                else
+                    fn(K, w.data + at, act, p.lda, ny, s);
+                // One token (ny) or, in a decode pair, one token and two rows (nx).
+                for (int x = 0; x < nx; ++x, ++r) {
+                    const float b = task.bias ? task.bias[r] : 0.0f;
+                    for (int j = 0; j < ny; ++j)
+                        task.out[int64_t(t0 + j) * task.ldOut + r] = task.bias ? s[x + j] + b : s[x + j];
+                }
             }
         }
     };

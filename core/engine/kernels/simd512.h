@@ -116,24 +116,112 @@ struct K512 {
                 for (int r = 0; r < NY; ++r) addPair(sum[r], i0[r], i1[r], dw, A.a[r].d + i);
             }
         }
-        for (; i < nsb; ++i) {
-            const std::byte* blk = w + i * int64_t(sizeof(B));
-            typename F::Scales s0, unused;
-            F::scales2(blk, blk, s0, unused);
-            __m256i is[NY], ms[NY];
-            F::template sums<NY>(blk, s0, A, i, is, ms);
-            const float dw = halfToFloat(load16(blk + offsetof(B, d)));
-            const float dminw = F::hasMin ? halfToFloat(load16(blk + offsetof(B, d) + 2)) : 0.0f;
-            for (int r = 0; r < NY; ++r) {
-                int isum, msum = 0;
-                if constexpr (F::hasMin)
-                    hsum2(is[r], ms[r], isum, msum);
-                else
-                    hsum2(is[r], _mm256_setzero_si256(), isum, msum);
-                addTerm(sum[r], dw, dminw, A.a[r].d[i], isum, msum, F::hasMin);
-            }
-        }
+        for (; i < nsb; ++i) addBlock(w + i * int64_t(sizeof(B)), A, i, sum);
         for (int r = 0; r < NY; ++r) s[r] = sum[r];
+    }
+    // Super-block i (at blk) alone.
+    static void addBlock(const std::byte* blk, const ActRows<NY>& A, int64_t i, float* sum)
+    {
+        using B = typename F::Block;
+        typename F::Scales s0, unused;
+        F::scales2(blk, blk, s0, unused);
+        __m256i is[NY], ms[NY];
+        F::template sums<NY>(blk, s0, A, i, is, ms);
+        const float dw = halfToFloat(load16(blk + offsetof(B, d)));
+        const float dminw = F::hasMin ? halfToFloat(load16(blk + offsetof(B, d) + 2)) : 0.0f;
+        for (int r = 0; r < NY; ++r) {
+            int isum, msum = 0;
+            if constexpr (F::hasMin)
+                hsum2(is[r], ms[r], isum, msum);
+            else
+                hsum2(is[r], _mm256_setzero_si256(), isum, msum);
+            addTerm(sum[r], dw, dminw, A.a[r].d[i], isum, msum, F::hasMin);
+        }
+    }
+};
+
+// Two weight rows against one activation row (decode). Per step the four
+// super-blocks (2 rows × 2) have their scales decoded together where the
+// format can (F::scales4), and their integer sums reduced and scaled together;
+// each row's terms are still added to its sum one at a time, in order, so the
+// results are those of K512<F, 1> (and of the reference) bit for bit.
+template <typename F>
+struct K512Rows2 {
+    static void run(int64_t k, const std::byte* w, size_t rowBytes, const std::byte* act, float* s)
+    {
+        using B = typename F::Block;
+        const ActRows<1> A(act, 0, k);
+        const int64_t nsb = k / kQKK;
+        const std::byte* v = w + rowBytes;
+        float sum0 = 0, sum1 = 0;
+        int64_t i = 0;
+        for (; i + 2 <= nsb; i += 2) {
+            const std::byte* a0 = w + i * int64_t(sizeof(B));
+            const std::byte* c0 = v + i * int64_t(sizeof(B));
+            typename F::Scales sa0, sa1, sc0, sc1;
+            scales4(a0, a0 + sizeof(B), c0, c0 + sizeof(B), sa0, sa1, sc0, sc1);
+            __m256i ia0, ma0, ia1, ma1, ic0, mc0, ic1, mc1;
+            F::template sums<1>(a0, sa0, A, i, &ia0, &ma0);
+            F::template sums<1>(a0 + sizeof(B), sa1, A, i + 1, &ia1, &ma1);
+            F::template sums<1>(c0, sc0, A, i, &ic0, &mc0);
+            F::template sums<1>(c0 + sizeof(B), sc1, A, i + 1, &ic1, &mc1);
+            // Both rows' [t_i, t_i+1] from one 256-bit register [row 0 | row 1].
+            __m256i x;
+            __m256 dw;
+            if constexpr (F::hasMin) {
+                x = halves(_mm256_hadd_epi32(_mm256_hadd_epi32(ia0, ma0), _mm256_hadd_epi32(ia1, ma1)),
+                           _mm256_hadd_epi32(_mm256_hadd_epi32(ic0, mc0), _mm256_hadd_epi32(ic1, mc1)));
+                uint32_t h[4];  // d and dmin, adjacent
+                std::memcpy(&h[0], a0 + offsetof(B, d), 4);
+                std::memcpy(&h[1], a0 + sizeof(B) + offsetof(B, d), 4);
+                std::memcpy(&h[2], c0 + offsetof(B, d), 4);
+                std::memcpy(&h[3], c0 + sizeof(B) + offsetof(B, d), 4);
+                dw = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)));  // d0 dmin0 d1 dmin1 ×2
+            } else {
+                x = halves(_mm256_hadd_epi32(ia0, ia1), _mm256_hadd_epi32(ic0, ic1));
+                x = _mm256_hadd_epi32(x, x);  // isum_i isum_i+1 (twice) per row
+                const int ha = int(load16(a0 + offsetof(B, d)) | uint32_t(load16(a0 + sizeof(B) + offsetof(B, d))) << 16);
+                const int hc = int(load16(c0 + offsetof(B, d)) | uint32_t(load16(c0 + sizeof(B) + offsetof(B, d))) << 16);
+                dw = _mm256_cvtph_ps(_mm_setr_epi32(ha, ha, hc, hc));  // d0 d1 d0 d1 ×2
+            }
+            const __m128 a = _mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(A.a[0].d + i)));
+            // With mins [da_i, da_i, da_i+1, da_i+1] (d, dmin of each block), else [da_i, da_i+1] twice.
+            const __m128 da = F::hasMin ? _mm_unpacklo_ps(a, a) : _mm_movelh_ps(a, a);
+            const __m256 prod = _mm256_mul_ps(_mm256_cvtepi32_ps(x), _mm256_mul_ps(dw, _mm256_set_m128(da, da)));
+            __m128 t0 = _mm256_castps256_ps128(prod), t1 = _mm256_extractf128_ps(prod, 1);
+            if constexpr (F::hasMin) {
+                t0 = _mm_hsub_ps(t0, t0);  // dA·isum − dB·msum of blocks i, i+1
+                t1 = _mm_hsub_ps(t1, t1);
+            }
+            sum0 += _mm_cvtss_f32(t0);
+            sum0 += _mm_cvtss_f32(_mm_movehdup_ps(t0));
+            sum1 += _mm_cvtss_f32(t1);
+            sum1 += _mm_cvtss_f32(_mm_movehdup_ps(t1));
+        }
+        if (i < nsb) {
+            K512<F, 1>::addBlock(w + i * int64_t(sizeof(B)), A, i, &sum0);
+            K512<F, 1>::addBlock(v + i * int64_t(sizeof(B)), A, i, &sum1);
+        }
+        s[0] = sum0;
+        s[1] = sum1;
+    }
+
+private:
+    // [lo + hi of a | lo + hi of b] (128-bit halves).
+    static __m256i halves(__m256i a, __m256i b)
+    {
+        return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+    }
+    static void scales4(const std::byte* a0, const std::byte* a1, const std::byte* c0, const std::byte* c1,
+                        typename F::Scales& sa0, typename F::Scales& sa1, typename F::Scales& sc0,
+                        typename F::Scales& sc1)
+    {
+        if constexpr (requires { F::scales4(a0, a1, c0, c1, sa0, sa1, sc0, sc1); }) {
+            F::scales4(a0, a1, c0, c1, sa0, sa1, sc0, sc1);
+        } else {
+            F::scales2(a0, a1, sa0, sa1);
+            F::scales2(c0, c1, sc0, sc1);
+        }
     }
 };
 
@@ -319,6 +407,23 @@ inline __m256i scalesK4x2(const std::byte* s0, const std::byte* s1)
     return _mm256_or_si256(lo6, _mm256_or_si256(nib, top));
 }
 
+// The same for four super-blocks, one per 128-bit lane.
+inline __m512i scalesK4x4(const std::byte* s0, const std::byte* s1, const std::byte* s2, const std::byte* s3)
+{
+    const __m512i q = _mm512_mask_broadcast_i64x4(broadcast256(_mm256_set_m128i(loadu128(s1), loadu128(s0))), 0xF0,
+                                                  _mm256_set_m128i(loadu128(s3), loadu128(s2)));
+    const char z = char(0x80);
+    auto lanes = [](__m128i v) { return broadcast128(v); };
+    const __m512i lo6 = _mm512_shuffle_epi8(_mm512_and_si512(q, _mm512_set1_epi8(0x3F)),
+                                            lanes(_mm_setr_epi8(0, 1, 2, 3, z, z, z, z, 4, 5, 6, 7, z, z, z, z)));
+    const __m512i n = _mm512_shuffle_epi8(q, lanes(_mm_setr_epi8(z, z, z, z, 8, 9, 10, 11, z, z, z, z, 8, 9, 10, 11)));
+    const __m512i nib = _mm512_mask_blend_epi8(0xF000F000F000F000ull, _mm512_and_si512(n, _mm512_set1_epi8(0x0F)),
+                                               _mm512_and_si512(_mm512_srli_epi16(n, 4), _mm512_set1_epi8(0x0F)));
+    const __m512i t = _mm512_shuffle_epi8(q, lanes(_mm_setr_epi8(z, z, z, z, 0, 1, 2, 3, z, z, z, z, 4, 5, 6, 7)));
+    const __m512i top = _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(t, 6), _mm512_set1_epi8(3)), 4);
+    return _mm512_ternarylogic_epi32(lo6, nib, top, 0xFE);  // lo6 | nib | top
+}
+
 // Chunk c's 32 code bytes are broadcast to both halves, the upper half shifted
 // by 4, so the register holds the low nibbles (sub-block 2c) then the high
 // nibbles (sub-block 2c+1). Q5_K adds 16 where bit 2c (lower half) / 2c+1
@@ -335,6 +440,16 @@ struct Q45K512 {
         const __m256i sm = scalesK4x2(b0 + offsetof(Block, scales), b1 + offsetof(Block, scales));
         s0.sm = broadcast128(_mm256_castsi256_si128(sm));
         s1.sm = broadcast128(_mm256_extracti128_si256(sm, 1));
+    }
+    static void scales4(const std::byte* b0, const std::byte* b1, const std::byte* b2, const std::byte* b3, Scales& s0,
+                        Scales& s1, Scales& s2, Scales& s3)
+    {
+        constexpr size_t at = offsetof(Block, scales);
+        const __m512i sm = scalesK4x4(b0 + at, b1 + at, b2 + at, b3 + at);
+        s0.sm = spreadLane<0>(sm);
+        s1.sm = spreadLane<1>(sm);
+        s2.sm = spreadLane<2>(sm);
+        s3.sm = spreadLane<3>(sm);
     }
     template <int NY>
     static void sums(const std::byte* blk, const Scales& s, const ActRows<NY>& A, int64_t i, __m256i* isum, __m256i* msum)
@@ -374,9 +489,20 @@ struct Run512 {
     template <int NY> struct Rows { static void run(int64_t k, const void* w, const std::byte* a, size_t l, float* s) { K512<F, NY>::run(k, w, a, l, s); } };
 };
 
+template <typename F>
+void dot2K512(int64_t k, const std::byte* w, size_t rowBytes, const std::byte* act, float* s)
+{
+    K512Rows2<F>::run(k, w, rowBytes, act, s);
+}
+
 KernelTable avx512KernelTable()
 {
     KernelTable t = simdTable();
+    t.dot2[int(KType::Q2_K)] = dot2K512<Q2K512>;
+    t.dot2[int(KType::Q3_K)] = dot2K512<Q3K512>;
+    t.dot2[int(KType::Q4_K)] = dot2K512<Q45K512<false>>;
+    t.dot2[int(KType::Q5_K)] = dot2K512<Q45K512<true>>;
+    t.dot2[int(KType::Q6_K)] = dot2K512<Q6K512>;
     t.dot[int(KType::Q2_K)] = dotKAny<Run512<Q2K512>::Rows>;
     t.dot[int(KType::Q3_K)] = dotKAny<Run512<Q3K512>::Rows>;
     t.dot[int(KType::Q4_K)] = dotKAny<Run512<Q45K512<false>>::Rows>;
