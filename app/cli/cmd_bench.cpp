@@ -36,7 +36,8 @@ int cmdBench(const QStringList& args)
     CommandParser p(QStringLiteral("bench"),
                     QStringLiteral("Prefill and decode speed, time to first token, peak memory and file size of each "
                                    "MODEL on this machine, with the decode ceiling of the measured memory bandwidth "
-                                   "(bytes read per token / bandwidth). One warm-up, then --reps repetitions; "
+                                   "(bytes read per token / bandwidth; on a CPU the bandwidth is read again right before each timed "
+                                   "decode, as other jobs move it). One warm-up, then --reps repetitions; "
                                    "figures are median [min-max]."));
     p.addPositional(QStringLiteral("MODEL"), QStringLiteral("A .gguf file or a Hugging Face folder; several are run "
                                                             "one after the other and compared with the first."),

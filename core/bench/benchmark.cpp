@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <thread>
 
 namespace precis {
@@ -156,6 +157,10 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
 {
     PRECIS_TRY(validate(settings));
     const bool cuda = settings.device == Device::Cuda;
+    // CPU: the bandwidth is read again beside the decode runs (before the
+    // memory mark, so the probe's buffer is not counted in the peak).
+    std::optional<machine::ReadProbe> probe;
+    if (!cuda) probe.emplace();
     const machine::MemoryMark mark = cuda ? machine::MemoryMark::device(settings.cudaDevice)
                                           : machine::MemoryMark::process();
     if (progress) progress->report(0, "loading " + modelPath);
@@ -206,7 +211,7 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
     std::vector<int32_t> prompt(static_cast<size_t>(r.prompt));
     for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = int32_t((i * 7919 + 13) % size_t(c.nVocab));
 
-    std::vector<double> prefill, decode, ttft;
+    std::vector<double> prefill, decode, ttft, gbs;
     machine::PeakMemory peak;
     Result<void> status;
     tbb::task_arena arena(cuda ? 1 : r.threads);
@@ -224,6 +229,7 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
                 PRECIS_TRY_ASSIGN(auto logits, engine->prefill(*state, prompt, false, cancel));
                 int32_t next = argmax(logits);
                 const double tPrefill = secondsSince(t0);
+                if (probe && rep > 0) gbs.push_back(probe->best(1).median);
                 const auto t1 = Clock::now();
                 for (int i = 0; i < r.gen; ++i) {
                     if (cancel && cancel->cancelled())
@@ -245,6 +251,10 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
     r.prefillTokS = spreadOf(prefill);
     r.decodeTokS = spreadOf(decode);
     r.ttftMs = spreadOf(ttft);
+    if (!gbs.empty()) {
+        r.bandwidthGBs = spreadOf(gbs).median;
+        r.ceilingTokS = r.bytesPerToken > 0 ? r.bandwidthGBs * 1e9 / r.bytesPerToken : 0;
+    }
     r.peakMemoryBytes = peak.bytes;
     r.peakExact = peak.exact;
     if (progress) progress->report(1, "done");

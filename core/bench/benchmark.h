@@ -15,8 +15,10 @@
 //             decode tok/s = gen / time.
 // Every figure is reported as median, minimum and maximum over the
 // repetitions. Work runs in a oneTBB arena of `threads` threads (the rest of
-// the process is not limited); the bandwidth is measured with the same
-// threads, right before the model's runs.
+// the process is not limited). On a CPU the memory bandwidth behind the
+// ceiling is read with the same threads right before each timed decode (other
+// jobs on a shared machine move it from one second to the next): the result's
+// bandwidth is the median of those readings. On a GPU it is the machine's.
 //
 // Peak memory (CPU): the growth of the process's peak resident set (VmHWM)
 // over its resident set before loading, with the peak reset first
@@ -95,7 +97,7 @@ struct BenchResult {
     Spread prefillTokS, decodeTokS, ttftMs;
     uint64_t peakMemoryBytes = 0;
     bool peakExact = true;
-    double bandwidthGBs = 0;   // median of the MachineInfo measurement
+    double bandwidthGBs = 0;   // CPU: median of the readings beside the decodes; GPU: the machine's
     double ceilingTokS = 0;    // bandwidth / bytesPerToken
     double ceilingFraction() const { return ceilingTokS > 0 ? decodeTokS.median / ceilingTokS : 0; }
     std::vector<std::string> notes;
@@ -108,7 +110,7 @@ struct BenchResult {
 double decodeBytesPerToken(const Model& model, bool keepBlocks, KvType kv = KvType::F32, double position = 0);
 
 // Loads `modelPath` and benchmarks it (see the top of this file). `machine`
-// supplies the bandwidth behind the ceiling. Progress reports the fraction of
+// supplies the core count and, on a GPU, the bandwidth behind the ceiling. Progress reports the fraction of
 // repetitions done. Errors: the loader's, the engine's, bad settings,
 // cancellation.
 Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSettings& settings,

@@ -155,6 +155,11 @@ uint64_t lastLevelCacheBytes()
     return best;
 }
 
+ReadProbe::ReadProbe()
+    : ReadProbe(std::clamp<uint64_t>(8 * lastLevelCacheBytes(), uint64_t(256) << 20, uint64_t(1) << 30))
+{
+}
+
 ReadProbe::ReadProbe(size_t bytes)
     : m_floats(std::max(bytes / sizeof(float) / kPieceFloats, size_t(1)) * kPieceFloats),
       m_mem(std::aligned_alloc(size_t(2) << 20, m_floats * sizeof(float)), &std::free)

@@ -155,8 +155,10 @@ private slots:
             }
             // Time to first token is the prefill of the prompt: 16 tokens at the prefill rate.
             QVERIFY(std::abs(r->ttftMs.median * r->prefillTokS.median / 1e3 / 16 - 1) < 0.25);
-            QCOMPARE(r->bandwidthGBs, 10.0);
-            QCOMPARE(r->ceilingTokS, 10e9 / r->bytesPerToken);
+            // The ceiling comes from the bandwidth read beside the decodes, not the machine's 10 GB/s.
+            QVERIFY2(r->bandwidthGBs > 0.1 && r->bandwidthGBs < 1e4, qPrintable(QString::number(r->bandwidthGBs)));
+            QVERIFY(r->bandwidthGBs != 10.0);
+            QCOMPARE(r->ceilingTokS, r->bandwidthGBs * 1e9 / r->bytesPerToken);
             QCOMPARE(r->ceilingFraction(), r->decodeTokS.median / r->ceilingTokS);
             // The mapped weights are touched by every step.
             if (r->peakExact) QVERIFY2(r->peakMemoryBytes >= r->weightBytes / 2, qPrintable(QString::number(r->peakMemoryBytes)));
