@@ -37,18 +37,19 @@ using Clock = std::chrono::steady_clock;
 // Sum of n floats (n a multiple of 64) read front to back with eight
 // independent accumulators, so the loop is bound by memory reads rather than by
 // one addition chain; with `prefetch`, each 64-byte line is also asked for
-// kernels::kDecodePrefetchBytes ahead, as the decode kernels do. 256-bit loads
-// where the CPU has AVX2 (a single core reads faster with them), else 128-bit.
+// kernels::kDecodePrefetchBytes ahead (within the n floats), as the decode
+// kernels do. 256-bit loads where the CPU has AVX2 (a single core reads faster
+// with them), else 128-bit.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define PRECIS_PROBE_AVX2 1
 __attribute__((target("avx2"))) float sumFloatsAvx2(const float* p, size_t n, bool prefetch)
 {
+    constexpr size_t ahead = engine::kernels::kDecodePrefetchBytes / sizeof(float);
     __m256 a[8];
     for (auto& v : a) v = _mm256_setzero_ps();
     for (size_t i = 0; i < n; i += 64) {
-        if (prefetch)
-            for (size_t line = 0; line < 4; ++line)
-                __builtin_prefetch(p + i + 16 * line + engine::kernels::kDecodePrefetchBytes / sizeof(float));
+        if (prefetch && i + ahead < n)
+            for (size_t line = 0; line < 4; ++line) __builtin_prefetch(p + i + ahead + 16 * line);
         for (int k = 0; k < 8; ++k) a[k] = _mm256_add_ps(a[k], _mm256_loadu_ps(p + i + 8 * k));
     }
     for (int k = 1; k < 8; ++k) a[0] = _mm256_add_ps(a[0], a[k]);
@@ -70,9 +71,9 @@ float sumFloats(const float* p, size_t n, bool prefetch)
     __m128 a[8];
     for (auto& v : a) v = _mm_setzero_ps();
     for (size_t i = 0; i < n; i += 32) {
-        if (prefetch) {
+        if (prefetch && i + ahead < n) {
             __builtin_prefetch(p + i + ahead);
-            __builtin_prefetch(p + i + 16 + ahead);
+            __builtin_prefetch(p + i + ahead + 16);
         }
         for (int k = 0; k < 8; ++k) a[k] = _mm_add_ps(a[k], _mm_loadu_ps(p + i + 4 * k));
     }
@@ -83,7 +84,7 @@ float sumFloats(const float* p, size_t n, bool prefetch)
 #else
     float s[8] = {};
     for (size_t i = 0; i < n; i += 8) {
-        if (prefetch && i % 16 == 0) __builtin_prefetch(p + i + ahead);
+        if (prefetch && i % 16 == 0 && i + ahead < n) __builtin_prefetch(p + i + ahead);
         for (int k = 0; k < 8; ++k) s[k] += p[i + size_t(k)];
     }
     return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];

@@ -19,12 +19,12 @@ std::string osName();         // "Linux 6.1.0-18-amd64 x86_64"
 uint64_t lastLevelCacheBytes();  // the largest CPU cache of cpu0 (sysfs), 0 when unknown
 
 // Memory read bandwidth: a buffer (2 MiB aligned, transparent huge pages
-// asked for, by default 8 × the last-level cache within 256 MiB … 1 GiB, so
-// far beyond the caches) read in 4 MiB pieces
-// spread over the current arena's threads, each piece front to back with the
-// widest loads the CPU has. Kept between measurements, so a benchmark can
-// measure again beside each repetition (other jobs on a shared machine move
-// the figure) without paying for the buffer each time.
+// asked for; by default 8 × the last-level cache within 256 MiB … 1 GiB, far
+// beyond the caches) read in 4 MiB pieces spread over the current arena's
+// threads, each piece front to back (256-bit loads where the CPU has AVX2).
+// Kept between measurements, so a benchmark can measure again beside each
+// repetition (other jobs on a shared machine move the figure) without paying
+// for the buffer each time.
 class ReadProbe {
 public:
     ReadProbe();
