@@ -74,7 +74,7 @@ bool parseArgs(int argc, char** argv, Options& o)
             while (p <= list.size()) {
                 const size_t q = std::min(list.find(',', p), list.size());
                 const auto t = dtypeFromName(list.substr(p, q - p));
-                if (!t || !engine::kernels::hasKernel(*t)) {
+                if (!t || !engine::kernels::hasKernel(*t) || isRtn(*t)) {
                     std::printf("unknown or unsupported weight type '%s'\n", list.substr(p, q - p).c_str());
                     return false;
                 }

@@ -164,6 +164,9 @@ Result<void> checkEntries(const std::string& path, const std::vector<std::pair<s
                                                                     ", expected 1.." + std::to_string(kMaxNameBytes));
         if (!names.insert(e.name).second)
             return makeError(ErrorCode::InvalidArgument, where, "duplicate tensor name");
+        if (!dtypeTraits(uint32_t(e.dtype)))
+            return makeError(ErrorCode::Unsupported, where,
+                             "dtype " + std::string(dtypeName(e.dtype)) + " has no GGUF type (convert it first)");
         if (e.shape.empty() || e.shape.size() > 4)
             return makeError(ErrorCode::InvalidArgument, where, std::to_string(e.shape.size()) + " dimensions, expected 1..4");
         uint64_t rows = 1;

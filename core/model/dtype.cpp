@@ -1,6 +1,7 @@
 #include "model/dtype.h"
 
 #include <array>
+#include <string>
 
 namespace precis {
 
@@ -27,7 +28,56 @@ constexpr std::array<DTypeTraits, 20> kTraits{{
     {DType::F64, "F64", 1, 8, false},
     {DType::BF16, "BF16", 1, 2, false},
 }};
+// RTN ids: 0x52540000 | bits << 8 | group index (32, 64, 128) << 1 | asymmetric.
+constexpr uint32_t kRtnBase = 0x52540000u;
+constexpr int kRtnGroups[3] = {32, 64, 128};
+
+struct RtnTraits {
+    std::array<std::string, 42> names;
+    std::array<DTypeTraits, 42> traits;
+    RtnTraits()
+    {
+        size_t i = 0;
+        for (int bits = 2; bits <= 8; ++bits)
+            for (int g = 0; g < 3; ++g)
+                for (int a = 0; a < 2; ++a, ++i) {
+                    const int group = kRtnGroups[g];
+                    names[i] = "RTN" + std::to_string(bits) + "g" + std::to_string(group) + (a ? "a" : "");
+                    traits[i] = {rtnDType({bits, group, a != 0}), names[i], group, 2 + 2 * a + group * bits / 8, true};
+                }
+    }
+};
+
+const RtnTraits& rtnTraits()
+{
+    static const RtnTraits t;
+    return t;
+}
+
+// Index into RtnTraits, or -1.
+int rtnIndex(DType t)
+{
+    const auto layout = rtnLayout(t);
+    if (!layout) return -1;
+    const int g = layout->group == 32 ? 0 : layout->group == 64 ? 1 : 2;
+    return ((layout->bits - 2) * 3 + g) * 2 + (layout->asymmetric ? 1 : 0);
+}
 } // namespace
+
+DType rtnDType(const RtnLayout& l)
+{
+    const uint32_t g = l.group == 32 ? 0 : l.group == 64 ? 1 : 2;
+    return DType(kRtnBase | uint32_t(l.bits) << 8 | g << 1 | (l.asymmetric ? 1u : 0u));
+}
+
+std::optional<RtnLayout> rtnLayout(DType t)
+{
+    const uint32_t v = uint32_t(t);
+    if ((v & 0xFFFF0000u) != kRtnBase || (v & 0xF8u) != 0) return std::nullopt;
+    const int bits = int(v >> 8 & 0xFF), g = int(v >> 1 & 3);
+    if (bits < 2 || bits > 8 || g > 2) return std::nullopt;
+    return RtnLayout{bits, kRtnGroups[g], (v & 1) != 0};
+}
 
 std::optional<DTypeTraits> dtypeTraits(uint32_t ggmlId)
 {
@@ -39,6 +89,8 @@ std::optional<DTypeTraits> dtypeTraits(uint32_t ggmlId)
 
 const DTypeTraits& dtypeTraits(DType t)
 {
+    if (const int i = rtnIndex(t); i >= 0)
+        return rtnTraits().traits[size_t(i)];
     for (const auto& tr : kTraits)
         if (tr.type == t)
             return tr;
@@ -50,6 +102,9 @@ std::string_view dtypeName(DType t) { return dtypeTraits(t).name; }
 std::optional<DType> dtypeFromName(std::string_view name)
 {
     for (const auto& t : kTraits)
+        if (t.name == name)
+            return t.type;
+    for (const auto& t : rtnTraits().traits)
         if (t.name == name)
             return t.type;
     return std::nullopt;

@@ -47,6 +47,21 @@ const DTypeTraits& dtypeTraits(DType t);
 std::string_view dtypeName(DType t);
 std::optional<DType> dtypeFromName(std::string_view name);
 
+// Precis' own RTN format (quant/rtn.h: b bits in groups of g values, an fp16
+// scale per group and, when asymmetric, an fp16 offset) as in-memory types,
+// one per layout, so compressed models hold RTN tensors in their bytes. Their
+// ids lie outside ggml's range: dtypeTraits(uint32_t) never returns them, so no
+// file is read as RTN, and the writers refuse them (export converts). Names as
+// the quantization schemes spell them: "RTN4g128", "RTN3g64a".
+struct RtnLayout {
+    int bits = 4;            // 2..8
+    int group = 128;         // 32, 64 or 128
+    bool asymmetric = false;
+};
+DType rtnDType(const RtnLayout& layout);  // layout must be valid (bits 2..8, group 32/64/128)
+std::optional<RtnLayout> rtnLayout(DType t);  // nullopt for every other type
+inline bool isRtn(DType t) { return rtnLayout(t).has_value(); }
+
 // Bytes needed for `n` values (n must be a multiple of the block size; returns
 // nullopt otherwise or on overflow).
 std::optional<uint64_t> dtypeRowBytes(DType t, uint64_t n);

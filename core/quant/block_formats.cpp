@@ -1,6 +1,7 @@
 #include "quant/block_formats.h"
 
 #include "quant/ggml_encoders.h"
+#include "quant/rtn.h"
 
 #include "common/half.h"
 
@@ -351,6 +352,11 @@ const BlockFormat* blockFormat(DType t)
 
 bool dequantizeRow(DType t, const void* src, float* dst, int64_t n)
 {
+    if (const auto rtn = rtnLayout(t)) {
+        if (n < 0 || n % rtn->group != 0) return false;
+        rtnDecodeRow({rtn->bits, rtn->group, rtn->asymmetric}, static_cast<const uint8_t*>(src), dst, n);
+        return true;
+    }
     const BlockFormat* f = blockFormat(t);
     if (!f || n < 0 || n % f->blockSize != 0)
         return false;
@@ -360,6 +366,11 @@ bool dequantizeRow(DType t, const void* src, float* dst, int64_t n)
 
 bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* importance)
 {
+    if (const auto rtn = rtnLayout(t)) {
+        if (n < 0 || n % rtn->group != 0) return false;
+        rtnEncodeRow({rtn->bits, rtn->group, rtn->asymmetric}, src, static_cast<uint8_t*>(dst), n, importance);
+        return true;
+    }
     const BlockFormat* f = blockFormat(t);
     if (!f || n < 0 || n % f->blockSize != 0)
         return false;
@@ -373,10 +384,10 @@ bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* i
 Result<std::vector<float>> dequantize(const Tensor& t)
 {
     const std::string where = "tensor '" + t.name + "'";
-    const BlockFormat* f = blockFormat(t.dtype);
-    if (!f)
+    if (!blockFormat(t.dtype) && !isRtn(t.dtype))
         return makeError(ErrorCode::Unsupported, where,
                          "dtype " + std::string(dtypeName(t.dtype)) + " cannot be converted to fp32");
+    const DTypeTraits& f = dtypeTraits(t.dtype);
     for (int64_t d : t.shape)
         if (d < 0)
             return makeError(ErrorCode::InvalidArgument, where, "negative dimension " + std::to_string(d));
@@ -385,15 +396,15 @@ Result<std::vector<float>> dequantize(const Tensor& t)
     if (!rowBytes)
         return makeError(ErrorCode::InvalidArgument, where,
                          "row of " + std::to_string(cols) + " values is not a multiple of the " +
-                             std::string(f->name) + " block size " + std::to_string(f->blockSize));
+                             std::string(f.name) + " block size " + std::to_string(f.blockSize));
     if (uint64_t(rows) * *rowBytes != t.nbytes || (t.nbytes > 0 && !t.data))
         return makeError(ErrorCode::InvalidArgument, where,
                          "holds " + std::to_string(t.nbytes) + " bytes, expected " +
-                             std::to_string(uint64_t(rows) * *rowBytes) + " for its shape and dtype " + f->name);
+                             std::to_string(uint64_t(rows) * *rowBytes) + " for its shape and dtype " + std::string(f.name));
     std::vector<float> out(static_cast<size_t>(n));
     auto decodeRows = [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r)
-            f->toFloat(t.data + uint64_t(r) * *rowBytes, out.data() + r * cols, cols);
+            dequantizeRow(t.dtype, t.data + uint64_t(r) * *rowBytes, out.data() + r * cols, cols);
     };
     constexpr int64_t kParallelValues = int64_t(1) << 18;
     if (n < kParallelValues || rows < 2) {

@@ -104,13 +104,13 @@ const std::vector<BlockFormat>& blockFormats();
 
 // Dequantizes `n` values (n multiple of the block size) from src to dst.
 // Bit-exact with llama.cpp's scalar dequantize_row_* (same float operation
-// order). Returns false for dtypes without a decoder or n not a multiple of the
+// order); the RTN types (model/dtype.h) decode as quant/rtn.h. Returns false for dtypes without a decoder or n not a multiple of the
 // block size.
 bool dequantizeRow(DType t, const void* src, float* dst, int64_t n);
 
 // Encodes `n` values (n multiple of the block size; one row when importance is
 // given) into dst with the type's reference encoder, or its weighted encoder
-// when importance != nullptr and the type has one. Returns false for dtypes
+// when importance != nullptr and the type has one (the RTN types: rtnEncodeRow). Returns false for dtypes
 // without an encoder or n not a multiple of the block size. Input must be
 // finite (NaN/Inf give unspecified but memory-safe output).
 bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* importance = nullptr);

@@ -14,12 +14,15 @@
 
 namespace precis::test {
 
-// Every type with a kernel, cycled over the matrices of a mixed model.
-inline const DType kMix[] = {DType::Q4_K, DType::Q8_0, DType::Q6_K, DType::Q5_0, DType::F16,  DType::Q4_0, DType::Q5_K,
-                             DType::Q3_K, DType::Q2_K, DType::Q4_1, DType::Q5_1, DType::BF16, DType::F32};
+// Every type with a kernel (and RTN layouts of three widths), cycled over the
+// matrices of a mixed model.
+inline const DType kMix[] = {DType::Q4_K, DType::Q8_0, DType::Q6_K, DType::Q5_0, DType::F16,  DType::Q4_0,
+                             DType::Q5_K, DType::Q3_K, DType::Q2_K, DType::Q4_1, DType::Q5_1, DType::BF16,
+                             DType::F32,  rtnDType({4, 128, false}), rtnDType({3, 64, true}), rtnDType({8, 32, false})};
 
 inline quant::Scheme schemeOf(DType t)
 {
+    if (const auto l = rtnLayout(t)) return quant::rtnScheme(l->bits, l->group, l->asymmetric);
     return t == DType::F32 || t == DType::F16 || t == DType::BF16 ? quant::floatScheme(t) : quant::ggufScheme(t);
 }
 

@@ -53,6 +53,33 @@ private slots:
         QVERIFY(!dtypeRowBytes(DType::Q8_0, 33).has_value());
         QCOMPARE(*dtypeFromName("BF16"), DType::BF16);
     }
+    // The in-memory RTN types: layout round trip, sizes as quant/rtn.h, names
+    // as the schemes spell them, never a GGUF id.
+    void rtnTypes()
+    {
+        int n = 0;
+        for (int bits = 2; bits <= 8; ++bits)
+            for (int group : {32, 64, 128})
+                for (bool asym : {false, true}) {
+                    const DType t = rtnDType({bits, group, asym});
+                    const auto l = rtnLayout(t);
+                    QVERIFY(l && l->bits == bits && l->group == group && l->asymmetric == asym);
+                    QVERIFY(!dtypeTraits(uint32_t(t)).has_value());
+                    const DTypeTraits& tr = dtypeTraits(t);
+                    QCOMPARE(tr.blockSize, group);
+                    QCOMPARE(tr.typeSize, (asym ? 4 : 2) + group * bits / 8);
+                    QCOMPARE(*dtypeFromName(tr.name), t);
+                    ++n;
+                }
+        QCOMPARE(n, 42);
+        QCOMPARE(std::string(dtypeName(rtnDType({4, 128, false}))), std::string("RTN4g128"));
+        QCOMPARE(std::string(dtypeName(rtnDType({3, 64, true}))), std::string("RTN3g64a"));
+        QCOMPARE(*dtypeRowBytes(rtnDType({4, 128, false}), 256), uint64_t(2 * 66));
+        QVERIFY(!dtypeRowBytes(rtnDType({4, 128, false}), 192).has_value());
+        QVERIFY(!rtnLayout(DType::Q4_K));
+        QVERIFY(!rtnLayout(DType(uint32_t(rtnDType({4, 128, false})) | 0x08u)));  // stray bits
+        QVERIFY(!rtnLayout(DType(0x52540900u)));  // 9 bits
+    }
     void atomicWrite()
     {
         const std::string dir = test::scratchDir("atomic");

@@ -375,6 +375,36 @@ private slots:
         QCOMPARE(c.error().code, ErrorCode::Cancelled);
     }
 
+    // A tensor held in an in-memory RTN type has no GGUF type id: the writer
+    // refuses it by name and leaves no file; dequantize reads it as rtn.h says.
+    void rtnTensorsHaveNoGgufType()
+    {
+        auto m = tinyModel();
+        const Tensor& t = *m->find("blk.0.attn_k.weight");
+        const auto w = values(t);
+        const quant::Scheme s = quant::rtnScheme(4, 32, false);
+        auto bytes = std::make_shared<std::vector<uint8_t>>(quant::encode(s, w.data(), t.rows(), t.cols()).value());
+        Tensor r = t;
+        r.dtype = rtnDType({4, 32, false});
+        r.data = reinterpret_cast<const std::byte*>(bytes->data());
+        r.nbytes = bytes->size();
+        r.owner = bytes;
+        auto out = std::make_shared<Model>();
+        out->config = m->config;
+        out->tokenizer = m->tokenizer;
+        for (const Tensor& x : m->tensors()) out->addTensor(x.name == t.name ? r : x);
+        std::vector<float> rt(w.size());
+        QVERIFY(quant::roundTrip(s, w.data(), t.rows(), t.cols(), rt.data()).ok());
+        QVERIFY(quant::dequantize(*out->find(t.name)).value() == rt);
+        const std::string dir = test::scratchDir("rtn-type");
+        auto refused = exportGguf(*out, dir + "/rtn.gguf");
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().toString().find(t.name) != std::string::npos &&
+                     refused.error().toString().find("RTN4g32") != std::string::npos,
+                 refused.error().toString().c_str());
+        QVERIFY(!fs::exists(dir + "/rtn.gguf"));
+    }
+
     void rtnIsSimulatedAndExportRefusesIt()
     {
         auto m = tinyModel();

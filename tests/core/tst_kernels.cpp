@@ -21,8 +21,13 @@ Q_DECLARE_METATYPE(precis::engine::kernels::Isa)
 
 namespace {
 
+// The GGUF types, then RTN layouts covering every width (2, 4, 8 bits have
+// their own unpacking in the SIMD kernels), group size and both offsets.
 const DType kTypes[] = {DType::F32,  DType::F16,  DType::BF16, DType::Q4_0, DType::Q4_1, DType::Q5_0, DType::Q5_1,
-                        DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K};
+                        DType::Q8_0, DType::Q2_K, DType::Q3_K, DType::Q4_K, DType::Q5_K, DType::Q6_K,
+                        rtnDType({2, 32, false}), rtnDType({3, 64, true}), rtnDType({4, 128, false}),
+                        rtnDType({4, 32, true}), rtnDType({5, 128, true}), rtnDType({6, 64, false}),
+                        rtnDType({7, 32, false}), rtnDType({8, 32, false}), rtnDType({8, 128, true})};
 
 // Row lengths: 1, 2, 7 … 40 blocks (tails on both sides of the 8-block groups);
 // the float types get lengths that are not multiples of 16 as well.
@@ -70,7 +75,9 @@ std::vector<uint8_t> weightRow(DType t, int64_t k, uint32_t seed, bool randomByt
     case DType::Q2_K: fields = {80, 82}; break;
     case DType::Q3_K: fields = {108}; break;
     case DType::Q6_K: fields = {208}; break;
-    default: break;
+    default:  // RTN: d (and m) at the start of each group
+        if (const auto l = rtnLayout(t)) fields = l->asymmetric ? std::vector<int>{0, 2} : std::vector<int>{0};
+        break;
     }
     for (size_t b = 0; b < out.size(); b += size_t(bytes))
         for (int f : fields) {
@@ -151,6 +158,10 @@ private slots:
         QCOMPARE(kn::activationType(DType::Q5_1), DType::Q8_1);
         QCOMPARE(kn::activationType(DType::Q3_K), DType::Q8_K);
         QCOMPARE(kn::activationType(DType::BF16), DType::BF16);
+        QVERIFY(kn::hasKernel(rtnDType({3, 64, false})));
+        QCOMPARE(kn::activationType(rtnDType({3, 64, false})), DType::Q8_0);
+        QCOMPARE(kn::activationType(rtnDType({3, 64, true})), DType::Q8_1);
+        QCOMPARE(kn::blockValues(rtnDType({3, 64, true})), 64);
     }
 
     // The prepared rows hold exactly the reference encoder's blocks, on every ISA.

@@ -125,7 +125,8 @@ public:
             it.cols = t.cols();
             it.type = DType::F32;
             it.rowBytes = size_t(it.cols) * sizeof(float);
-            if (it.mat && m_keepBlocks && t.dtype != DType::F32 && kernels::hasKernel(t.dtype)) {
+            // The device kernels cover the GGUF types; RTN layouts go up as fp32.
+            if (it.mat && m_keepBlocks && t.dtype != DType::F32 && kernels::hasKernel(t.dtype) && !isRtn(t.dtype)) {
                 const auto rowBytes = dtypeRowBytes(t.dtype, uint64_t(it.cols));
                 if (!rowBytes || uint64_t(it.rows) * *rowBytes != t.nbytes || (t.nbytes > 0 && !t.data))
                     return makeError(ErrorCode::InvalidArgument, m_model.path,

@@ -109,7 +109,7 @@ Result<std::vector<float>> runKernelCheck(int device, DType type, const void* bl
                                           size_t outFloats, Fn&& fn)
 {
     const std::string where = "CUDA kernel check";
-    if (!kernels::hasKernel(type))
+    if (!kernels::hasKernel(type) || isRtn(type))
         return makeError(ErrorCode::Unsupported, where, "no CUDA kernel for " + std::string(dtypeName(type)));
     const auto rowBytes = dtypeRowBytes(type, uint64_t(std::max<int64_t>(cols, 0)));
     if (rows < 1 || cols < 1 || !rowBytes)

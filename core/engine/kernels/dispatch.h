@@ -10,11 +10,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace precis::engine::kernels {
 
 // Weight types with a kernel, as table indices.
-enum class KType : int { F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Count };
+// Rtn stands for every RTN layout (model/dtype.h); its kernels take the layout.
+enum class KType : int { F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Rtn, Count };
 constexpr int kKTypes = int(KType::Count);
 
 // Prepared activation layouts (one row of k values, 64-byte aligned start,
@@ -46,6 +48,9 @@ using DotFn = void (*)(int64_t k, const void* w, const std::byte* act, size_t ld
 // A decode step's dot kernel for two weight rows at once, rowBytes apart,
 // against one prepared row: s[0], s[1] exactly as two DotFn calls give them.
 using Dot2Fn = void (*)(int64_t k, const std::byte* w, size_t rowBytes, const std::byte* act, float* s);
+// The dot kernel of the RTN layouts: a DotFn for the layout `l` (Q8 activations).
+using RtnDotFn = void (*)(const RtnLayout& l, int64_t k, const void* w, const std::byte* act, size_t lda, int ny,
+                          float* s);
 // Prepares one row (k values) for weight type t into dst (layouts above).
 using PrepareFn = void (*)(KType t, const float* x, int64_t k, std::byte* dst);
 using HalfToFloatFn = void (*)(const uint16_t* src, float* dst, int64_t n);
@@ -58,7 +63,32 @@ struct KernelTable {
     HalfToFloatFn halfToFloat;
     FloatToHalfFn floatToHalf;
     Dot2Fn dot2[kKTypes] = {};  // null: one DotFn call per row
+    RtnDotFn rtnDot = nullptr;  // null: the scalar one
 };
+
+// ---- RTN (quant/rtn.h) -------------------------------------------------------------
+// Group g of a row starts at byte g·rtnGroupBytes: f16 d [| f16 m] | codes, the
+// codes of value i at bits i·b … i·b+b−1 (LSB first). A group's 32-value block j
+// starts at code byte 4·b·j. value = d·(c − 2^(b−1)), or d·c + m when asymmetric.
+// Against Q8 activations (Q8_0 codes and scale; the Q8_1 sum field for the
+// offset m) a block contributes, like Q4_0 / Q4_1,
+//   t = float(Σ (c − o)·q_a)·(d·d_a) [+ m·s_a],   o = 2^(b−1), or 0 when asymmetric,
+// added into acc[block mod 8] and reduced as the 32-value formats are.
+// (Internal linkage: each ISA's unit compiles its own copy.)
+namespace {
+inline int rtnGroupBytes(const RtnLayout& l) { return (l.asymmetric ? 4 : 2) + l.group * l.bits / 8; }
+
+// The 32 codes of one block (b·4 bytes at p) as bytes.
+inline void rtnUnpack32(const uint8_t* p, int bits, uint8_t* out)
+{
+    const uint64_t mask = (uint64_t(1) << bits) - 1;
+    for (int c = 0; c < 4; ++c) {  // 8 codes in `bits` bytes
+        uint64_t x = 0;
+        std::memcpy(&x, p + c * bits, size_t(bits));
+        for (int i = 0; i < 8; ++i) out[8 * c + i] = uint8_t(x >> (i * bits) & mask);
+    }
+}
+} // namespace
 
 // Defined in scalar.cpp, avx2.cpp, avx512.cpp. The SIMD tables exist on every
 // build; calling through them is only valid when isaSupported() says so.

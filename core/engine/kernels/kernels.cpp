@@ -46,6 +46,7 @@ const KernelTable& tableOf(Isa isa)
 
 int ktypeIndex(DType t)
 {
+    if (isRtn(t)) return int(KType::Rtn);
     switch (t) {
     case DType::F32: return int(KType::F32);
     case DType::F16: return int(KType::F16);
@@ -69,6 +70,34 @@ KType ktype(DType t)
     const int i = ktypeIndex(t);
     assert(i >= 0 && "weight type without a kernel");
     return KType(i);
+}
+
+// The dot kernel of weight type w (an RTN layout's bound to it).
+struct Dot {
+    DotFn fn = nullptr;
+    RtnDotFn rtn = nullptr;
+    RtnLayout layout;
+    void operator()(int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s) const
+    {
+        if (rtn)
+            rtn(layout, k, w, act, lda, ny, s);
+        else
+            fn(k, w, act, lda, ny, s);
+    }
+};
+
+DotFn dotFn(Isa isa, KType t);
+
+Dot dotOf(Isa isa, DType weight)
+{
+    Dot d;
+    if (const auto l = rtnLayout(weight)) {
+        d.rtn = tableOf(isa).rtnDot ? tableOf(isa).rtnDot : scalarTable().rtnDot;
+        d.layout = *l;
+    } else {
+        d.fn = dotFn(isa, ktype(weight));
+    }
+    return d;
 }
 
 DotFn dotFn(Isa isa, KType t)
@@ -151,7 +180,9 @@ DType activationType(DType weight)
     case DType::F32: case DType::F16: case DType::BF16: return weight;
     case DType::Q4_0: case DType::Q5_0: case DType::Q8_0: return DType::Q8_0;
     case DType::Q4_1: case DType::Q5_1: return DType::Q8_1;
-    default: return DType::Q8_K;
+    default:
+        if (const auto l = rtnLayout(weight)) return l->asymmetric ? DType::Q8_1 : DType::Q8_0;
+        return DType::Q8_K;
     }
 }
 
@@ -220,7 +251,7 @@ void preparedToBlocks(DType weight, const void* prepared, int64_t k, void* dst)
 void dot(DType weight, int64_t k, const void* w, const void* act, size_t lda, int ny, float* s, Isa isa)
 {
     assert(ny >= 1 && ny <= kMaxRows && k % blockValues(weight) == 0);
-    dotFn(isa, ktype(weight))(k, w, static_cast<const std::byte*>(act), lda, ny, s);
+    dotOf(isa, weight)(k, w, static_cast<const std::byte*>(act), lda, ny, s);
 }
 
 void matmul(std::span<const MatmulTask> tasks, const float* in, int64_t ldIn, int T,
@@ -297,7 +328,7 @@ void matmul(std::span<const MatmulTask> tasks, const float* in, int64_t ldIn, in
         const BlockMatrix& w = *task.w;
         const KType t = ktype(w.type);
         const Prepared& p = prep[int(prepKey(t))];
-        const DotFn fn = dotFn(isa, t);
+        const Dot fn = dotOf(isa, w.type);
         // Decode reads each weight once: prefetch (see kDecodePrefetchBytes),
         // stopping at the matrix's end. The float types stream well without.
         // Two rows at a time where the ISA has a kernel for that.

@@ -1,6 +1,6 @@
 // CPU kernels that compute straight on GGUF block formats: dot products of a
-// weight row stored as Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K … Q6_K, F16, BF16 or
-// F32 with activation rows, and the matrix products of the engine built on them
+// weight row stored as Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K … Q6_K, F16, BF16,
+// F32 or Precis' RTN format (any layout, model/dtype.h) with activation rows, and the matrix products of the engine built on them
 // (matrix-vector for decode, matrix-matrix for prefill), without materialising
 // fp32 weights.
 //
@@ -12,6 +12,7 @@
 // Each block's (or super-block's) integer sum Σ q_w·q_a is exact; what differs
 // from llama.cpp is only the order in which the per-block float terms are added:
 //   32-value formats  t_b = float(Σ(q_w − o)·q_a)·(d_w·d_a) [+ m_w·s_a for Q4_1/Q5_1],
+//                     RTN likewise per 32 values of a group (its d, m and offset),
 //                     added into 8 accumulators acc[b mod 8], then
 //                     ((a0+a4)+(a2+a6)) + ((a1+a5)+(a3+a7));
 //   K-quants          t = (d_w·d_a)·float(isum) [− (dmin_w·d_a)·float(msum)] per
@@ -53,9 +54,11 @@ bool isaSupported(Isa isa);
 Isa activeIsa();
 
 // Weight types with a kernel: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0,
-// Q2_K, Q3_K, Q4_K, Q5_K, Q6_K. (Q8_1 and Q8_K are activation types.)
+// Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and every RTN layout. (Q8_1 and Q8_K are
+// activation types.)
 bool hasKernel(DType weight);
-// llama.cpp's vec_dot_type of a weight type with a kernel (table above).
+// llama.cpp's vec_dot_type of a weight type with a kernel (table above; RTN
+// pairs with Q8_0, or Q8_1 when asymmetric, as Q4_0 and Q4_1 do).
 DType activationType(DType weight);
 // Values per block of the weight type (1 for F32/F16/BF16): a row's length must
 // be a multiple of it.

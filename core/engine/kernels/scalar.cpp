@@ -127,6 +127,35 @@ void dotQ32(int64_t k, const void* w, const std::byte* act, size_t lda, int ny, 
     }
 }
 
+// ---- RTN (dispatch.h) ------------------------------------------------------------
+void dotRtn(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, int ny, float* s)
+{
+    const auto* w = static_cast<const uint8_t*>(wv);
+    const int gb = rtnGroupBytes(l), perGroup = l.group / kQK, head = l.asymmetric ? 4 : 2;
+    const int offset = l.asymmetric ? 0 : 1 << (l.bits - 1);
+    const int64_t nb = k / kQK;
+    for (int r = 0; r < ny; ++r) {
+        const PreparedQ8 a = viewQ8(act + r * lda, k);
+        float acc[8] = {};
+        for (int64_t b = 0; b < nb; ++b) {
+            const uint8_t* g = w + (b / perGroup) * gb;
+            uint16_t hd, hm = 0;
+            std::memcpy(&hd, g, 2);
+            if (l.asymmetric) std::memcpy(&hm, g + 2, 2);
+            uint8_t c[kQK];
+            rtnUnpack32(g + head + 4 * l.bits * (b % perGroup), l.bits, c);
+            const int8_t* qa = a.qs + b * kQK;
+            int sumi = 0;
+            for (int j = 0; j < kQK; ++j) sumi += (int(c[j]) - offset) * qa[j];
+            float t = float(sumi) * (fp16ToFloat(hd) * a.d[b]);
+            if (l.asymmetric)
+                t = t + fp16ToFloat(hm) * a.s[b];
+            acc[b & 7] += t;
+        }
+        s[r] = reduce8(acc);
+    }
+}
+
 // ---- K-quants -----------------------------------------------------------------
 // Codes of one super-block: value v = d·sc[v/sub]·q[v] − dmin·m[v/sub], sub the
 // sub-block length (16 or 32); q may be signed (Q3_K, Q6_K).
@@ -407,6 +436,8 @@ const KernelTable& scalarTable()
         prepareScalar,
         halfToFloatScalar,
         floatToHalfScalar,
+        {},
+        dotRtn,
     };
     return table;
 }

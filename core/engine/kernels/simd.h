@@ -256,6 +256,83 @@ void dotQ32(int64_t k, const void* wv, const std::byte* act, size_t lda, float* 
     }
 }
 
+// ---- RTN (dispatch.h) ----------------------------------------------------------------
+// Codes as unsigned bytes: 8-bit loaded, 4-bit split into nibbles (byte j holds
+// codes 2j, 2j+1), other widths through rtnUnpack32. P = Σ (c − z)·q_a with
+// z = 128 for 8-bit codes without VNNI (maddubs would saturate on c ≥ 128, so
+// the signed c − 128 multiplies as Q8_0 does), else 0; the block's integer sum
+// is then P + (z − o)·Σq_a.
+inline __m256i rtnCodes(const uint8_t* p, int bits)
+{
+    if (bits == 8) return loadu256(p);
+    if (bits == 4) {
+        const __m128i q = loadu128(p), low4 = _mm_set1_epi8(0x0F);
+        const __m128i lo = _mm_and_si128(q, low4), hi = _mm_and_si128(_mm_srli_epi16(q, 4), low4);
+        return _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
+    }
+    alignas(32) uint8_t c[kQK];
+    rtnUnpack32(p, bits, c);
+    return loadu256(c);
+}
+
+template <int NY>
+void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, float* s)
+{
+    const auto* w = static_cast<const uint8_t*>(wv);
+    const int gb = rtnGroupBytes(l), perGroup = l.group / kQK, head = l.asymmetric ? 4 : 2;
+    const bool biased = l.bits == 8 && !PRECIS_SIMD_VNNI;
+    const int corr = (biased ? 128 : 0) - (l.asymmetric ? 0 : 1 << (l.bits - 1));
+    const __m256i corrv = _mm256_set1_epi32(corr), bias = _mm256_set1_epi8(int8_t(0x80));
+    const int64_t nb = k / kQK;
+    PreparedQ8 a[NY];
+    alignas(32) float acc[NY][8] = {};
+    for (int r = 0; r < NY; ++r) a[r] = viewQ8(act + r * lda, k);
+    for (int64_t b0 = 0; b0 < nb; b0 += 8) {
+        const int n = int(std::min<int64_t>(8, nb - b0));
+        __m256i v[NY][8];
+        alignas(32) float dw[8] = {}, mw[8] = {};
+        for (int i = 0; i < n; ++i) {
+            const int64_t b = b0 + i;
+            const uint8_t* g = w + (b / perGroup) * gb;
+            dw[i] = halfToFloat(load16(reinterpret_cast<const std::byte*>(g)));
+            if (l.asymmetric) mw[i] = halfToFloat(load16(reinterpret_cast<const std::byte*>(g + 2)));
+            __m256i u = rtnCodes(g + head + 4 * l.bits * (b % perGroup), l.bits);
+            if (biased) u = _mm256_xor_si256(u, bias);
+            for (int r = 0; r < NY; ++r) {
+                const __m256i y = loadu256(a[r].qs + b * kQK);
+                v[r][i] = biased ? dpbusd(_mm256_setzero_si256(), _mm256_abs_epi8(u), _mm256_sign_epi8(y, u))
+                                 : dpbusd(_mm256_setzero_si256(), u, y);
+            }
+        }
+        for (int r = 0; r < NY; ++r) {
+            for (int i = n; i < 8; ++i) v[r][i] = _mm256_setzero_si256();
+            alignas(32) int32_t sums[8], bsum[8] = {};
+            std::memcpy(bsum, a[r].sum + b0, size_t(n) * 4);
+            _mm256_store_si256(reinterpret_cast<__m256i*>(sums),
+                               _mm256_add_epi32(hsum8(v[r]), _mm256_mullo_epi32(corrv, _mm256_load_si256(reinterpret_cast<const __m256i*>(bsum)))));
+            // The reference's float operations, block by block in order.
+            for (int i = 0; i < n; ++i) {
+                const int64_t b = b0 + i;
+                float t = float(sums[i]) * (dw[i] * a[r].d[b]);
+                if (l.asymmetric)
+                    t = t + mw[i] * a[r].s[b];
+                acc[r][b & 7] += t;
+            }
+        }
+    }
+    for (int r = 0; r < NY; ++r) s[r] = reduce8(acc[r]);
+}
+
+void dotRtnSimd(const RtnLayout& l, int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s)
+{
+    switch (ny) {
+    case 1: return dotRtnRows<1>(l, k, w, act, lda, s);
+    case 2: return dotRtnRows<2>(l, k, w, act, lda, s);
+    case 3: return dotRtnRows<3>(l, k, w, act, lda, s);
+    default: return dotRtnRows<4>(l, k, w, act, lda, s);
+    }
+}
+
 template <typename F>
 void dotQ32Any(int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s)
 {

@@ -271,6 +271,8 @@ KernelTable simdTable()
         prepareSimd,
         halfToFloatRow,
         floatToHalfRow,
+        {},
+        dotRtnSimd,
     };
 }
 
