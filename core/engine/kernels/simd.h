@@ -26,6 +26,7 @@
 
 #include <immintrin.h>
 
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
@@ -257,23 +258,65 @@ void dotQ32(int64_t k, const void* wv, const std::byte* act, size_t lda, float* 
 }
 
 // ---- RTN (dispatch.h) ----------------------------------------------------------------
-// Codes as unsigned bytes: 8-bit loaded, 4-bit split into nibbles (byte j holds
-// codes 2j, 2j+1), other widths through rtnUnpack32. P = Σ (c − z)·q_a with
-// z = 128 for 8-bit codes without VNNI (maddubs would saturate on c ≥ 128, so
-// the signed c − 128 multiplies as Q8_0 does), else 0; the block's integer sum
-// is then P + (z − o)·Σq_a.
-inline __m256i rtnCodes(const uint8_t* p, int bits)
-{
-    if (bits == 8) return loadu256(p);
-    if (bits == 4) {
-        const __m128i q = loadu128(p), low4 = _mm_set1_epi8(0x0F);
-        const __m128i lo = _mm_and_si128(q, low4), hi = _mm_and_si128(_mm_srli_epi16(q, 4), low4);
-        return _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
+// The 32 codes of a block (4·b bytes) as unsigned bytes. 8-bit: loaded; 4-bit:
+// split into nibbles (byte j holds codes 2j, 2j+1); other widths: code i sits at
+// bit i·b, within the two bytes from byte ⌊i·b/8⌋. Codes 0..15 come from the
+// first 2b bytes (lane 0), 16..31 from the bytes after off1 = 2b rounded down to
+// 4 (lane 1); both halves are read with dword masks that stop at the block's
+// last byte. pshufb puts each code's bytes in a dword (register k: codes 4k..4k+3
+// and 16+4k..16+4k+3), srlv and a mask isolate it, two packs restore the order.
+struct RtnUnpacker {
+    int bits = 0;
+    size_t off1 = 0;
+    __m128i mask0{}, mask1{};
+    __m256i idx[4]{}, shift[4]{}, code{};
+    RtnUnpacker() = default;
+    explicit RtnUnpacker(int b) : bits(b), off1(size_t(2 * b) & ~size_t(3))
+    {
+        if (b == 4 || b == 8) return;
+        auto dwords = [](int n) {  // the first n dword lanes
+            return _mm_setr_epi32(n > 0 ? -1 : 0, n > 1 ? -1 : 0, n > 2 ? -1 : 0, n > 3 ? -1 : 0);
+        };
+        mask0 = dwords((2 * b + 3) / 4);
+        mask1 = dwords(int((4 * size_t(b) - off1) / 4));
+        alignas(32) int8_t ix[4][32];
+        alignas(32) int32_t sh[4][8];
+        for (int k = 0; k < 4; ++k)
+            for (int half = 0; half < 2; ++half)
+                for (int j = 0; j < 4; ++j) {
+                    const int i = 16 * half + 4 * k + j, bit = i * b, base = half ? int(off1) : 0;
+                    const int byte = bit / 8 - base, lane = 4 * (4 * half + j);
+                    sh[k][4 * half + j] = bit % 8;
+                    ix[k][lane] = int8_t(byte);
+                    ix[k][lane + 1] = bit % 8 + b > 8 ? int8_t(byte + 1) : int8_t(-128);
+                    ix[k][lane + 2] = ix[k][lane + 3] = int8_t(-128);
+                }
+        for (int k = 0; k < 4; ++k) {
+            idx[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(ix[k]));
+            shift[k] = _mm256_load_si256(reinterpret_cast<const __m256i*>(sh[k]));
+        }
+        code = _mm256_set1_epi32((1 << b) - 1);
     }
-    alignas(32) uint8_t c[kQK];
-    rtnUnpack32(p, bits, c);
-    return loadu256(c);
-}
+    __m256i operator()(const uint8_t* p) const
+    {
+        if (bits == 8) return loadu256(p);
+        if (bits == 4) {
+            const __m128i q = loadu128(p), low4 = _mm_set1_epi8(0x0F);
+            const __m128i lo = _mm_and_si128(q, low4), hi = _mm_and_si128(_mm_srli_epi16(q, 4), low4);
+            return _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
+        }
+        const __m256i src = _mm256_set_m128i(_mm_maskload_epi32(reinterpret_cast<const int*>(p + off1), mask1),
+                                             _mm_maskload_epi32(reinterpret_cast<const int*>(p), mask0));
+        __m256i r[4];
+        for (int k = 0; k < 4; ++k)
+            r[k] = _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi8(src, idx[k]), shift[k]), code);
+        return _mm256_packus_epi16(_mm256_packus_epi32(r[0], r[1]), _mm256_packus_epi32(r[2], r[3]));
+    }
+};
+
+// P = Σ (c − z)·q_a with z = 128 for 8-bit codes without VNNI (maddubs would
+// saturate on c ≥ 128, so the signed c − 128 multiplies as Q8_0 does), else 0;
+// the block's integer sum is then P + (z − o)·Σq_a.
 
 template <int NY>
 void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, float* s)
@@ -283,20 +326,34 @@ void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* 
     const bool biased = l.bits == 8 && !PRECIS_SIMD_VNNI;
     const int corr = (biased ? 128 : 0) - (l.asymmetric ? 0 : 1 << (l.bits - 1));
     const __m256i corrv = _mm256_set1_epi32(corr), bias = _mm256_set1_epi8(int8_t(0x80));
+    // One unpacker per width, built once (its tables take longer than a row).
+    static const auto unpackers = [] {
+        std::array<RtnUnpacker, 9> u;
+        for (int b = 2; b <= 8; ++b) u[size_t(b)] = RtnUnpacker(b);
+        return u;
+    }();
+    const RtnUnpacker& codes = unpackers[size_t(l.bits)];
+    const int pgShift = perGroup == 1 ? 0 : perGroup == 2 ? 1 : 2;  // groups of 32, 64, 128 values
     const int64_t nb = k / kQK;
     PreparedQ8 a[NY];
-    alignas(32) float acc[NY][8] = {};
-    for (int r = 0; r < NY; ++r) a[r] = viewQ8(act + r * lda, k);
+    __m256 acc[NY];
+    for (int r = 0; r < NY; ++r) {
+        a[r] = viewQ8(act + r * lda, k);
+        acc[r] = _mm256_setzero_ps();
+    }
+    // Per 8 blocks: integer sums, then the reference's float terms lane by lane
+    // (lane i = block b0 + i, so acc lane i is acc[b mod 8]); lanes past the
+    // row's last block add +0, which leaves the sums as they are.
     for (int64_t b0 = 0; b0 < nb; b0 += 8) {
         const int n = int(std::min<int64_t>(8, nb - b0));
         __m256i v[NY][8];
-        alignas(32) float dw[8] = {}, mw[8] = {};
+        alignas(16) uint16_t dh[8] = {}, mh[8] = {};
         for (int i = 0; i < n; ++i) {
             const int64_t b = b0 + i;
-            const uint8_t* g = w + (b / perGroup) * gb;
-            dw[i] = halfToFloat(load16(reinterpret_cast<const std::byte*>(g)));
-            if (l.asymmetric) mw[i] = halfToFloat(load16(reinterpret_cast<const std::byte*>(g + 2)));
-            __m256i u = rtnCodes(g + head + 4 * l.bits * (b % perGroup), l.bits);
+            const uint8_t* g = w + (b >> pgShift) * gb;
+            std::memcpy(&dh[i], g, 2);
+            if (l.asymmetric) std::memcpy(&mh[i], g + 2, 2);
+            __m256i u = codes(g + head + 4 * l.bits * (b & (perGroup - 1)));
             if (biased) u = _mm256_xor_si256(u, bias);
             for (int r = 0; r < NY; ++r) {
                 const __m256i y = loadu256(a[r].qs + b * kQK);
@@ -304,23 +361,26 @@ void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* 
                                  : dpbusd(_mm256_setzero_si256(), u, y);
             }
         }
+        const __m256 dw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(dh)));
+        const __m256 mw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(mh)));
+        // The activations' scales, block sums and Q8_1 sums of these blocks (zeros past the row).
+        const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         for (int r = 0; r < NY; ++r) {
+            const __m256 da = _mm256_maskload_ps(a[r].d + b0, live);
+            const __m256i bsum = _mm256_maskload_epi32(a[r].sum + b0, live);
             for (int i = n; i < 8; ++i) v[r][i] = _mm256_setzero_si256();
-            alignas(32) int32_t sums[8], bsum[8] = {};
-            std::memcpy(bsum, a[r].sum + b0, size_t(n) * 4);
-            _mm256_store_si256(reinterpret_cast<__m256i*>(sums),
-                               _mm256_add_epi32(hsum8(v[r]), _mm256_mullo_epi32(corrv, _mm256_load_si256(reinterpret_cast<const __m256i*>(bsum)))));
-            // The reference's float operations, block by block in order.
-            for (int i = 0; i < n; ++i) {
-                const int64_t b = b0 + i;
-                float t = float(sums[i]) * (dw[i] * a[r].d[b]);
-                if (l.asymmetric)
-                    t = t + mw[i] * a[r].s[b];
-                acc[r][b & 7] += t;
-            }
+            const __m256i sums = _mm256_add_epi32(hsum8(v[r]), _mm256_mullo_epi32(corrv, bsum));
+            __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(sums), _mm256_mul_ps(dw, da));
+            if (l.asymmetric)
+                t = _mm256_add_ps(t, _mm256_mul_ps(mw, _mm256_maskload_ps(a[r].s + b0, live)));
+            acc[r] = _mm256_add_ps(acc[r], t);
         }
     }
-    for (int r = 0; r < NY; ++r) s[r] = reduce8(acc[r]);
+    for (int r = 0; r < NY; ++r) {
+        alignas(32) float lanes[8];
+        _mm256_store_ps(lanes, acc[r]);
+        s[r] = reduce8(lanes);
+    }
 }
 
 void dotRtnSimd(const RtnLayout& l, int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s)
