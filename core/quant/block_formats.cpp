@@ -354,7 +354,7 @@ bool dequantizeRow(DType t, const void* src, float* dst, int64_t n)
 {
     if (const auto rtn = rtnLayout(t)) {
         if (n < 0 || n % rtn->group != 0) return false;
-        rtnDecodeRow({rtn->bits, rtn->group, rtn->asymmetric}, static_cast<const uint8_t*>(src), dst, n);
+        rtnDecodeRow(*rtn, static_cast<const uint8_t*>(src), dst, n);
         return true;
     }
     const BlockFormat* f = blockFormat(t);
@@ -368,7 +368,7 @@ bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* i
 {
     if (const auto rtn = rtnLayout(t)) {
         if (n < 0 || n % rtn->group != 0) return false;
-        rtnEncodeRow({rtn->bits, rtn->group, rtn->asymmetric}, src, static_cast<uint8_t*>(dst), n, importance);
+        rtnEncodeRow(*rtn, src, static_cast<uint8_t*>(dst), n, importance);
         return true;
     }
     const BlockFormat* f = blockFormat(t);

@@ -21,15 +21,15 @@
 // (d may be negative), as Q4_0 does, so all 2^b levels are used.
 #pragma once
 
+#include "model/dtype.h"
+
 #include <cstdint>
 
 namespace precis::quant {
 
-struct RtnParams {
-    int bits = 4;            // 2..8
-    int group = 128;         // 32, 64 or 128
-    bool asymmetric = false;
-};
+// bits 2..8, group 32/64/128, asymmetric (model/dtype.h: also the layout of
+// the in-memory RTN types).
+using RtnParams = RtnLayout;
 
 // bits ∈ [2, 8] and group ∈ {32, 64, 128}.
 bool rtnValid(const RtnParams& p);

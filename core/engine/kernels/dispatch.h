@@ -74,9 +74,9 @@ struct KernelTable {
 // offset m) a block contributes, like Q4_0 / Q4_1,
 //   t = float(Σ (c − o)·q_a)·(d·d_a) [+ m·s_a],   o = 2^(b−1), or 0 when asymmetric,
 // added into acc[block mod 8] and reduced as the 32-value formats are.
-// (Internal linkage: each ISA's unit compiles its own copy.)
+// Group bytes: quant::rtnGroupBytes. (Internal linkage: each ISA's unit
+// compiles its own copy.)
 namespace {
-inline int rtnGroupBytes(const RtnLayout& l) { return (l.asymmetric ? 4 : 2) + l.group * l.bits / 8; }
 
 // The 32 codes of one block (b·4 bytes at p) as bytes.
 inline void rtnUnpack32(const uint8_t* p, int bits, uint8_t* out)

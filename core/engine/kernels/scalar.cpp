@@ -6,6 +6,7 @@
 
 #include "common/half.h"
 #include "quant/block_formats.h"
+#include "quant/rtn.h"
 
 #include <cstring>
 #include <type_traits>
@@ -131,7 +132,7 @@ void dotQ32(int64_t k, const void* w, const std::byte* act, size_t lda, int ny, 
 void dotRtn(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, int ny, float* s)
 {
     const auto* w = static_cast<const uint8_t*>(wv);
-    const int gb = rtnGroupBytes(l), perGroup = l.group / kQK, head = l.asymmetric ? 4 : 2;
+    const int gb = quant::rtnGroupBytes(l), perGroup = l.group / kQK, head = l.asymmetric ? 4 : 2;
     const int offset = l.asymmetric ? 0 : 1 << (l.bits - 1);
     const int64_t nb = k / kQK;
     for (int r = 0; r < ny; ++r) {

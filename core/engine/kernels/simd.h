@@ -23,6 +23,7 @@
 
 #include "engine/kernels/dispatch.h"
 #include "quant/block_formats.h"
+#include "quant/rtn.h"
 
 #include <immintrin.h>
 
@@ -322,7 +323,7 @@ template <int NY>
 void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, float* s)
 {
     const auto* w = static_cast<const uint8_t*>(wv);
-    const int gb = rtnGroupBytes(l), perGroup = l.group / kQK, head = l.asymmetric ? 4 : 2;
+    const int gb = quant::rtnGroupBytes(l), perGroup = l.group / kQK, head = l.asymmetric ? 4 : 2;
     const bool biased = l.bits == 8 && !PRECIS_SIMD_VNNI;
     const int corr = (biased ? 128 : 0) - (l.asymmetric ? 0 : 1 << (l.bits - 1));
     const __m256i corrv = _mm256_set1_epi32(corr), bias = _mm256_set1_epi8(int8_t(0x80));
