@@ -207,7 +207,7 @@ void BenchmarkController::run()
                 std::vector<std::string> notes;
                 if (path.empty()) {
                     progress.report(0, "writing " + t.label.toStdString() + " as GGUF");
-                    PRECIS_TRY_ASSIGN(const ExportReport written, exportGguf(*t.model, tempPath, SimulatedTensors::AsF16));
+                    PRECIS_TRY_ASSIGN(const ExportReport written, exportGguf(*t.model, tempPath, RtnTensors::AsF16));
                     path = tempPath;
                     notes = written.notes;
                 }

@@ -79,7 +79,7 @@ struct CompressOutcome {
     std::shared_ptr<const Model> model;    // the compressed model
     std::shared_ptr<const Engine> engine;  // its engine (kept for generation)
     ComparisonResult comparison;
-    ModelSize size;          // compressed (modelSize: simulated RTN tensors at their RTN size)
+    ModelSize size;          // compressed (modelSize)
     ModelSize originalSize;
     int ctx = 0;             // the chunk length used
     // Per-tensor measurements (request.measureUnits), in the architecture's tensor order.

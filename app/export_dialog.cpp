@@ -47,7 +47,7 @@ ExportDialog::ExportDialog(JobRunner* runner, std::shared_ptr<const Model> model
 {
     setObjectName(QStringLiteral("ExportDialog"));
     setWindowTitle(tr("Export '%1'").arg(name));
-    if (m_model) m_simulated = int(simulatedTensors(*m_model).size());
+    if (m_model) m_rtnTensors = int(rtnTensors(*m_model).size());
 
     m_format = new QComboBox(this);
     m_format->addItem(tr("GGUF file (llama.cpp, Ollama)"), int(Format::Gguf));
@@ -154,13 +154,13 @@ void ExportDialog::updateForFormat()
 {
     const Format f = format();
     m_dtype->setEnabled(f == Format::Safetensors);
-    m_rtnAsF16->setVisible(f == Format::Gguf && m_simulated > 0);
+    m_rtnAsF16->setVisible(f == Format::Gguf && m_rtnTensors > 0);
     QString note;
     if (!m_model && f != Format::Recipe)
         note = tr("The compressed model is no longer in memory: run it again to export it, or export its recipe.");
-    else if (f == Format::Gguf && m_simulated > 0)
+    else if (f == Format::Gguf && m_rtnTensors > 0)
         note = tr("%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger "
-                  "than the plan's size; the accuracy stays RTN's).", nullptr, m_simulated);
+                  "than the plan's size; the accuracy stays RTN's).", nullptr, m_rtnTensors);
     else if (f == Format::Safetensors)
         note = tr("A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.");
     else if (f == Format::Recipe)
@@ -202,9 +202,9 @@ void ExportDialog::exportNow()
         finish(false, tr("The compressed model is no longer in memory: run it again to export it."));
         return;
     }
-    if (f == Format::Gguf && m_simulated > 0 && !m_rtnAsF16->isChecked()) {
+    if (f == Format::Gguf && m_rtnTensors > 0 && !m_rtnAsF16->isChecked()) {
         // The core's refusal, which names the first RTN tensor and its scheme.
-        auto refused = exportGguf(*m_model, target.toStdString(), SimulatedTensors::Refuse);
+        auto refused = exportGguf(*m_model, target.toStdString(), RtnTensors::Refuse);
         finish(false, refused ? tr("Nothing written.") : QString::fromStdString(refused.error().toString()));
         return;
     }
@@ -217,7 +217,7 @@ void ExportDialog::exportNow()
     m_runner->run<ExportReport>(
         tr("Exporting %1").arg(QFileInfo(target).fileName()),
         [model, out, f, dtype](Progress& progress, const CancelToken& cancel) -> Result<ExportReport> {
-            if (f == Format::Gguf) return exportGguf(*model, out, SimulatedTensors::AsF16);
+            if (f == Format::Gguf) return exportGguf(*model, out, RtnTensors::AsF16);
             return exportSafetensors(*model, out, dtype, &progress, &cancel);
         },
         [self = QPointer<ExportDialog>(this), target](Result<ExportReport> r) {

@@ -72,7 +72,7 @@ private:
     CompressionPlan m_plan;
     QString m_name;
     QString m_originalPath;
-    int m_simulated = 0;  // RTN tensors in m_model
+    int m_rtnTensors = 0;  // RTN tensors in m_model
     bool m_busy = false;
 
     QComboBox* m_format = nullptr;

@@ -328,8 +328,8 @@ int cmdCompress(const QStringList& args)
     endProgress();
     if (!compressed.ok())
         failError(compressed.error());
-    const auto simulated = p.isSet(QStringLiteral("rtn-as")) ? SimulatedTensors::AsF16 : SimulatedTensors::Refuse;
-    auto written = exportGguf(**compressed, out.toStdString(), simulated);
+    const auto rtn = p.isSet(QStringLiteral("rtn-as")) ? RtnTensors::AsF16 : RtnTensors::Refuse;
+    auto written = exportGguf(**compressed, out.toStdString(), rtn);
     if (!written.ok())
         failError(written.error());
     const double seconds = double(timer.elapsed()) / 1000.0;

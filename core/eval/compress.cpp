@@ -24,8 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSimulatedKey = "precis.simulated.";
-
 struct Job {
     const Tensor* src = nullptr;
     quant::Scheme scheme;
@@ -68,16 +66,11 @@ Result<Tensor> encodeTensor(const Job& job)
     const Tensor& src = *job.src;
     const quant::Scheme& s = job.scheme;
     // Already stored in the planned type: keep the bytes (llama-quantize does the same).
-    if (s.kind != quant::SchemeKind::Rtn && src.dtype == s.dtype)
+    if (src.dtype == s.dtype)
         return src;
     std::vector<float> storage;
     PRECIS_TRY_ASSIGN(const float* w, floatValues(src, storage));
     const int64_t rows = src.rows(), cols = src.cols();
-    if (s.kind == quant::SchemeKind::Rtn) {
-        std::vector<float> decoded(size_t(rows * cols));
-        PRECIS_TRY(quant::roundTrip(s, w, rows, cols, decoded.data(), job.importance));
-        return makeOwnedF32Tensor(src.name, src.shape, std::move(decoded));
-    }
     PRECIS_TRY_ASSIGN(std::vector<uint8_t> bytes, quant::encode(s, w, rows, cols, job.importance));
     return ownedTensor(src, s.dtype, std::move(bytes));
 }
@@ -157,64 +150,45 @@ Result<std::shared_ptr<Model>> compressModel(const Model& original, const Compre
     std::unordered_map<std::string, const Job*> byName;
     for (const Job& job : jobs) byName[job.src->name] = &job;
     auto model = modelLike(original);
-    // Marks of tensors this plan re-encodes are stale; new RTN tensors get theirs.
-    std::erase_if(model->metadata, [&](const auto& kv) {
-        return kv.first.rfind(kSimulatedKey, 0) == 0 && byName.count(kv.first.substr(std::strlen(kSimulatedKey)));
-    });
     for (const Tensor& t : original.tensors()) {
         const auto it = byName.find(t.name);
-        if (it == byName.end()) {
-            model->addTensor(t);
-            continue;
-        }
-        model->addTensor(it->second->out);
-        if (it->second->scheme.kind == quant::SchemeKind::Rtn)
-            model->metadata.emplace_back(kSimulatedKey + t.name, it->second->scheme.name());
+        model->addTensor(it == byName.end() ? t : it->second->out);
     }
     PRECIS_TRY(model->validate());
     return model;
 }
 
-std::vector<std::pair<std::string, std::string>> simulatedTensors(const Model& model)
+std::vector<std::pair<std::string, std::string>> rtnTensors(const Model& model)
 {
-    std::unordered_map<std::string, std::string> marks;
-    for (const auto& [k, v] : model.metadata)
-        if (k.rfind(kSimulatedKey, 0) == 0) marks[k.substr(std::strlen(kSimulatedKey))] = v;
     std::vector<std::pair<std::string, std::string>> out;
     for (const Tensor& t : model.tensors())
-        if (auto it = marks.find(t.name); it != marks.end()) out.emplace_back(t.name, it->second);
+        if (isRtn(t.dtype)) out.emplace_back(t.name, std::string(dtypeName(t.dtype)));
     return out;
 }
 
 ModelSize modelSize(const Model& model)
 {
-    std::unordered_map<std::string, std::string> sims;
-    for (auto& [name, scheme] : simulatedTensors(model)) sims[name] = scheme;
     ModelSize s;
     for (const Tensor& t : model.tensors()) {
         s.weights += t.numel();
-        int64_t bytes = int64_t(t.nbytes);
-        if (auto it = sims.find(t.name); it != sims.end())
-            if (auto scheme = quant::parseScheme(it->second); scheme.ok())
-                if (const int64_t b = quant::encodedBytes(*scheme, t.rows(), t.cols()); b >= 0) bytes = b;
-        s.bytes += bytes;
+        s.bytes += int64_t(t.nbytes);
     }
     return s;
 }
 
-Result<ExportReport> exportGguf(const Model& model, const std::string& path, SimulatedTensors simulated)
+Result<ExportReport> exportGguf(const Model& model, const std::string& path, RtnTensors rtn)
 {
     ExportReport report;
-    const auto sims = simulatedTensors(model);
+    const auto sims = rtnTensors(model);
     const Model* out = &model;
     std::shared_ptr<Model> converted;
     if (!sims.empty()) {
-        if (simulated == SimulatedTensors::Refuse)
+        if (rtn == RtnTensors::Refuse)
             return makeError(ErrorCode::Unsupported, path + ": tensor '" + sims.front().first + "'",
-                             "holds " + sims.front().second + " values simulated in F32, and GGUF has no RTN type (" +
+                             "is stored as " + sims.front().second + ", and GGUF has no RTN type (" +
                                  std::to_string(sims.size()) + " such tensors); choose a GGUF scheme for them, "
                                  "or store them as F16 (no size saving)");
-        // Same tensors, the simulated ones re-encoded as F16 (no longer marked).
+        // Same tensors, the RTN ones decoded and stored as F16.
         CompressionPlan f16;
         for (const auto& [name, scheme] : sims) f16.tensors.push_back({name, "F16"});
         PRECIS_TRY_ASSIGN(converted, compressModel(model, f16));
@@ -259,8 +233,8 @@ Result<ExportReport> exportSafetensors(const Model& model, const std::string& di
     }
 
     ExportReport report;
-    if (!simulatedTensors(model).empty())
-        report.notes.push_back("tensors simulated with RTN are written with their RTN values in " +
+    if (!rtnTensors(model).empty())
+        report.notes.push_back("tensors stored as RTN are written with their RTN values in " +
                                std::string(dtypeName(dtype)));
     const std::string writeDir = existed ? dir : dir + ".tmp-precis";
     if (!existed) {

@@ -2,16 +2,14 @@
 // export as GGUF or as a Hugging Face folder (DESIGN.md §7–§8).
 //
 // The compressed model is an ordinary Model: every planned tensor is an owned
-// Tensor holding exactly the bytes quant::encode produced, in the scheme's GGUF
-// dtype (F32/F16/BF16 or a block type), so gguf::writeModel writes them
-// unchanged and Engine::create dequantizes them like any GGUF file.
+// Tensor holding exactly the bytes quant::encode produced, in the scheme's
+// dtype (F32/F16/BF16, a GGUF block type, or an RTN layout's in-memory type,
+// model/dtype.h), so gguf::writeModel writes the GGUF ones unchanged and the
+// engine runs all of them on its block kernels (or dequantizes them).
 //
-// RTN schemes have no GGUF type. Their tensors are kept "simulated": F32 values
-// decoded from the RTN encoding (the accuracy is RTN's, the storage is not),
-// each marked in Model::metadata as ("precis.simulated.<tensor>", scheme name).
-// modelSize() counts them at their RTN size. exportGguf() refuses a model with
-// simulated tensors unless asked to store them as F16, because a file that is
-// silently 4-8× larger than the plan promised is worse than an error.
+// RTN schemes have no GGUF type: exportGguf() refuses a model with RTN
+// tensors unless asked to store them as F16, because a file that is silently
+// 4-8× larger than the plan promised is worse than an error.
 #pragma once
 
 #include "common/progress.h"
@@ -48,18 +46,18 @@ Result<std::shared_ptr<Model>> compressModel(const Model& original, const Compre
                                              const std::map<std::string, std::vector<float>>* importance = nullptr,
                                              Progress* progress = nullptr, const CancelToken* cancel = nullptr);
 
-// (tensor, RTN scheme name) of every simulated tensor, in tensor order.
-std::vector<std::pair<std::string, std::string>> simulatedTensors(const Model& model);
+// (tensor, RTN scheme name) of every tensor stored in an RTN type, in tensor order.
+std::vector<std::pair<std::string, std::string>> rtnTensors(const Model& model);
 
 struct ModelSize {
-    int64_t bytes = 0;    // Σ tensor bytes as stored (simulated tensors at their RTN size)
+    int64_t bytes = 0;    // Σ tensor bytes as stored
     int64_t weights = 0;  // Σ tensor elements
     double bitsPerWeight() const { return weights > 0 ? 8.0 * double(bytes) / double(weights) : 0.0; }
 };
 // Tensor data only, every tensor (as llama.cpp's "model size … BPW" line).
 ModelSize modelSize(const Model& model);
 
-enum class SimulatedTensors { Refuse, AsF16 };
+enum class RtnTensors { Refuse, AsF16 };
 
 struct ExportReport {
     uint64_t fileBytes = 0;          // bytes written (all files)
@@ -67,12 +65,12 @@ struct ExportReport {
 };
 
 // Writes `model` as GGUF (gguf::writeModel: any per-tensor mix of types,
-// general.file_type, quantization_version 2, temp file + rename). Simulated
+// general.file_type, quantization_version 2, temp file + rename). RTN
 // tensors: Refuse gives Unsupported naming the first one and its scheme;
 // AsF16 stores their values as F16 and adds a note. A missing output folder
 // is an Io error; nothing is left behind on failure.
 Result<ExportReport> exportGguf(const Model& model, const std::string& path,
-                                SimulatedTensors simulated = SimulatedTensors::Refuse);
+                                RtnTensors rtn = RtnTensors::Refuse);
 
 // Writes `model` dequantized to `dtype` (F32, F16 or BF16) as a Hugging Face
 // folder `dir` (hf::writeHfFolder: config.json, model.safetensors,

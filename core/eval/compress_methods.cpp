@@ -130,22 +130,17 @@ Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const C
         if (!scheme.ok()) return fail(scheme.error());
         if (!w || !like || st == stats.linear.end() || !st->second.fullGram) return;  // no statistics: keep RTN
         if (scheme->kind == quant::SchemeKind::Float) return;
-        std::vector<float> values;
         auto bytes = quant::gptqQuantize(*scheme, w->values.data(), w->shape[0], w->shape[1], st->second.gram.data(),
-                                         options.gptq, "GPTQ: tensor '" + a.tensor + "'", &values, cancel);
+                                         options.gptq, "GPTQ: tensor '" + a.tensor + "'", nullptr, cancel);
         if (!bytes.ok()) return fail(bytes.error());
+        auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes).value());
         Tensor t;
-        if (scheme->kind == quant::SchemeKind::Rtn) {
-            t = makeOwnedF32Tensor(a.tensor, like->shape, std::move(values));  // simulated, as compressModel does
-        } else {
-            auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes).value());
-            t.name = a.tensor;
-            t.dtype = scheme->dtype;
-            t.shape = like->shape;
-            t.data = reinterpret_cast<const std::byte*>(owned->data());
-            t.nbytes = owned->size();
-            t.owner = owned;
-        }
+        t.name = a.tensor;
+        t.dtype = scheme->dtype;
+        t.shape = like->shape;
+        t.data = reinterpret_cast<const std::byte*>(owned->data());
+        t.nbytes = owned->size();
+        t.owner = owned;
         {
             std::lock_guard<std::mutex> lock(mutex);
             replaced[a.tensor] = std::move(t);

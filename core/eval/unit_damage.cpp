@@ -105,8 +105,6 @@ Result<std::vector<UnitDamage>> measureUnitDamage(const Model& original, const M
 
     // The tensors the compression changed, in the architecture's order.
     PRECIS_TRY(original.validate());
-    const auto simulated = simulatedTensors(compressed);
-    const std::map<std::string, std::string> rtn(simulated.begin(), simulated.end());
     std::vector<Job> jobs;
     for (const auto& [name, shape] : original.expectedTensors()) {
         if (shape.size() != 2) continue;
@@ -118,8 +116,7 @@ Result<std::vector<UnitDamage>> measureUnitDamage(const Model& original, const M
                              "tensor '" + name + "' has shape " + shapeString(b->shape) + ", the original's is " +
                                  shapeString(a->shape));
         if (sameBytes(*a, *b)) continue;
-        auto it = rtn.find(name);
-        jobs.push_back({b, it != rtn.end() ? it->second : std::string(dtypeName(b->dtype))});
+        jobs.push_back({b, std::string(dtypeName(b->dtype))});
     }
     if (jobs.empty()) return std::vector<UnitDamage>{};
     if (cancel && cancel->cancelled()) return cancelled();

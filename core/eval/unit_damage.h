@@ -33,8 +33,7 @@ struct UnitDamageOptions {
 
 struct UnitDamage {
     std::string tensor;         // GGUF name
-    std::string scheme;         // the compressed tensor's GGUF type name ("Q4_0", "F16") or, for a
-                                // simulated RTN tensor (eval/compress.h), its RTN scheme ("RTN4g128")
+    std::string scheme;         // the compressed tensor's type name ("Q4_0", "F16", "RTN4g128")
     double measuredDloss = 0;   // mean NLL with the tensor replaced − mean NLL of the original, nats/token
     double measuredKl = 0;      // mean over predictions of KL(original ‖ replaced), nats (>= 0)
 };
@@ -42,8 +41,7 @@ struct UnitDamage {
 // Measures every weight matrix (a 2-D tensor of the architecture) whose stored
 // bytes differ between `original` and `compressed` (type, size or content), in
 // the architecture's tensor order. The replaced values are the compressed
-// tensor's dequantized values (for a simulated RTN tensor, the F32 values it
-// stores); everything else is the original's.
+// tensor's dequantized values; everything else is the original's.
 //
 // tokens: a text's ids without BOS. N windows of T ids are cut from them at
 // seeded offsets exactly as calibration windows are (each preceded by the

@@ -238,7 +238,7 @@ Scheme ggufScheme(DType t)
 Scheme rtnScheme(int bits, int group, bool asymmetric)
 {
     assert(rtnValid(RtnParams{bits, group, asymmetric}));
-    return Scheme{SchemeKind::Rtn, kRtnDType, bits, group, asymmetric};
+    return Scheme{SchemeKind::Rtn, rtnDType({bits, group, asymmetric}), bits, group, asymmetric};
 }
 
 Result<Scheme> parseScheme(std::string_view name)

@@ -43,12 +43,9 @@ namespace precis::quant {
 
 enum class SchemeKind { Float, GgufBlock, Rtn };
 
-// Scheme::dtype of RTN schemes: RTN has no GGUF type id.
-inline constexpr DType kRtnDType = static_cast<DType>(0xFFFFFFFFu);
-
 struct Scheme {
     SchemeKind kind = SchemeKind::Float;
-    DType dtype = DType::F32;  // F32/F16/BF16, the GGUF block type, or kRtnDType
+    DType dtype = DType::F32;  // F32/F16/BF16, the GGUF block type, or the RTN layout's in-memory type (model/dtype.h)
     int bits = 32;             // bits per code: 32/16 for floats, 2..8 for GGUF and RTN
     int group = 1;             // values per block or group (1 for floats, 32/256 GGUF, g RTN)
     bool asymmetric = false;   // has an offset/min (Q4_1, Q5_1, Q2_K, Q4_K, Q5_K, RTN ..a)

@@ -375,71 +375,45 @@ private slots:
         QCOMPARE(c.error().code, ErrorCode::Cancelled);
     }
 
-    // A tensor held in an in-memory RTN type has no GGUF type id: the writer
-    // refuses it by name and leaves no file; dequantize reads it as rtn.h says.
-    void rtnTensorsHaveNoGgufType()
-    {
-        auto m = tinyModel();
-        const Tensor& t = *m->find("blk.0.attn_k.weight");
-        const auto w = values(t);
-        const quant::Scheme s = quant::rtnScheme(4, 32, false);
-        auto bytes = std::make_shared<std::vector<uint8_t>>(quant::encode(s, w.data(), t.rows(), t.cols()).value());
-        Tensor r = t;
-        r.dtype = rtnDType({4, 32, false});
-        r.data = reinterpret_cast<const std::byte*>(bytes->data());
-        r.nbytes = bytes->size();
-        r.owner = bytes;
-        auto out = std::make_shared<Model>();
-        out->config = m->config;
-        out->tokenizer = m->tokenizer;
-        for (const Tensor& x : m->tensors()) out->addTensor(x.name == t.name ? r : x);
-        std::vector<float> rt(w.size());
-        QVERIFY(quant::roundTrip(s, w.data(), t.rows(), t.cols(), rt.data()).ok());
-        QVERIFY(quant::dequantize(*out->find(t.name)).value() == rt);
-        const std::string dir = test::scratchDir("rtn-type");
-        auto refused = exportGguf(*out, dir + "/rtn.gguf");
-        QVERIFY(!refused.ok());
-        QVERIFY2(refused.error().toString().find(t.name) != std::string::npos &&
-                     refused.error().toString().find("RTN4g32") != std::string::npos,
-                 refused.error().toString().c_str());
-        QVERIFY(!fs::exists(dir + "/rtn.gguf"));
-    }
-
-    void rtnIsSimulatedAndExportRefusesIt()
+    // RTN tensors are stored in their RTN type (the accuracy and the size are
+    // RTN's); GGUF has no such type, so export refuses them by name unless
+    // asked for F16, and the GGUF writer itself refuses them too.
+    void rtnIsStoredAsRtnAndExportRefusesIt()
     {
         auto m = tinyModel();
         const Tensor& t = *m->find("blk.0.attn_k.weight");
         auto c = compressOrDie(*m, CompressionPlan{{{t.name, "RTN4g32"}, {"blk.0.attn_q.weight", "Q4_K"}}});
         const Tensor& ct = *c->find(t.name);
-        QCOMPARE(ct.dtype, DType::F32);
+        QCOMPARE(ct.dtype, rtnDType({4, 32, false}));
         const auto w = values(t);
         std::vector<float> rt(w.size());
         QVERIFY(quant::roundTrip(quant::rtnScheme(4, 32, false), w.data(), t.rows(), t.cols(), rt.data()).ok());
         QVERIFY(values(ct) == rt);
-        QVERIFY(simulatedTensors(*c) == (std::vector<std::pair<std::string, std::string>>{{t.name, "RTN4g32"}}));
-        // Size counts the RTN encoding, not the F32 stand-in.
-        const int64_t rtnBytes = quant::encodedBytes(quant::rtnScheme(4, 32, false), t.rows(), t.cols());
+        QVERIFY(rtnTensors(*c) == (std::vector<std::pair<std::string, std::string>>{{t.name, "RTN4g32"}}));
+        QCOMPARE(int64_t(ct.nbytes), quant::encodedBytes(quant::rtnScheme(4, 32, false), t.rows(), t.cols()));
         QCOMPARE(modelSize(*c).bytes - modelSize(*m).bytes,
-                 rtnBytes - int64_t(t.nbytes) + int64_t(c->find("blk.0.attn_q.weight")->nbytes) -
+                 int64_t(ct.nbytes) - int64_t(t.nbytes) + int64_t(c->find("blk.0.attn_q.weight")->nbytes) -
                      int64_t(m->find("blk.0.attn_q.weight")->nbytes));
 
         const std::string dir = test::scratchDir("compress-rtn");
         auto refused = exportGguf(*c, dir + "/rtn.gguf");
-        QVERIFY(!refused.ok());
-        QVERIFY2(refused.error().toString().find(t.name) != std::string::npos &&
-                     refused.error().toString().find("RTN4g32") != std::string::npos,
-                 refused.error().toString().c_str());
+        const Result<void> direct = gguf::writeModel(*c, dir + "/rtn.gguf");
+        QVERIFY(!refused.ok() && !direct.ok());
+        for (const Error& e : {refused.error(), direct.error()})
+            QVERIFY2(e.toString().find(t.name) != std::string::npos && e.toString().find("RTN4g32") != std::string::npos,
+                     e.toString().c_str());
         QVERIFY(!fs::exists(dir + "/rtn.gguf"));
-        auto asF16 = exportGguf(*c, dir + "/rtn.gguf", SimulatedTensors::AsF16);
+        auto asF16 = exportGguf(*c, dir + "/rtn.gguf", RtnTensors::AsF16);
         QVERIFY(asF16.ok());
         QCOMPARE(asF16->notes.size(), size_t(1));
         auto back = gguf::loadModel(dir + "/rtn.gguf").value();
         QCOMPARE(back->find(t.name)->dtype, DType::F16);
         const auto f16 = values(*back->find(t.name));
         for (size_t i = 0; i < rt.size(); ++i) QCOMPARE(f16[i], fp16ToFloat(floatToFp16(rt[i])));
-        // Re-planning the tensor drops its mark.
+        // Re-planning the tensor decodes its RTN values first.
         auto replanned = compressOrDie(*c, CompressionPlan{{{t.name, "Q8_0"}}});
-        QVERIFY(simulatedTensors(*replanned).empty());
+        QVERIFY(rtnTensors(*replanned).empty());
+        QCOMPARE(replanned->find(t.name)->dtype, DType::Q8_0);
     }
 
     void exportNeverLeavesHalfFiles()

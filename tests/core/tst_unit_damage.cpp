@@ -136,7 +136,7 @@ private slots:
             QVERIFY2(u.measuredKl > 0 && std::isfinite(u.measuredKl), u.tensor.c_str());
         }
 
-        // A plan over two tensors: two units; a simulated RTN tensor is named by its RTN scheme.
+        // A plan over two tensors: two units; an RTN tensor is named by its RTN scheme.
         CompressionPlan two{{{"blk.1.ffn_down.weight", "Q8_0"}, {"blk.0.attn_v.weight", "RTN3g32"}}};
         auto partial = compressOrDie(*m_original, two);
         auto p = measureUnitDamage(*m_original, *partial, m_ids, m_options);
