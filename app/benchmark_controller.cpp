@@ -203,20 +203,19 @@ void BenchmarkController::run()
             [t, tempPath, settings, machine, i, total](Progress& progress, const CancelToken& cancel) -> Result<BenchResult> {
                 if (!machine->has_value())
                     return makeError(ErrorCode::Cancelled, "", "benchmark cancelled");
-                std::string path = t.path;
-                std::vector<std::string> notes;
-                if (path.empty()) {
-                    progress.report(0, "writing " + t.label.toStdString() + " as GGUF");
-                    PRECIS_TRY_ASSIGN(const ExportReport written, exportGguf(*t.model, tempPath, RtnTensors::AsF16));
-                    path = tempPath;
-                    notes = written.notes;
-                }
                 Progress inner([&](double f, const std::string& stage) {
                     progress.report((i + f) / total, t.label.toStdString() + ": " + stage);
                 });
-                PRECIS_TRY_ASSIGN(BenchResult r, benchmarkModel(path, settings, **machine, &inner, &cancel));
-                r.notes.insert(r.notes.end(), notes.begin(), notes.end());
-                return r;
+                // A compression holding RTN tensors runs from memory: no file format stores RTN.
+                if (t.path.empty() && !rtnTensors(*t.model).empty())
+                    return benchmarkModel(t.model, t.label.toStdString(), settings, **machine, &inner, &cancel);
+                std::string path = t.path;
+                if (path.empty()) {
+                    progress.report(0, "writing " + t.label.toStdString() + " as GGUF");
+                    PRECIS_TRY(exportGguf(*t.model, tempPath));
+                    path = tempPath;
+                }
+                return benchmarkModel(path, settings, **machine, &inner, &cancel);
             },
             [this, t, tempPath, machine](Result<BenchResult> r) {
                 if (!r.ok()) {
@@ -225,7 +224,7 @@ void BenchmarkController::run()
                     finishOne(false);
                     return;
                 }
-                if (t.path.empty()) m_written[t.key] = {t.model, tempPath};
+                if (t.path.empty() && QFileInfo::exists(qs(tempPath))) m_written[t.key] = {t.model, tempPath};
                 const int64_t id = m_doc->sessionId() ? m_doc->addBenchmark(**machine, *r, t.compressionId) : 0;
                 if (id == 0) {
                     StoredBenchmark b;

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -107,11 +108,12 @@ Spread spreadOf(std::vector<double> v)
     return {n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v.front(), v.back()};
 }
 
-double decodeBytesPerToken(const Model& m, bool keepBlocks, KvType kv, double position)
+double decodeBytesPerToken(const Model& m, bool keepBlocks, KvType kv, double position, Device device)
 {
     double bytes = 0;
     for (const Tensor& t : m.tensors()) {
-        const bool inBlocks = keepBlocks && t.shape.size() == 2 && engine::kernels::hasKernel(t.dtype);
+        const bool inBlocks = keepBlocks && t.shape.size() == 2 && engine::kernels::hasKernel(t.dtype) &&
+                              !(device == Device::Cuda && isRtn(t.dtype));
         const double b = inBlocks || t.dtype == DType::F32 ? double(t.nbytes) : double(t.numel()) * 4;
         if (t.name == "token_embd.weight")
             bytes += m.config.tiedOutput ? b : b / double(std::max<int64_t>(t.shape[0], 1));
@@ -152,22 +154,31 @@ Result<MachineInfo> describeMachine(const BenchSettings& settings, const CancelT
     return m;
 }
 
-Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSettings& settings,
-                                   const MachineInfo& machine, Progress* progress, const CancelToken* cancel)
-{
-    PRECIS_TRY(validate(settings));
-    const bool cuda = settings.device == Device::Cuda;
-    // CPU: the bandwidth is read again beside the decode runs (before the
-    // memory mark, so the probe's buffer is not counted in the peak).
-    std::optional<machine::ReadProbe> probe;
-    if (!cuda) probe.emplace();
-    const machine::MemoryMark mark = cuda ? machine::MemoryMark::device(settings.cudaDevice)
-                                          : machine::MemoryMark::process();
-    if (progress) progress->report(0, "loading " + modelPath);
-    PRECIS_TRY_ASSIGN(std::shared_ptr<const Model> model, loadModel(modelPath));
+namespace {
 
+// What a benchmark needs before the model is there: the bandwidth probe (CPU:
+// read again beside the decode runs) and the memory mark, the probe first so
+// its buffer is not counted in the peak.
+struct Marks {
+    std::optional<machine::ReadProbe> probe;
+    machine::MemoryMark mark;
+    explicit Marks(const BenchSettings& settings)
+        : probe(settings.device == Device::Cuda ? std::nullopt : std::make_optional<machine::ReadProbe>()),
+          mark(settings.device == Device::Cuda ? machine::MemoryMark::device(settings.cudaDevice)
+                                               : machine::MemoryMark::process())
+    {
+    }
+};
+
+Result<BenchResult> runBenchmark(std::shared_ptr<const Model> model, const std::string& label,
+                                 const BenchSettings& settings, const MachineInfo& machine, const Marks& marks,
+                                 Progress* progress, const CancelToken* cancel)
+{
+    const bool cuda = settings.device == Device::Cuda;
+    const std::optional<machine::ReadProbe>& probe = marks.probe;
+    const machine::MemoryMark& mark = marks.mark;
     BenchResult r;
-    r.modelPath = modelPath;
+    r.modelPath = label;
     r.weightTypes = weightTypeSummary(*model);
     r.device = cuda ? "cuda:" + std::to_string(settings.cudaDevice) : "cpu";
     r.threads = cuda ? 0 : (settings.threads > 0 ? settings.threads : machine.logicalCores);
@@ -197,7 +208,7 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
     eo.kv = settings.kv;
     eo.device = settings.device;
     eo.cudaDevice = settings.cudaDevice;
-    r.bytesPerToken = decodeBytesPerToken(*model, true, settings.kv, r.prompt + 0.5 * r.gen);
+    r.bytesPerToken = decodeBytesPerToken(*model, true, settings.kv, r.prompt + 0.5 * r.gen, settings.device);
     r.bandwidthGBs = machine.bandwidthGBs.median;
     r.ceilingTokS = r.bytesPerToken > 0 ? r.bandwidthGBs * 1e9 / r.bytesPerToken : 0;
     if (const uint64_t llc = machine::lastLevelCacheBytes(); !cuda && llc > 0 && r.bytesPerToken < 2.0 * double(llc)) {
@@ -258,6 +269,35 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
     r.peakMemoryBytes = peak.bytes;
     r.peakExact = peak.exact;
     if (progress) progress->report(1, "done");
+    return r;
+}
+
+} // namespace
+
+Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSettings& settings,
+                                   const MachineInfo& machine, Progress* progress, const CancelToken* cancel)
+{
+    PRECIS_TRY(validate(settings));
+    const Marks marks(settings);
+    if (progress) progress->report(0, "loading " + modelPath);
+    PRECIS_TRY_ASSIGN(std::shared_ptr<const Model> model, loadModel(modelPath));
+    return runBenchmark(std::move(model), modelPath, settings, machine, marks, progress, cancel);
+}
+
+Result<BenchResult> benchmarkModel(std::shared_ptr<const Model> model, const std::string& label,
+                                   const BenchSettings& settings, const MachineInfo& machine, Progress* progress,
+                                   const CancelToken* cancel)
+{
+    PRECIS_TRY(validate(settings));
+    if (!model) return makeError(ErrorCode::InvalidArgument, label, "no model to benchmark");
+    const Marks marks(settings);
+    PRECIS_TRY_ASSIGN(BenchResult r, runBenchmark(model, label, settings, machine, marks, progress, cancel));
+    r.fileBytes = r.weightBytes;
+    r.notes.push_back("benchmarked in memory (no file holds this model): the size shown is its tensor bytes");
+    if (settings.device != Device::Cuda) {
+        r.peakMemoryBytes += r.weightBytes;
+        r.notes.push_back("the weights were in memory before the run and are counted in full in the peak memory");
+    }
     return r;
 }
 

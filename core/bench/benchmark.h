@@ -104,10 +104,12 @@ struct BenchResult {
 };
 
 // Bytes one decode step reads at context position `position`: every weight
-// matrix as the engine holds it (in its blocks when it has a kernel and the
-// engine keeps blocks, else fp32) except the embedding tables (one row), the
-// norms, and the keys and values of the positions before it.
-double decodeBytesPerToken(const Model& model, bool keepBlocks, KvType kv = KvType::F32, double position = 0);
+// matrix as the engine holds it (in its blocks when it has a kernel on
+// `device` and the engine keeps blocks, else fp32; the CUDA backend holds RTN
+// as fp32) except the embedding tables (one row), the norms, and the keys and
+// values of the positions before it.
+double decodeBytesPerToken(const Model& model, bool keepBlocks, KvType kv = KvType::F32, double position = 0,
+                           Device device = Device::Cpu);
 
 // Loads `modelPath` and benchmarks it (see the top of this file). `machine`
 // supplies the core count and, on a GPU, the bandwidth behind the ceiling. Progress reports the fraction of
@@ -116,6 +118,13 @@ double decodeBytesPerToken(const Model& model, bool keepBlocks, KvType kv = KvTy
 Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSettings& settings,
                                    const MachineInfo& machine, Progress* progress = nullptr,
                                    const CancelToken* cancel = nullptr);
+// The same for a model already in memory, e.g. a compression holding RTN
+// tensors, which no file format stores: `label` is reported as its path, its
+// "file" size is its tensor bytes, and its weights (resident before the run)
+// are counted in full in the peak memory; notes say both.
+Result<BenchResult> benchmarkModel(std::shared_ptr<const Model> model, const std::string& label,
+                                   const BenchSettings& settings, const MachineInfo& machine,
+                                   Progress* progress = nullptr, const CancelToken* cancel = nullptr);
 
 // JSON kept in the session (BenchmarkRecord::machineJson / resultsJson) and
 // printed by precis-cli bench --json; the readers reject missing fields by name.

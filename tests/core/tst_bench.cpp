@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace precis;
@@ -166,6 +167,36 @@ private slots:
         QVERIFY(reports >= 8);
         auto b = benchmarkModel(q4, small(), machine);
         QCOMPARE(b->weightTypes.substr(0, 4), std::string("Q4_K"));
+    }
+
+    // A compression holding RTN tensors (no file format stores them) runs from
+    // memory on the RTN kernels: its bytes per token are the RTN bytes, its
+    // "file" size its tensor bytes, its resident weights counted in the peak.
+    void runsAModelInMemory()
+    {
+        std::shared_ptr<Model> m = makeRandomModel(llamaConfig(), 5);
+        m->tokenizer = makeRandomTokenizer(llamaConfig().nVocab);
+        auto plan = uniformPlan(*m, "RTN4g64");
+        QVERIFY(plan.ok());
+        auto q = compressModel(*m, plan->plan);
+        QVERIFY2(q.ok(), q.ok() ? "" : q.error().toString().c_str());
+        std::shared_ptr<const Model> rtn = std::move(q).value();
+        QVERIFY(!rtnTensors(*rtn).empty());
+        const MachineInfo machine = fakeMachine(10);
+        auto r = benchmarkModel(rtn, "RTN4g64 compression", small(), machine);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+        QCOMPARE(r->modelPath, std::string("RTN4g64 compression"));
+        QCOMPARE(r->weightTypes.substr(0, 7), std::string("RTN4g64"));
+        QCOMPARE(r->fileBytes, r->weightBytes);
+        QCOMPARE(r->bytesPerToken, decodeBytesPerToken(*rtn, true, KvType::F32, 16 + 0.5 * 8));
+        // RTN4g64 stores 34 bytes per 64 weights: about a seventh of fp32.
+        QVERIFY(r->bytesPerToken < decodeBytesPerToken(*m, true, KvType::F32, 16 + 0.5 * 8) / 6);
+        QVERIFY(r->decodeTokS.median > 0 && r->prefillTokS.median > 0);
+        if (r->peakExact) QVERIFY(r->peakMemoryBytes >= r->weightBytes);
+        QVERIFY(std::count_if(r->notes.begin(), r->notes.end(), [](const std::string& n) {
+                    return n.find("in memory") != std::string::npos;
+                }) == 2);
+        QVERIFY(!benchmarkModel(nullptr, "none", small(), machine).ok());
     }
 
     void gpt2PositionsLimitTheRun()

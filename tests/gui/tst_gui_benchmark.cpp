@@ -28,6 +28,8 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTabWidget>
+
+#include <algorithm>
 #include <QtTest/QtTest>
 
 #include <filesystem>
@@ -252,6 +254,32 @@ private slots:
         QCOMPARE(controller()->history().size(), before);
         QVERIFY(!controller()->isRunning());
         QVERIFY(view()->runButton()->isEnabled());
+    }
+
+    // An RTN compression (no file format stores RTN) is benchmarked from memory
+    // on the RTN kernels: its bytes are RTN's, and the record says so.
+    void rtnCompressionRunsFromMemory()
+    {
+        views::CompressView* cv = m_window->compressView();
+        cv->uniformRadio()->setChecked(true);
+        cv->schemeBox()->setCurrentText(QStringLiteral("RTN4g32"));
+        QSignalSpy compressed(m_window->compressController(), &CompressController::runFinished);
+        cv->runButton()->click();
+        QVERIFY(compressed.wait(kWaitMs));
+        QVERIFY(compressed.first().first().toBool());
+        const int count = view()->modelCount();
+        for (int i = 0; i < count; ++i)
+            view()->modelList()->item(i)->setCheckState(i == count - 2 ? Qt::Checked : Qt::Unchecked);  // before the junk file
+        view()->repsSpin()->setValue(2);
+        view()->genSpin()->setValue(8);
+        const size_t before = controller()->history().size();
+        QVERIFY(runAndWait());
+        QCOMPARE(controller()->history().size(), before + 1);
+        const BenchResult& r = controller()->history().back().result;
+        QCOMPARE(r.weightTypes.substr(0, 7), std::string("RTN4g32"));
+        QCOMPARE(r.fileBytes, r.weightBytes);
+        QVERIFY(std::any_of(r.notes.begin(), r.notes.end(),
+                            [](const std::string& n) { return n.find("in memory") != std::string::npos; }));
     }
 };
 
