@@ -2,6 +2,7 @@
 
 #include "common/mapped_file.h"
 #include "formats/model_loader.h"
+#include "quant/scheme.h"
 
 #include <QJsonDocument>
 
@@ -155,6 +156,13 @@ QString shapeText(const std::vector<int64_t>& shape)
     QStringList parts;
     for (int64_t d : shape) parts << QString::number(d);
     return parts.join(QStringLiteral(" x "));
+}
+
+QString schemeList()
+{
+    QStringList names;
+    for (const quant::Scheme& s : quant::standardSchemes()) names << QString::fromStdString(s.name());
+    return names.join(QStringLiteral(", ")) + QStringLiteral(", RTN<b>g<g>[a]");
 }
 
 } // namespace precis::cli

@@ -68,6 +68,8 @@ void printProgress(const QString& text);      // stderr, carriage-return updated
 void endProgress();
 
 QString humanBytes(uint64_t bytes);
+// "F32, F16, …, Q2_K, RTN<b>g<g>[a]": the schemes a plan may name (usage messages).
+QString schemeList();
 QString shapeText(const std::vector<int64_t>& shape);
 
 } // namespace precis::cli

@@ -7,7 +7,11 @@
 
 #include "bench/bench_store.h"
 #include "bench/benchmark.h"
+#include "eval/compress.h"
+#include "eval/compression_plan.h"
+#include "quant/scheme.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -50,6 +54,12 @@ int cmdBench(const QStringList& args)
     p.addOption({QStringLiteral("gen"), QStringLiteral("Tokens to generate for decode (default 128)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("reps"), QStringLiteral("Timed repetitions (default 5)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("kv"), QStringLiteral("KV cache type: f32 (default) or f16."), QStringLiteral("T")});
+    p.addOption({QStringLiteral("uniform"),
+                 QStringLiteral("Also benchmark the first MODEL compressed to this scheme (e.g. Q4_K, RTN4g128), "
+                                "in memory: how plans with RTN tensors, which no file format stores, are measured."),
+                 QStringLiteral("SCHEME")});
+    p.addOption({QStringLiteral("recipe"), QStringLiteral("The same with a compression recipe (JSON, as compress writes)."),
+                 QStringLiteral("FILE")});
     p.addOption({QStringLiteral("session"), QStringLiteral("Record the results in this session database."),
                  QStringLiteral("DB")});
     p.addOption({QStringLiteral("name"), QStringLiteral("The session (default: the most recently used)."),
@@ -72,6 +82,12 @@ int cmdBench(const QStringList& args)
     settings.prompt = p.intValue(QStringLiteral("prompt"), 512, 1, 65536);
     settings.gen = p.intValue(QStringLiteral("gen"), 128, 1, 65536);
     settings.reps = p.intValue(QStringLiteral("reps"), 5, 1, 1000);
+    const bool uniform = p.isSet(QStringLiteral("uniform")), recipe = p.isSet(QStringLiteral("recipe"));
+    if (uniform && recipe)
+        failUsage(QStringLiteral("bench: --uniform and --recipe are alternatives; give one"));
+    if (uniform && !quant::parseScheme(p.value(QStringLiteral("uniform")).toStdString()).ok())
+        failUsage(QStringLiteral("bench: --uniform '%1' is not a scheme; valid: %2")
+                      .arg(p.value(QStringLiteral("uniform")), schemeList()));
 
     // The session is checked before minutes of measuring, not after.
     std::optional<SessionStore> store;
@@ -97,6 +113,36 @@ int cmdBench(const QStringList& args)
         endProgress();
         if (!r.ok())
             failError(r.error());
+        results.push_back(std::move(r).value());
+    }
+    if (uniform || recipe) {
+        // The first model compressed in memory (RTN), then measured there.
+        const QString first = p.positional().at(0);
+        const auto model = loadModelOrExit(first);
+        CompressionPlan plan;
+        QString what;
+        if (uniform) {
+            auto u = uniformPlan(*model, p.value(QStringLiteral("uniform")).toStdString());
+            if (!u.ok()) failError(u.error());
+            plan = std::move(u->plan);
+            what = p.value(QStringLiteral("uniform"));
+        } else {
+            auto r = readRecipe(p.value(QStringLiteral("recipe")).toStdString());
+            if (!r.ok()) failError(r.error());
+            plan = std::move(r).value();
+            what = QFileInfo(p.value(QStringLiteral("recipe"))).fileName();
+        }
+        if (!p.json()) printProgress(QStringLiteral("compressing %1 (%2)").arg(first, what));
+        auto compressed = compressModel(*model, plan, nullptr, nullptr, &cancel);
+        endProgress();
+        if (!compressed.ok()) failError(compressed.error());
+        const std::string label = QStringLiteral("%1 [%2]").arg(first, what).toStdString();
+        Progress progress([&](double f, const std::string& stage) {
+            printProgress(QStringLiteral("%1: %2 %3%").arg(QString::fromStdString(label), QString::fromStdString(stage)).arg(int(f * 100)));
+        });
+        auto r = benchmarkModel(*compressed, label, settings, *machine, &progress, &cancel);
+        endProgress();
+        if (!r.ok()) failError(r.error());
         results.push_back(std::move(r).value());
     }
 

@@ -56,13 +56,6 @@ Progress progressPrinter()
     });
 }
 
-QString schemeList()
-{
-    QStringList names;
-    for (const quant::Scheme& s : quant::standardSchemes()) names << QString::fromStdString(s.name());
-    return names.join(QStringLiteral(", ")) + QStringLiteral(", RTN<b>g<g>[a]");
-}
-
 // "Q4_K ×7, F16 ×2" in first-seen order of the plan.
 QString schemeCounts(const CompressionPlan& plan, QJsonObject* json)
 {

@@ -46,6 +46,8 @@ private slots:
         QCOMPARE(test::runCli({"bench", m_model, "--device", "tpu"}).code, 2);
         QCOMPARE(test::runCli({"bench", m_model, "--reps", "0"}).code, 2);
         QCOMPARE(test::runCli({"bench", m_model, "--kv", "q4"}).code, 2);
+        QCOMPARE(test::runCli({"bench", m_model, "--uniform", "RTN9g32"}).code, 2);
+        QCOMPARE(test::runCli({"bench", m_model, "--uniform", "Q8_0", "--recipe", m_dir + "/r.json"}).code, 2);
         const test::CliRun missing = test::runCli({"bench", m_dir + "/nope.gguf", "--reps", "1"});
         QCOMPARE(missing.code, 1);
         QVERIFY2(missing.err.contains("nope.gguf"), missing.err.constData());
@@ -96,6 +98,25 @@ private slots:
         QVERIFY2(text.code == 0, text.err.constData());
         QVERIFY(text.out.contains("decode tok/s"));
         QVERIFY(text.out.contains("tiny-q8.gguf vs tiny.gguf: decode"));
+    }
+
+    // --uniform: the first model compressed in memory (RTN has no file format)
+    // is measured after the files, on the RTN kernels.
+    void compressesInMemory()
+    {
+        const test::CliRun r = test::runCli({"bench", m_model, "--uniform", "RTN4g64", "--prompt", "16", "--gen", "8",
+                                             "--reps", "2", "--threads", "1", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonArray results = r.json()["results"].toArray();
+        QCOMPARE(results.size(), 2);
+        const QJsonObject o = results[1].toObject();
+        QCOMPARE(o["model"].toString(), m_model + " [RTN4g64]");
+        QVERIFY(o["weight_types"].toString().startsWith("RTN4g64"));
+        QCOMPARE(o["file_bytes"].toDouble(), o["weight_bytes"].toDouble());
+        QVERIFY(o["decode_tok_s"].toObject()["median"].toDouble() > 0);
+        // 34 bytes per 64 weights against 4 bytes per weight.
+        const double ratio = results[0].toObject()["bytes_per_token"].toDouble() / o["bytes_per_token"].toDouble();
+        QVERIFY2(ratio > 5 && ratio < 8, qPrintable(QString::number(ratio)));
     }
 
     void recordsInTheSession()
