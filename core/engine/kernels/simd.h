@@ -344,12 +344,12 @@ void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* 
     }
     // Per 8 blocks: integer sums, then the reference's float terms lane by lane
     // (lane i = block b0 + i, so acc lane i is acc[b mod 8]); lanes past the
-    // row's last block add +0, which leaves the sums as they are.
-    for (int64_t b0 = 0; b0 < nb; b0 += 8) {
-        const int n = int(std::min<int64_t>(8, nb - b0));
+    // row's last block add +0, which leaves the sums as they are. Whole groups
+    // of 8 run with a constant count (sums stay in registers), the rest after.
+    auto chunk = [&]<bool Full>(int64_t b0, int n) {
         __m256i v[NY][8];
-        alignas(16) uint16_t dh[8] = {}, mh[8] = {};
-        for (int i = 0; i < n; ++i) {
+        uint16_t dh[8] = {}, mh[8] = {};
+        for (int i = 0; i < (Full ? 8 : n); ++i) {
             const int64_t b = b0 + i;
             const uint8_t* g = w + (b >> pgShift) * gb;
             std::memcpy(&dh[i], g, 2);
@@ -362,21 +362,29 @@ void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* 
                                  : dpbusd(_mm256_setzero_si256(), u, y);
             }
         }
-        const __m256 dw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(dh)));
-        const __m256 mw = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(mh)));
+        auto halves = [](const uint16_t* h) {
+            return _mm256_cvtph_ps(_mm_setr_epi16(short(h[0]), short(h[1]), short(h[2]), short(h[3]), short(h[4]),
+                                                  short(h[5]), short(h[6]), short(h[7])));
+        };
+        const __m256 dw = halves(dh), mw = halves(mh);
         // The activations' scales, block sums and Q8_1 sums of these blocks (zeros past the row).
         const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
         for (int r = 0; r < NY; ++r) {
-            const __m256 da = _mm256_maskload_ps(a[r].d + b0, live);
-            const __m256i bsum = _mm256_maskload_epi32(a[r].sum + b0, live);
-            for (int i = n; i < 8; ++i) v[r][i] = _mm256_setzero_si256();
+            const __m256 da = Full ? _mm256_loadu_ps(a[r].d + b0) : _mm256_maskload_ps(a[r].d + b0, live);
+            const __m256i bsum = Full ? loadu256(a[r].sum + b0) : _mm256_maskload_epi32(a[r].sum + b0, live);
+            if constexpr (!Full)
+                for (int i = n; i < 8; ++i) v[r][i] = _mm256_setzero_si256();
             const __m256i sums = _mm256_add_epi32(hsum8(v[r]), _mm256_mullo_epi32(corrv, bsum));
             __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(sums), _mm256_mul_ps(dw, da));
             if (l.asymmetric)
-                t = _mm256_add_ps(t, _mm256_mul_ps(mw, _mm256_maskload_ps(a[r].s + b0, live)));
+                t = _mm256_add_ps(t, _mm256_mul_ps(mw, Full ? _mm256_loadu_ps(a[r].s + b0)
+                                                            : _mm256_maskload_ps(a[r].s + b0, live)));
             acc[r] = _mm256_add_ps(acc[r], t);
         }
-    }
+    };
+    int64_t b0 = 0;
+    for (; b0 + 8 <= nb; b0 += 8) chunk.template operator()<true>(b0, 8);
+    if (b0 < nb) chunk.template operator()<false>(b0, int(nb - b0));
     for (int r = 0; r < NY; ++r) {
         alignas(32) float lanes[8];
         _mm256_store_ps(lanes, acc[r]);
