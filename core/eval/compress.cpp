@@ -12,11 +12,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace precis {
 

@@ -12,7 +12,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
-#include <map>
 #include <optional>
 
 namespace precis {
