@@ -298,10 +298,12 @@ struct RtnUnpacker {
         }
         code = _mm256_set1_epi32((1 << b) - 1);
     }
-    __m256i operator()(const uint8_t* p) const
+    // Bits: 4 or 8 for those widths (known when the kernel is compiled), else 0.
+    template <int Bits>
+    __m256i get(const uint8_t* p) const
     {
-        if (bits == 8) return loadu256(p);
-        if (bits == 4) {
+        if constexpr (Bits == 8) return loadu256(p);
+        if constexpr (Bits == 4) {
             const __m128i q = loadu128(p), low4 = _mm_set1_epi8(0x0F);
             const __m128i lo = _mm_and_si128(q, low4), hi = _mm_and_si128(_mm_srli_epi16(q, 4), low4);
             return _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
@@ -319,12 +321,12 @@ struct RtnUnpacker {
 // saturate on c ≥ 128, so the signed c − 128 multiplies as Q8_0 does), else 0;
 // the block's integer sum is then P + (z − o)·Σq_a.
 
-template <int NY>
+template <int NY, int Bits>
 void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, float* s)
 {
     const auto* w = static_cast<const uint8_t*>(wv);
     const int gb = quant::rtnGroupBytes(l), perGroup = l.group / kQK, head = l.asymmetric ? 4 : 2;
-    const bool biased = l.bits == 8 && !PRECIS_SIMD_VNNI;
+    constexpr bool biased = Bits == 8 && !PRECIS_SIMD_VNNI;
     const int corr = (biased ? 128 : 0) - (l.asymmetric ? 0 : 1 << (l.bits - 1));
     const __m256i corrv = _mm256_set1_epi32(corr), bias = _mm256_set1_epi8(int8_t(0x80));
     // One unpacker per width, built once (its tables take longer than a row).
@@ -349,13 +351,14 @@ void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* 
     auto chunk = [&]<bool Full>(int64_t b0, int n) {
         __m256i v[NY][8];
         uint16_t dh[8] = {}, mh[8] = {};
+#pragma GCC unroll 8
         for (int i = 0; i < (Full ? 8 : n); ++i) {
             const int64_t b = b0 + i;
             const uint8_t* g = w + (b >> pgShift) * gb;
             std::memcpy(&dh[i], g, 2);
             if (l.asymmetric) std::memcpy(&mh[i], g + 2, 2);
-            __m256i u = codes(g + head + 4 * l.bits * (b & (perGroup - 1)));
-            if (biased) u = _mm256_xor_si256(u, bias);
+            __m256i u = codes.template get<Bits>(g + head + 4 * l.bits * (b & (perGroup - 1)));
+            if constexpr (biased) u = _mm256_xor_si256(u, bias);
             for (int r = 0; r < NY; ++r) {
                 const __m256i y = loadu256(a[r].qs + b * kQK);
                 v[r][i] = biased ? dpbusd(_mm256_setzero_si256(), _mm256_abs_epi8(u), _mm256_sign_epi8(y, u))
@@ -392,14 +395,22 @@ void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* 
     }
 }
 
-void dotRtnSimd(const RtnLayout& l, int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s)
+template <int Bits>
+void dotRtnBits(const RtnLayout& l, int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s)
 {
     switch (ny) {
-    case 1: return dotRtnRows<1>(l, k, w, act, lda, s);
-    case 2: return dotRtnRows<2>(l, k, w, act, lda, s);
-    case 3: return dotRtnRows<3>(l, k, w, act, lda, s);
-    default: return dotRtnRows<4>(l, k, w, act, lda, s);
+    case 1: return dotRtnRows<1, Bits>(l, k, w, act, lda, s);
+    case 2: return dotRtnRows<2, Bits>(l, k, w, act, lda, s);
+    case 3: return dotRtnRows<3, Bits>(l, k, w, act, lda, s);
+    default: return dotRtnRows<4, Bits>(l, k, w, act, lda, s);
     }
+}
+
+void dotRtnSimd(const RtnLayout& l, int64_t k, const void* w, const std::byte* act, size_t lda, int ny, float* s)
+{
+    if (l.bits == 4) return dotRtnBits<4>(l, k, w, act, lda, ny, s);
+    if (l.bits == 8) return dotRtnBits<8>(l, k, w, act, lda, ny, s);
+    dotRtnBits<0>(l, k, w, act, lda, ny, s);
 }
 
 template <typename F>
