@@ -320,7 +320,6 @@ struct RtnUnpacker {
 // P = Σ (c − z)·q_a with z = 128 for 8-bit codes without VNNI (maddubs would
 // saturate on c ≥ 128, so the signed c − 128 multiplies as Q8_0 does), else 0;
 // the block's integer sum is then P + (z − o)·Σq_a.
-
 template <int NY, int Bits>
 void dotRtnRows(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, float* s)
 {
