@@ -64,7 +64,7 @@ struct Row {
 
 void printRows(const std::vector<Row>& rows)
 {
-    std::printf("\n%-20s %-5s %3s  %-22s %7s %5s  %-22s %8s %7s %5s %7s %6s %6s\n", "model", "type", "thr",
+    std::printf("\n%-20s %-9s %3s  %-22s %7s %5s  %-22s %8s %7s %5s %7s %6s %6s\n", "model", "type", "thr",
                 "prefill tok/s [min-max]", "GFLOP/s", "%GEMM", "decode tok/s [min-max]", "MB/tok", "ceiling",
                 "%ceil", "speedup", "bytes", "ratio");
     for (const Row& r : rows) {
@@ -83,7 +83,7 @@ void printRows(const std::vector<Row>& rows)
             std::snprintf(br, sizeof br, "%.2fx", byteRatio);
             std::snprintf(ra, sizeof ra, "%.2f", speedup / byteRatio);
         }
-        std::printf("%-20s %-5s %3d  %-22s %7.1f %4.0f%%  %-22s %8.1f %7.1f %4.0f%% %7s %6s %6s\n", r.model.c_str(),
+        std::printf("%-20s %-9s %3d  %-22s %7.1f %4.0f%%  %-22s %8.1f %7.1f %4.0f%% %7s %6s %6s\n", r.model.c_str(),
                     r.type.c_str(), r.threads, fmt(r.prefill).c_str(), r.prefillGflops,
                     100 * r.prefillGflops / r.gemm, fmt(r.decode, "%.2f").c_str(), r.bytes / 1e6, ceiling,
                     100 * r.fraction.median, su, br, ra);
