@@ -17,7 +17,6 @@
 #include "engine/cuda.h"
 #include "engine/cuda/backend.h"
 #include "engine/engine.h"
-#include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
 #include "model/random_model.h"
 #include "quant/block_formats.h"
@@ -74,7 +73,7 @@ bool parseArgs(int argc, char** argv, Options& o)
             while (p <= list.size()) {
                 const size_t q = std::min(list.find(',', p), list.size());
                 const auto t = dtypeFromName(list.substr(p, q - p));
-                if (!t || !engine::kernels::hasKernel(*t) || isRtn(*t)) {
+                if (!t || !cudaHasKernel(*t)) {
                     std::printf("unknown or unsupported weight type '%s'\n", list.substr(p, q - p).c_str());
                     return false;
                 }

@@ -2,6 +2,7 @@
 #include "bench/benchmark.h"
 
 #include "bench/machine.h"
+#include "engine/cuda.h"
 #include "engine/engine.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
@@ -112,8 +113,8 @@ double decodeBytesPerToken(const Model& m, bool keepBlocks, KvType kv, double po
 {
     double bytes = 0;
     for (const Tensor& t : m.tensors()) {
-        const bool inBlocks = keepBlocks && t.shape.size() == 2 && engine::kernels::hasKernel(t.dtype) &&
-                              !(device == Device::Cuda && isRtn(t.dtype));
+        const bool inBlocks = keepBlocks && t.shape.size() == 2 &&
+                              (device == Device::Cuda ? cudaHasKernel(t.dtype) : engine::kernels::hasKernel(t.dtype));
         const double b = inBlocks || t.dtype == DType::F32 ? double(t.nbytes) : double(t.numel()) * 4;
         if (t.name == "token_embd.weight")
             bytes += m.config.tiedOutput ? b : b / double(std::max<int64_t>(t.shape[0], 1));

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/result.h"
+#include "model/dtype.h"
 
 #include <cstdint>
 #include <string>
@@ -39,5 +40,9 @@ Result<double> cudaReadBandwidth(int device, int reps);
 
 // Device memory in use on `device` by every process (total − free), bytes.
 Result<uint64_t> cudaMemoryUsed(int device);
+
+// Weight types the CUDA engine multiplies in their blocks: the GGUF types with
+// a CPU kernel (F16, BF16, Q4_0 … Q6_K); the rest (RTN layouts) go up as fp32.
+bool cudaHasKernel(DType weight);
 
 } // namespace precis

@@ -2,6 +2,7 @@
 // validation, and dispatch of a step to the architecture's forward function.
 #include "engine/engine.h"
 
+#include "engine/cuda.h"
 #include "engine/cuda/backend.h"
 #include "engine/forward.h"
 #include "engine/kernels/kernels.h"
@@ -31,6 +32,8 @@ void logitsForward(float* logits, const float* xn, const Weights& w, int nLogits
 }
 
 } // namespace engine
+
+bool cudaHasKernel(DType weight) { return engine::kernels::hasKernel(weight) && !isRtn(weight); }
 
 namespace {
 

@@ -236,7 +236,7 @@ bool rtnValid(const RtnParams& p)
     return p.bits >= 2 && p.bits <= 8 && (p.group == 32 || p.group == 64 || p.group == 128);
 }
 
-int rtnGroupBytes(const RtnParams& p) { return (p.asymmetric ? 4 : 2) + p.group * p.bits / 8; }
+int rtnGroupBytes(const RtnParams& p) { return dtypeTraits(rtnDType(p)).typeSize; }
 
 void rtnEncodeRow(const RtnParams& p, const float* x, uint8_t* dst, int64_t n, const float* importance)
 {

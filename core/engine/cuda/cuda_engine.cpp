@@ -32,10 +32,10 @@
 //   PRECIS_CUDA_SYNC=1    synchronise after every kernel and name the one that
 //                         failed (implies no graph); with compute-sanitizer this
 //                         pins an illegal access to its kernel and layer
+#include "engine/cuda.h"
 #include "engine/cuda/backend.h"
 #include "engine/cuda/launch.h"
 #include "engine/cuda/runtime.h"
-#include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
 #include "engine/weight_names.h"
 #include "quant/block_formats.h"
@@ -125,8 +125,7 @@ public:
             it.cols = t.cols();
             it.type = DType::F32;
             it.rowBytes = size_t(it.cols) * sizeof(float);
-            // The device kernels cover the GGUF types; RTN layouts go up as fp32.
-            if (it.mat && m_keepBlocks && t.dtype != DType::F32 && kernels::hasKernel(t.dtype) && !isRtn(t.dtype)) {
+            if (it.mat && m_keepBlocks && t.dtype != DType::F32 && cudaHasKernel(t.dtype)) {
                 const auto rowBytes = dtypeRowBytes(t.dtype, uint64_t(it.cols));
                 if (!rowBytes || uint64_t(it.rows) * *rowBytes != t.nbytes || (t.nbytes > 0 && !t.data))
                     return makeError(ErrorCode::InvalidArgument, m_model.path,

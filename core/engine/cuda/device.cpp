@@ -4,7 +4,6 @@
 #include "engine/cuda/backend.h"
 #include "engine/cuda/launch.h"
 #include "engine/cuda/runtime.h"
-#include "engine/kernels/kernels.h"
 
 #include <cublas_v2.h>
 
@@ -109,7 +108,7 @@ Result<std::vector<float>> runKernelCheck(int device, DType type, const void* bl
                                           size_t outFloats, Fn&& fn)
 {
     const std::string where = "CUDA kernel check";
-    if (!kernels::hasKernel(type) || isRtn(type))
+    if (!cudaHasKernel(type))
         return makeError(ErrorCode::Unsupported, where, "no CUDA kernel for " + std::string(dtypeName(type)));
     const auto rowBytes = dtypeRowBytes(type, uint64_t(std::max<int64_t>(cols, 0)));
     if (rows < 1 || cols < 1 || !rowBytes)

@@ -10,7 +10,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 namespace precis::engine::kernels {
 
@@ -74,21 +73,7 @@ struct KernelTable {
 // offset m) a block contributes, like Q4_0 / Q4_1,
 //   t = float(Σ (c − o)·q_a)·(d·d_a) [+ m·s_a],   o = 2^(b−1), or 0 when asymmetric,
 // added into acc[block mod 8] and reduced as the 32-value formats are.
-// Group bytes: quant::rtnGroupBytes. (Internal linkage: each ISA's unit
-// compiles its own copy.)
-namespace {
-
-// The 32 codes of one block (b·4 bytes at p) as bytes.
-inline void rtnUnpack32(const uint8_t* p, int bits, uint8_t* out)
-{
-    const uint64_t mask = (uint64_t(1) << bits) - 1;
-    for (int c = 0; c < 4; ++c) {  // 8 codes in `bits` bytes
-        uint64_t x = 0;
-        std::memcpy(&x, p + c * bits, size_t(bits));
-        for (int i = 0; i < 8; ++i) out[8 * c + i] = uint8_t(x >> (i * bits) & mask);
-    }
-}
-} // namespace
+// Group bytes: quant::rtnGroupBytes.
 
 // Defined in scalar.cpp, avx2.cpp, avx512.cpp. The SIMD tables exist on every
 // build; calling through them is only valid when isaSupported() says so.

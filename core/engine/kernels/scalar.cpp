@@ -129,6 +129,17 @@ void dotQ32(int64_t k, const void* w, const std::byte* act, size_t lda, int ny, 
 }
 
 // ---- RTN (dispatch.h) ------------------------------------------------------------
+// The 32 codes of one block (b·4 bytes at p) as bytes.
+void rtnUnpack32(const uint8_t* p, int bits, uint8_t* out)
+{
+    const uint64_t mask = (uint64_t(1) << bits) - 1;
+    for (int c = 0; c < 4; ++c) {  // 8 codes in `bits` bytes
+        uint64_t x = 0;
+        std::memcpy(&x, p + c * bits, size_t(bits));
+        for (int i = 0; i < 8; ++i) out[8 * c + i] = uint8_t(x >> (i * bits) & mask);
+    }
+}
+
 void dotRtn(const RtnLayout& l, int64_t k, const void* wv, const std::byte* act, size_t lda, int ny, float* s)
 {
     const auto* w = static_cast<const uint8_t*>(wv);
