@@ -12,7 +12,7 @@
 // Threads: GUI thread only; the work runs on the JobRunner's thread.
 #pragma once
 
-#include "bench/bench_store.h"
+#include "session/session_benchmarks.h"
 
 #include <QObject>
 #include <QTemporaryDir>

@@ -1,13 +1,16 @@
-// Analyze ▸ Calibrate, the part that runs on the job thread: the calibration
-// sequences are cut from a text file (or written by the model itself), the
-// model's weights are dequantized into Parameters, and core/sensitivity's
-// runCalibration runs on them. Nothing here computes what the core computes;
-// every bad setting is reported with the core's message.
+// Analyze ▸ Calibrate, the part that runs on the job thread: the same core
+// functions as precis-cli analyze (session/session_calibration.h) — the
+// calibration set from a text file (or written by the model itself), the
+// session the run goes into, and the run with every partial report saved.
+// Nothing here computes what the core computes; every bad setting is reported
+// with the core's message.
 #pragma once
 
 #include "common/progress.h"
 #include "common/result.h"
+#include "eval/compress_job.h"  // EngineSource
 #include "sensitivity/calibration.h"
+#include "session/session_calibration.h"
 
 #include <QString>
 
@@ -34,24 +37,17 @@ struct CalibrationRequest {
     // add it to (0: the job creates one named after the model file).
     QString databasePath;
     int64_t sessionId = 0;
-};
 
-// Where a finished (or partially saved) run went.
-struct StoredRun {
-    int64_t sessionId = 0;
-    QString sessionName;
-    int64_t runId = 0;
+    // The run's settings as the session keeps them.
+    CalibrationRunSettings runSettings() const;
 };
-
-// The model's inference engine, created on first use (self-generated text only).
-using EngineSource = std::function<Result<std::shared_ptr<const Engine>>()>;
 
 // The whole job. `progress` runs over [0, 1] once (self-generation takes the
 // first fifth); `onPartial` receives the core's snapshots on this thread. With
 // a database path, the job (on its own connection) records the model (its
 // SHA-256), creates the session when needed, begins a run, saves every
 // snapshot as one step and finishes the run (done, cancelled or failed);
-// `stored` tells where, also when the run failed after it began.
+// `stored` tells where, also when the run failed after it began (core's StoredRun).
 Result<sensitivity::SensitivityReport> runCalibrationJob(const Model& model, const Tokenizer& tokenizer,
                                                          const EngineSource& engine,
                                                          const CalibrationRequest& request, Progress& progress,

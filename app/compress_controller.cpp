@@ -1,10 +1,10 @@
 #include "compress_controller.h"
 
+#include "budget_document.h"
 #include "export_dialog.h"
 #include "job_runner.h"
 #include "studio_document.h"
 
-#include "budget_view.h"
 #include "compress_view.h"
 #include "generation_compare_view.h"
 
@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "model/model.h"
 #include "quant/scheme.h"
+#include "session/session_calibration.h"
 #include "session/session_store.h"
 #include "tokenizer/tokenizer.h"
 
@@ -31,26 +32,20 @@ namespace {
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
-// Does every unit stand for one whole tensor? Head and layer units give parts
-// of a tensor (or several tensors) one choice, which a per-tensor plan cannot express.
-bool tensorUnits(const OptionTable& table)
+// A session record as a row of the results table.
+views::CompressResultRow rowOf(const CompressionEntry& e, qint64 key)
 {
-    std::set<std::string> seen;
-    for (const Unit& u : table.units)
-        if (u.name != u.tensor || !seen.insert(u.tensor).second) return false;
-    return true;
-}
-
-// The budget as the name of a result: "budget +1 %", "budget 2.5 MB", "budget 4.5 bpw".
-QString budgetName(const views::BudgetView& budget)
-{
-    const QString v = QString::number(budget.budgetValue(), 'g', 4);
-    switch (budget.budgetUnit()) {
-    case views::BudgetUnit::PerplexityPercent: return CompressController::tr("budget +%1 %").arg(v);
-    case views::BudgetUnit::Megabytes: return CompressController::tr("budget %1 MB").arg(v);
-    case views::BudgetUnit::BitsPerWeight: return CompressController::tr("budget %1 bpw").arg(v);
-    }
-    return CompressController::tr("budget");
+    views::CompressResultRow r;
+    r.key = key;
+    r.name = qs(e.name);
+    r.method = QString::fromLatin1(compressionMethodName(e.method.method));
+    r.bytes = e.bytes;
+    r.bitsPerWeight = e.bitsPerWeight;
+    r.measured = e.measured.has_value();
+    if (e.measured) r.comparison = e.measured->comparison;
+    r.predictedPercent = e.predictedPercent;
+    r.units = e.units;
+    return r;
 }
 
 QStringList uniformSchemeNames()
@@ -85,9 +80,9 @@ views::GenerationCompareView::Pane pane(const Tokenizer& tok, const QString& tit
 
 } // namespace
 
-CompressController::CompressController(StudioDocument* document, JobRunner* runner, views::BudgetView* budget,
-                                       views::CompressView* view, QObject* parent)
-    : QObject(parent), m_doc(document), m_runner(runner), m_budget(budget), m_view(view)
+CompressController::CompressController(StudioDocument* document, JobRunner* runner, views::CompressView* view,
+                                       QObject* parent)
+    : QObject(parent), m_doc(document), m_budget(document->budget()), m_runner(runner), m_view(view)
 {
     m_view->setSchemes(uniformSchemeNames());
     connect(m_view, &views::CompressView::runRequested, this, &CompressController::run);
@@ -109,11 +104,9 @@ CompressController::CompressController(StudioDocument* document, JobRunner* runn
         const QString calib = m_doc->lastCalibrationText();
         if (!calib.isEmpty()) m_view->setCalibrationPath(calib);
     });
-    connect(m_doc, &StudioDocument::sensitivityChanged, this, &CompressController::refreshBudget);
-    if (m_budget) {
-        connect(m_budget, &views::BudgetView::allocationChanged, this, &CompressController::refreshBudget);
-        connect(m_budget, &views::BudgetView::solvingChanged, this, &CompressController::refreshBudget);
-    }
+    connect(m_budget, &BudgetDocument::frontierChanged, this, &CompressController::refreshBudget);
+    connect(m_budget, &BudgetDocument::allocationChanged, this, &CompressController::refreshBudget);
+    connect(m_budget, &BudgetDocument::solvingChanged, this, &CompressController::refreshBudget);
     connect(m_runner, &JobRunner::progressChanged, this, [this](double fraction, const QString& stage) {
         if (m_running) m_view->setProgress(fraction, stage);
     });
@@ -176,36 +169,35 @@ void CompressController::applyDefaults()
 
 void CompressController::refreshBudget()
 {
-    std::shared_ptr<const Frontier> frontier = m_budget ? m_budget->frontier() : nullptr;
-    std::shared_ptr<const OptionTable> table = m_budget ? m_budget->table() : nullptr;
-    if (!m_budget || !m_budget->hasTable()) frontier.reset(), table.reset();
+    const std::shared_ptr<const Frontier> frontier = m_budget->hasTable() ? m_budget->frontier() : nullptr;
     if (frontier != m_frontier) {
         m_frontier = frontier;
         m_view->setFrontier(frontier.get(), frontier ? frontier->totalWeights() : 0);
     }
-    if (!table || !m_budget->hasAllocation()) {
+    if (!m_budget->hasTable() || !m_budget->hasAllocation()) {
         m_view->setAllocationState(tr("No allocation yet: calibrate, then choose a budget in the Budget tab."), false);
         return;
     }
-    if (!tensorUnits(*table)) {
-        m_view->setAllocationState(tr("The Budget tab allocates attention heads or layers: parts of a tensor would get "
-                                      "different types, which a GGUF file cannot store. Allocate per tensor to "
-                                      "compress it."),
-                                   false);
-        return;
-    }
-    const Allocation& a = m_budget->allocation();
-    QString text = tr("%1: %2 MB · %3 bits/weight · predicted Δppl +%4 %")
-                       .arg(budgetName(*m_budget))
-                       .arg(double(a.bytes) / 1e6, 0, 'f', 2)
-                       .arg(a.bitsPerWeight, 0, 'f', 2)
-                       .arg(perplexityIncreaseForDamage(a.damage), 0, 'f', 3);
-    if (!a.feasible) text += QLatin1Char('\n') + qs(a.message);
+    const AllocationTotals& t = m_budget->totals();
+    QString text = tr("budget %1: %2 MB · %3 bits/weight · predicted Δppl +%4 %")
+                       .arg(QString::fromStdString(budgetText(m_budget->spec())))
+                       .arg(double(t.bytes) / 1e6, 0, 'f', 2)
+                       .arg(t.bitsPerWeight, 0, 'f', 2)
+                       .arg(t.predictedPplIncreasePercent, 0, 'f', 3);
+    if (!m_budget->allocation().feasible) text += QLatin1Char('\n') + qs(m_budget->allocation().message);
     if (m_budget->isSolving()) text += QLatin1Char('\n') + tr("(re-solving after a pin…)");
+    if (m_budget->spec().granularity == Granularity::Head)
+        text += QLatin1Char('\n') + tr("Per-head units give parts of a tensor their own types.");
     m_view->setAllocationState(text, true);
 }
 
-Result<CompressRequest> CompressController::buildRequest()
+bool CompressController::chooseSavedAllocation(const QString& name)
+{
+    reload();
+    return m_view->selectSavedAllocation(name);
+}
+
+Result<CompressJob> CompressController::buildJob()
 {
     const auto& model = m_doc->model();
     if (!model) return makeError(ErrorCode::InvalidArgument, {}, tr("Open a model first.").toStdString());
@@ -213,93 +205,116 @@ Result<CompressRequest> CompressController::buildRequest()
         return makeError(ErrorCode::InvalidArgument, {},
                          tr("Measuring needs the model's tokenizer: %1").arg(m_doc->tokenizerError()).toStdString());
     const views::CompressView::Settings s = m_view->settings();
-    CompressRequest r;
-    r.method.method = s.method;
-    r.method.gptq.damping = s.gptqDamping;
-    r.method.gptq.actOrder = s.gptqActOrder;
-    r.method.awq.grid = s.awqGrid;
-    const std::string method = compressionMethodName(s.method);
+    CompressJob job;
+    CompressionEntry& e = job.entry;
+    e.method.method = s.method;
+    e.method.gptq.damping = s.gptqDamping;
+    e.method.gptq.actOrder = s.gptqActOrder;
+    e.method.awq.grid = s.awqGrid;
+    e.damageScale = m_budget->spec().damageScale;
     if (s.source == views::CompressView::PlanSource::Allocation) {
         refreshBudget();
-        if (!m_budget || !m_budget->hasTable() || !m_budget->hasAllocation())
+        if (!m_budget->hasTable() || !m_budget->hasAllocation())
             return makeError(ErrorCode::InvalidArgument, "plan",
                              tr("no allocation yet: calibrate, then choose a budget in the Budget tab").toStdString());
         if (m_budget->isSolving())
             return makeError(ErrorCode::InvalidArgument, "plan",
                              tr("the Budget tab is still re-solving; try again in a moment").toStdString());
-        const OptionTable& table = *m_budget->table();
-        if (!tensorUnits(table))
-            return makeError(ErrorCode::Unsupported, "plan",
-                             tr("the allocation gives parts of a tensor different types (head or layer units)")
-                                 .toStdString());
-        const Allocation& a = m_budget->allocation();
-        for (size_t u = 0; u < table.units.size(); ++u)
-            r.plan.tensors.push_back({table.units[u].tensor, table.units[u].options[size_t(a.choice[u])].scheme});
-        r.planSource = "allocation";
-        r.budgetJson = m_budget->budgetJson().toStdString();
-        r.predictedPercent = perplexityIncreaseForDamage(a.damage);
-        r.name = (budgetName(*m_budget) + QLatin1Char(' ') + qs(method)).toStdString();
+        PRECIS_TRY_ASSIGN(e.plan, planFromAssignment(*model, m_budget->spec().granularity, m_budget->assignment()));
+        e.planSource = PlanSource::Allocation;
+        e.budget = m_budget->spec();
+        e.predictedPercent = m_budget->totals().predictedPplIncreasePercent;
+    } else if (s.source == views::CompressView::PlanSource::Saved) {
+        const std::vector<SavedAllocation> saved = m_doc->allocations();
+        const auto it = std::find_if(saved.begin(), saved.end(),
+                                     [&](const SavedAllocation& a) { return qs(a.name) == s.savedAllocation; });
+        if (it == saved.end())
+            return makeError(ErrorCode::InvalidArgument, "plan",
+                             tr("the session has no allocation named '%1'").arg(s.savedAllocation).toStdString());
+        PRECIS_TRY_ASSIGN(e.plan, planFromAssignment(*model, it->budget.granularity, it->assignment));
+        e.planSource = PlanSource::Allocation;
+        e.allocationId = it->id;
+        e.allocationName = it->name;
+        e.budget = it->budget;
+        e.predictedPercent = it->totals.predictedPplIncreasePercent;
+        e.damageScale = it->budget.damageScale;
     } else {
         PRECIS_TRY_ASSIGN(UniformPlan u, uniformPlan(*model, s.scheme.toStdString()));
         if (u.plan.tensors.empty())
             return makeError(ErrorCode::InvalidArgument, model->path, "the model has no weight matrix to compress");
         PRECIS_TRY_ASSIGN(quant::Scheme scheme, quant::parseScheme(s.scheme.toStdString()));
-        r.plan = std::move(u.plan);
-        r.planSource = "uniform";
-        r.scheme = scheme.name();
-        r.name = r.scheme + " " + method;
+        e.plan = std::move(u.plan);
+        e.planSource = PlanSource::Uniform;
+        e.scheme = scheme.name();
         // The prediction of the Budget tab's uniform point, when every unit can take the scheme.
-        if (m_budget && m_budget->hasTable()) {
-            const auto points = uniformPoints(*m_budget->table(), {r.scheme});
+        if (m_budget->hasTable()) {
+            const auto points = uniformPoints(*m_budget->table(), {e.scheme});
             if (!points.empty() && points.front().fallbacks == 0)
-                r.predictedPercent = perplexityIncreaseForDamage(points.front().damage);
+                e.predictedPercent = perplexityIncreaseForDamage(points.front().damage);
         }
     }
-    r.calibrationPath = s.calibrationPath;
-    r.sequences = s.sequences;
-    r.length = s.length;
-    r.seed = uint64_t(s.seed);
-    r.evalPath = s.evalPath;
-    r.ctx = s.ctx;
-    r.maxChunks = s.maxChunks;
-    r.measureUnits = s.measureUnits;
-    // Per-tensor predictions come from the option table the Budget tab shows (tensor units only match).
-    if (m_budget && m_budget->hasTable()) {
-        r.optionTable = m_budget->table();
-        r.predictionScale = m_budget->damageScale();
+    if (s.method != CompressionMethod::Rtn) {
+        if (s.calibrationPath.isEmpty())
+            return makeError(ErrorCode::InvalidArgument, "calibration text",
+                             tr("%1 needs a calibration text").arg(qs(compressionMethodName(s.method)).toUpper()).toStdString());
+        CompressionCalibration c;
+        c.text = s.calibrationPath.toStdString();
+        c.sequences = s.sequences;
+        c.length = s.length;
+        c.seed = uint64_t(s.seed);
+        e.calibration = c;
     }
-    if (r.evalPath.isEmpty())
+    job.evalText = s.evalPath.toStdString();
+    if (job.evalText.empty())
         return makeError(ErrorCode::InvalidArgument, "evaluation text", tr("choose a text to measure on").toStdString());
-    if (s.method != CompressionMethod::Rtn && r.calibrationPath.isEmpty())
-        return makeError(ErrorCode::InvalidArgument, "calibration text",
-                         tr("%1 needs a calibration text").arg(qs(method).toUpper()).toStdString());
-    r.databasePath = m_doc->databasePath();
-    r.sessionId = m_doc->sessionId();
-    return r;
+    job.ctx = s.ctx;
+    job.maxChunks = s.maxChunks;
+    job.measureUnits = s.measureUnits;
+    // Per-tensor predictions come from the option table the Budget tab shows (tensor units only match).
+    if (m_budget->hasTable()) job.optionTable = m_budget->table();
+    return job;
 }
 
 void CompressController::run()
 {
     if (m_running) return;
-    auto request = buildRequest();
-    if (!request) {
-        fail(qs(request.error().toString()));
+    auto built = buildJob();
+    if (!built) {
+        fail(qs(built.error().toString()));
         return;
     }
     auto original = m_doc->model();
     auto tokenizer = m_doc->tokenizer();
     auto engine = m_doc->engineSource();
-    auto shared = std::make_shared<const CompressRequest>(std::move(request).value());
+    auto job = std::make_shared<CompressJob>(std::move(built).value());
+    if (job->entry.name.empty()) job->entry.name = defaultCompressionName(job->entry);
+    const std::string dbPath = m_doc->databasePath().toStdString();
+    const int64_t sessionId = m_doc->sessionId();
     m_running = true;
     m_view->setRunning(true);
-    m_view->setStatus(tr("Compressing '%1'…").arg(qs(shared->name)));
-    m_runner->run<CompressOutcome>(
-        tr("Compressing %1").arg(qs(shared->name)),
-        [=](Progress& progress, const CancelToken& cancel) {
-            return runCompressJob(*original, *tokenizer, engine, *shared, progress, cancel);
+    m_view->setStatus(tr("Compressing '%1'…").arg(qs(job->entry.name)));
+    m_runner->run<Outcome>(
+        tr("Compressing %1").arg(qs(job->entry.name)),
+        [=](Progress& progress, const CancelToken& cancel) -> Result<Outcome> {
+            // Plain rounding in a session: the latest calibration's column importance (as precis-cli does).
+            std::optional<SessionStore> store;
+            if (!dbPath.empty()) {
+                auto opened = SessionStore::open(dbPath);
+                if (opened) store.emplace(std::move(opened).value());
+            }
+            if (store && sessionId) PRECIS_TRY(useSessionImportance(*store, sessionId, *job));
+            Outcome out;
+            PRECIS_TRY_ASSIGN(out.result, runCompressJob(*original, tokenizer.get(), engine, *job, progress, cancel));
+            if (cancel.cancelled()) return makeError(ErrorCode::Cancelled, {}, "compression cancelled");
+            progress.report(1.0, "Recording the result");
+            if (!store) return out;
+            auto session = sessionForModel(*store, *original, sessionId, {}, &cancel);
+            if (session) out.sessionId = session->id;
+            else out.sessionError = session.error().toString();
+            return out;
         },
-        [self = QPointer<CompressController>(this), shared, original](Result<CompressOutcome> r) {
-            if (self) self->runDone(*shared, original, std::move(r));
+        [self = QPointer<CompressController>(this), original](Result<Outcome> r) {
+            if (self) self->runDone(original, std::move(r));
         });
 }
 
@@ -308,8 +323,7 @@ void CompressController::cancel()
     if (m_running || m_generating) m_runner->cancel();
 }
 
-void CompressController::runDone(const CompressRequest& request, const std::shared_ptr<const Model>& original,
-                                 Result<CompressOutcome> result)
+void CompressController::runDone(const std::shared_ptr<const Model>& original, Result<Outcome> result)
 {
     m_running = false;
     m_view->setRunning(false);
@@ -322,47 +336,34 @@ void CompressController::runDone(const CompressRequest& request, const std::shar
         emit runFinished(false);
         return;
     }
+    Outcome& o = *result;
+    const CompressionEntry& e = o.result.entry;
     if (original != m_doc->model()) {  // another model was opened meanwhile
-        m_view->setStatus(tr("The model changed while '%1' was compressed: the result was dropped.").arg(qs(request.name)));
+        m_view->setStatus(tr("The model changed while '%1' was compressed: the result was dropped.").arg(qs(e.name)));
         emit runFinished(false);
         return;
     }
-    CompressOutcome& o = *result;
     m_resultsModel = original;
-    CompressionRecord record;
-    record.sessionId = o.sessionId;
-    record.method = compressionMethodName(request.method.method);
-    record.settingsJson = compressionSettingsJson(request, o);
-    record.metricsJson = compressionMetricsJson(request, o);
-    qint64 key = o.sessionId ? m_doc->addCompression(record) : 0;
+    qint64 key = o.sessionId ? m_doc->addCompression(o.sessionId, e) : 0;
     if (!o.sessionError.empty()) fail(tr("The result is not stored: %1").arg(qs(o.sessionError)));
     if (key == 0) {  // not stored (no database, or it failed and said so): kept for this session only
         key = m_nextUnsavedKey--;
-        Entry e;
-        e.row.key = key;
-        e.row.name = qs(request.name);
-        e.row.method = qs(record.method);
-        e.row.bytes = o.size.bytes;
-        e.row.bitsPerWeight = o.size.bitsPerWeight();
-        e.row.comparison = o.comparison;
-        e.row.predictedPercent = request.predictedPercent;
-        e.row.units = o.units;
-        e.plan = request.plan;
-        m_unsaved.push_back(std::move(e));
+        m_unsaved.push_back({rowOf(e, key), e.plan});
     }
-    m_kept.push_front({key, o.model, o.engine});
+    m_kept.push_front({key, o.result.model, o.result.engine});
     while (m_kept.size() > kKeptModels) m_kept.pop_back();
     reload();
+    const ComparisonResult& c = e.measured->comparison;
     QString status = tr("'%1': %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).")
-                         .arg(qs(request.name))
-                         .arg(o.size.bitsPerWeight(), 0, 'f', 2)
-                         .arg(o.comparison.pplRatio(), 0, 'f', 4)
-                         .arg(o.comparison.klMean, 0, 'g', 3)
-                         .arg(100.0 * o.comparison.top1Agreement, 0, 'f', 2)
-                         .arg(o.seconds, 0, 'f', 1);
-    if (o.unitLength > 0)
-        status += QLatin1Char(' ') + tr("%n tensor(s) measured one at a time in %1 s.", nullptr, int(o.units.size()))
-                                         .arg(o.unitSeconds, 0, 'f', 1);
+                         .arg(qs(e.name))
+                         .arg(e.bitsPerWeight, 0, 'f', 2)
+                         .arg(c.pplRatio(), 0, 'f', 4)
+                         .arg(c.klMean, 0, 'g', 3)
+                         .arg(100.0 * c.top1Agreement, 0, 'f', 2)
+                         .arg(e.seconds, 0, 'f', 1);
+    if (!e.units.empty())
+        status += QLatin1Char(' ') + tr("%n tensor(s) measured one at a time in %1 s.", nullptr, int(e.units.size()))
+                                         .arg(e.unitSeconds, 0, 'f', 1);
     m_view->setStatus(status);
     emit runFinished(true);
 }
@@ -370,25 +371,7 @@ void CompressController::runDone(const CompressRequest& request, const std::shar
 void CompressController::reload()
 {
     m_entries.clear();
-    QStringList broken;
-    for (const CompressionRecord& rec : m_doc->compressions()) {
-        auto parsed = parseCompressionRecord(rec);
-        if (!parsed) {
-            broken << qs(parsed.error().toString());
-            continue;
-        }
-        Entry e;
-        e.row.key = rec.id;
-        e.row.name = qs(parsed->name);
-        e.row.method = qs(parsed->method);
-        e.row.bytes = parsed->bytes;
-        e.row.bitsPerWeight = parsed->bitsPerWeight;
-        e.row.comparison = parsed->comparison;
-        e.row.predictedPercent = parsed->predictedPercent;
-        e.row.units = std::move(parsed->units);
-        e.plan = std::move(parsed->plan);
-        m_entries.push_back(std::move(e));
-    }
+    for (const CompressionEntry& e : m_doc->compressions()) m_entries.push_back({rowOf(e, e.id), e.plan});
     m_entries.insert(m_entries.end(), m_unsaved.begin(), m_unsaved.end());
     std::vector<views::CompressResultRow> rows;
     QList<QPair<QString, qint64>> models;
@@ -399,7 +382,9 @@ void CompressController::reload()
     }
     m_view->setResults(std::move(rows));
     m_view->generationView()->setModels(models);
-    if (!broken.isEmpty()) m_view->setStatus(tr("Some stored results cannot be read: %1").arg(broken.join(QStringLiteral("; "))));
+    QStringList saved;
+    for (const SavedAllocation& a : m_doc->allocations()) saved << qs(a.name);
+    m_view->setSavedAllocations(saved);
 }
 
 ExportDialog* CompressController::exportResult(int row)

@@ -1,6 +1,7 @@
 // The Compress tab's controller: turns the view's settings and the Budget
-// tab's allocation into a CompressRequest, runs it on the JobRunner
-// (compress_job.h), stores each result in the session (StudioDocument::
+// tab's allocation (or a saved one) into a compression job (core's
+// eval/compress_job.h, as precis-cli compress runs it), runs it on the
+// JobRunner, stores each result in the session (StudioDocument::
 // addCompression), keeps the last few compressed models in memory for export
 // and generation, and hands rows, progress and the predicted frontier to the
 // view. Results of the session are shown again when it is reopened (without
@@ -9,8 +10,10 @@
 // Threads: GUI thread only; the work runs on the JobRunner's thread.
 #pragma once
 
-#include "compress_job.h"
 #include "compress_plots.h"
+#include "generation_job.h"
+
+#include "eval/compress_job.h"
 
 #include <QObject>
 #include <QPointer>
@@ -33,6 +36,7 @@ class CompressView;
 
 namespace precis::app {
 
+class BudgetDocument;
 class ExportDialog;
 class JobRunner;
 class StudioDocument;
@@ -48,8 +52,8 @@ public:
         CompressionPlan plan;
     };
 
-    CompressController(StudioDocument* document, JobRunner* runner, views::BudgetView* budget,
-                       views::CompressView* view, QObject* parent = nullptr);
+    CompressController(StudioDocument* document, JobRunner* runner, views::CompressView* view,
+                       QObject* parent = nullptr);
     ~CompressController() override;
 
     // Compress and measure with the view's settings. Bad settings (no
@@ -70,6 +74,8 @@ public:
 
     // Re-reads the Budget tab's allocation and frontier (cheap; on every slider step).
     void refreshBudget();
+    // Offers the session's saved allocation `name` as the plan (Analyze ▸ Saved Allocations ▸ Compress).
+    bool chooseSavedAllocation(const QString& name);
     // Rows from the session's records plus unsaved results; models attached where kept.
     void reload();
 
@@ -89,18 +95,22 @@ private:
         std::shared_ptr<const Engine> engine;
     };
 
-    Result<CompressRequest> buildRequest();
+    struct Outcome {
+        CompressJobResult result;
+        int64_t sessionId = 0;     // the document's, or the one the job created (0: none)
+        std::string sessionError;  // why no session could be created (the result is still good)
+    };
+    Result<CompressJob> buildJob();
     void onModelChanged();
     void applyDefaults();
-    void runDone(const CompressRequest& request, const std::shared_ptr<const Model>& original,
-                 Result<CompressOutcome> result);
+    void runDone(const std::shared_ptr<const Model>& original, Result<Outcome> result);
     void generationDone(const QString& name, Result<GenerationComparison> result);
     void fail(const QString& message);
     const Kept* kept(qint64 key) const;
 
     StudioDocument* m_doc;
+    BudgetDocument* m_budget;
     JobRunner* m_runner;
-    QPointer<views::BudgetView> m_budget;
     views::CompressView* m_view;
 
     std::vector<Entry> m_entries;

@@ -1,22 +1,30 @@
 # The studio. precis_app holds everything but main() so that tests/gui can drive
 # MainWindow and StudioDocument directly.
 add_library(precis_app STATIC
+  allocations_dialog.cpp
+  allocations_dialog.h
   benchmark_controller.cpp
   benchmark_controller.h
+  budget_binding.cpp
+  budget_binding.h
+  budget_document.cpp
+  budget_document.h
   calibration_dialog.cpp
   calibration_dialog.h
   calibration_job.cpp
   calibration_job.h
   compress_controller.cpp
   compress_controller.h
-  compress_job.cpp
-  compress_job.h
   export_dialog.cpp
   export_dialog.h
+  generation_job.cpp
+  generation_job.h
   job_runner.cpp
   job_runner.h
   main_window.cpp
   main_window.h
+  sessions_dialog.cpp
+  sessions_dialog.h
   studio_document.cpp
   studio_document.h
   train_dialog.cpp
@@ -41,7 +49,11 @@ qt_add_translations(precis
     ${CMAKE_SOURCE_DIR}/translations/precis_zh_CN.ts
   SOURCES
     ${CMAKE_CURRENT_SOURCE_DIR}/main_gui.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/allocations_dialog.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/sessions_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/benchmark_controller.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/budget_binding.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/budget_document.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/calibration_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/compress_controller.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/export_dialog.cpp

@@ -1,9 +1,13 @@
 #include "main_window.h"
 
+#include "allocations_dialog.h"
 #include "benchmark_controller.h"
+#include "budget_binding.h"
+#include "budget_document.h"
 #include "calibration_dialog.h"
 #include "compress_controller.h"
 #include "job_runner.h"
+#include "sessions_dialog.h"
 #include "studio_document.h"
 #include "train_dialog.h"
 
@@ -15,7 +19,6 @@
 #include "sensitivity_view.h"
 
 #include "allocation/closed_loop.h"
-#include "allocation/option_builder.h"
 #include "model/model.h"
 #include "sensitivity/report.h"
 #include "session/session_store.h"
@@ -29,11 +32,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QDialogButtonBox>
-#include <QHeaderView>
 #include <QInputDialog>
-#include <QTableWidget>
-#include <QVBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
@@ -119,7 +118,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     createMenus();
     createStatusBar();
     connectDocument();
-    m_compressController = new CompressController(m_doc, m_runner, m_budget, m_compress, this);
+    bindBudgetView(m_doc->budget(), m_budget);
+    m_compressController = new CompressController(m_doc, m_runner, m_compress, this);
     connect(m_compressController, &CompressController::errorOccurred, this, &MainWindow::showError);
     m_benchmarkController = new BenchmarkController(m_doc, m_runner, m_compressController, m_benchmark, this);
     connect(m_benchmarkController, &BenchmarkController::errorOccurred, this, &MainWindow::showError);
@@ -161,8 +161,9 @@ void MainWindow::createMenus()
     QAction* newSession = file->addAction(tr("&New Session…"), this, &MainWindow::newSessionDialog);
     newSession->setObjectName(QStringLiteral("NewSessionAction"));
     newSession->setToolTip(tr("Start a new session for the open model; calibrations and allocations are stored in it"));
-    QAction* openSession = file->addAction(tr("Open &Session…"), this, &MainWindow::openSessionDialog);
+    QAction* openSession = file->addAction(tr("&Sessions…"), this, &MainWindow::openSessionDialog);
     openSession->setObjectName(QStringLiteral("OpenSessionAction"));
+    openSession->setToolTip(tr("The sessions of this database: reopen, rename, delete, compare, export, import"));
     m_sessionMenu = file->addMenu(tr("Recent S&essions"));
     connect(m_sessionMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildSessionMenu);
     file->addSeparator();
@@ -174,9 +175,11 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = m_budget->undoAction();
+    QAction* undo = m_doc->budget()->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("UndoAction"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = m_budget->redoAction();
+    QAction* redo = m_doc->budget()->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("RedoAction"));
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
@@ -251,20 +254,13 @@ void MainWindow::connectDocument()
     });
     connect(m_doc, &StudioDocument::sensitivityPartial, m_sensitivity,
             qOverload<std::shared_ptr<const sensitivity::SensitivityReport>>(&views::SensitivityView::setReport));
-    connect(m_doc, &StudioDocument::sensitivityChanged, this, [this] {
-        m_sensitivity->setReport(m_doc->sensitivityReport());
-        refreshBudget();
-    });
+    connect(m_doc, &StudioDocument::sensitivityChanged, this,
+            [this] { m_sensitivity->setReport(m_doc->sensitivityReport()); });
     connect(m_doc, &StudioDocument::sessionChanged, this, &MainWindow::updateTitle);
+    connect(m_doc, &StudioDocument::modelMissing, this, &MainWindow::locateSessionModel);
     connect(m_budget, &views::BudgetView::calibrateRequested, this, &MainWindow::calibratePredictor);
-    connect(m_budget, &views::BudgetView::resetScaleRequested, this, [this] {
-        m_damageScale = 1.0;
-        refreshBudget();
-        m_budget->setDamageScale(1.0);
-    });
-    connect(m_budget, &views::BudgetView::saveRequested, this, [this](const QString& name, const QString& budgetJson) {
-        m_doc->saveAllocation(name, budgetJson, m_budget->assignmentJson(), m_budget->totalsJson());
-    });
+    connect(m_budget, &views::BudgetView::resetScaleRequested, this, [this] { m_doc->budget()->setDamageScale(1.0); });
+    connect(m_budget, &views::BudgetView::saveRequested, m_doc, &StudioDocument::saveAllocation);
     connect(m_doc, &StudioDocument::calibratingChanged, this, [this](bool running) {
         if (!running) {  // finished, failed or cancelled: back to the document's report
             m_sensitivity->setPlaceholderText(tr("No sensitivity report yet: run Analyze ▸ Calibrate…"));
@@ -283,9 +279,6 @@ void MainWindow::openModel(const QString& path)
 void MainWindow::onModelChanged()
 {
     const auto& model = m_doc->model();
-    // A factor fitted to another model's measurements does not carry over.
-    m_damageScale = 1.0;
-    m_budget->setDamageScale(1.0);
     m_tree->setModel(model);
     m_attention->clear();
     if (m_doc->tokenizer())
@@ -389,9 +382,10 @@ void MainWindow::createAnalyzeMenu(QToolBar* toolbar)
     m_calibrate->setShortcut(QKeySequence(tr("Ctrl+K")));
     m_calibrate->setToolTip(tr("Measure how sensitive each layer, head and 8×8 block of the model is"));
     toolbar->addAction(m_calibrate);
-    QAction* compare = analyze->addAction(tr("Compare &Allocations…"), this, &MainWindow::showAllocationsDialog);
+    QAction* compare = analyze->addAction(tr("Saved &Allocations…"), this, &MainWindow::showAllocationsDialog);
     compare->setObjectName(QStringLiteral("CompareAllocationsAction"));
-    compare->setToolTip(tr("The allocations saved in this session, side by side"));
+    compare->setToolTip(tr("The allocations saved in this session, side by side: load one into the Budget tab, "
+                           "compress it, export its recipe or llama-quantize arguments"));
     updateAnalyzeActions();
 }
 
@@ -484,28 +478,6 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Precis — %1 (%2)").arg(session, model));
 }
 
-void MainWindow::refreshBudget()
-{
-    const auto& report = m_doc->sensitivityReport();
-    const auto& model = m_doc->model();
-    if (!report || !model || !report->complete) {
-        m_budget->clear();
-        return;
-    }
-    // Looking up the report's damages is cheap (no encoding); the frontier
-    // builds in milliseconds for thousands of units.
-    OptionTableSettings settings;
-    settings.damageScale = m_damageScale;
-    auto table = buildOptionTable(*model, *report, settings);
-    if (!table) {
-        m_budget->clear();
-        m_budget->setPlaceholderText(QString::fromStdString(table.error().toString()));
-        return;
-    }
-    m_budget->setOriginalBytes(int64_t(model->fileBytes));
-    m_budget->setTable(std::move(table).value());
-}
-
 void MainWindow::calibratePredictor()
 {
     const std::vector<LoopSample> samples = m_doc->closedLoopSamples();
@@ -522,12 +494,10 @@ void MainWindow::calibratePredictor()
                          .arg(s.predictedDamage, 0, 'g', 3)
                          .arg(s.measuredDamage, 0, 'g', 3)
                          .arg(s.measuredDamage / s.predictedDamage, 0, 'f', 2);
-    m_damageScale = fit->scale;
-    refreshBudget();
-    m_budget->setDamageScale(fit->scale, tr("Fitted to %n measured compression(s) of this session (spread × %1):", nullptr,
-                                            fit->samples)
-                                                 .arg(fit->spread, 0, 'f', 2) +
-                                             QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
+    m_doc->budget()->setDamageScale(fit->scale, tr("Fitted to %n measured compression(s) of this session (spread × %1):",
+                                                   nullptr, fit->samples)
+                                                        .arg(fit->spread, 0, 'f', 2) +
+                                                    QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
     statusBar()->showMessage(tr("Predicted damage × %1 from %n measured compression(s); the budget is re-solved.", nullptr,
                                 fit->samples)
                                  .arg(fit->scale, 0, 'f', 2),
@@ -548,24 +518,24 @@ void MainWindow::newSessionDialog()
 
 void MainWindow::openSessionDialog()
 {
-    const std::vector<SessionInfo> list = m_doc->sessions();
-    if (list.empty()) {
-        statusBar()->showMessage(tr("No sessions yet in %1").arg(m_doc->databasePath()), 8000);
-        return;
-    }
-    QStringList items;
-    for (const SessionInfo& s : list)
-        items << tr("%1 — %2, %3 runs, %4 allocations, last used %5")
-                     .arg(QString::fromStdString(s.name), QFileInfo(QString::fromStdString(s.model.path)).fileName())
-                     .arg(s.runCount)
-                     .arg(s.allocationCount)
-                     .arg(QString::fromStdString(s.updatedAt).left(16).replace(QLatin1Char('T'), QLatin1Char(' ')));
-    bool ok = false;
-    const QString chosen = QInputDialog::getItem(this, tr("Open Session"),
-                                                 tr("Sessions in %1:").arg(m_doc->databasePath()), items, 0, false, &ok);
-    if (!ok) return;
-    const int index = int(items.indexOf(chosen));
-    if (index >= 0) m_doc->openSession(list[size_t(index)].id);
+    auto* dialog = new SessionsDialog(m_doc, m_runner, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::locateSessionModel(qint64 sessionId, const QString& path)
+{
+    const auto answer = QMessageBox::question(
+        this, tr("Model file missing"),
+        tr("The session's model %1 is not there (a session from another machine, or a moved file). Locate the same "
+           "file? Precis checks that its SHA-256 matches.")
+            .arg(QDir::toNativeSeparators(path)));
+    if (answer != QMessageBox::Yes) return;
+    const QString file = QFileDialog::getOpenFileName(this, tr("Locate %1").arg(QFileInfo(path).fileName()),
+                                                      QSettings().value(kLastDirKey).toString(),
+                                                      tr("Models (*.gguf *.safetensors *.bin);;All files (*)"));
+    if (file.isEmpty()) return;
+    if (m_doc->relinkSessionModel(sessionId, file)) m_doc->openSession(sessionId);
 }
 
 void MainWindow::rebuildSessionMenu()
@@ -585,38 +555,17 @@ void MainWindow::showAllocationsDialog()
         statusBar()->showMessage(tr("No session yet: allocations are saved in a session (Budget ▸ Save allocation…)."), 8000);
         return;
     }
-    auto rows = compareAllocations(m_doc->allocations());
-    if (!rows) {
-        showError(QString::fromStdString(rows.error().toString()));
-        return;
-    }
-    auto* dialog = new QDialog(this);
-    dialog->setObjectName(QStringLiteral("AllocationsDialog"));
+    auto* dialog = new AllocationsDialog(m_doc, m_runner, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Allocations of session '%1'").arg(m_doc->sessionName()));
-    auto* table = new QTableWidget(int(rows->size()), 7, dialog);
-    table->setHorizontalHeaderLabels({tr("Name"), tr("Budget"), tr("Size"), tr("Bits/weight"), tr("Predicted Δppl %"),
-                                      tr("Predicted KL"), tr("Units differing from the first")});
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->verticalHeader()->hide();
-    for (size_t i = 0; i < rows->size(); ++i) {
-        const AllocationSummaryRow& r = (*rows)[i];
-        const QStringList cells = {QString::fromStdString(r.name),
-                                   QString::fromStdString(r.budget),
-                                   QLocale().formattedDataSize(r.bytes),
-                                   QString::number(r.bitsPerWeight, 'f', 3),
-                                   QString::number(r.pplIncreasePercent, 'f', 3),
-                                   QString::number(r.predictedKl, 'e', 2),
-                                   QStringLiteral("%1 / %2").arg(r.differingFromFirst).arg(r.units)};
-        for (int c = 0; c < int(cells.size()); ++c) table->setItem(int(i), c, new QTableWidgetItem(cells[c]));
-    }
-    table->resizeColumnsToContents();
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
-    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    auto* layout = new QVBoxLayout(dialog);
-    layout->addWidget(table);
-    layout->addWidget(buttons);
-    dialog->resize(820, 320);
+    connect(dialog, &AllocationsDialog::loadRequested, this, [this](qint64 id) {
+        if (m_doc->loadAllocation(id)) m_tabs->setCurrentWidget(m_budget);
+    });
+    connect(dialog, &AllocationsDialog::compressRequested, this, [this](const QString& name) {
+        m_central->setCurrentWidget(m_tabs);
+        m_tabs->setCurrentWidget(m_compress);
+        if (!m_compressController->chooseSavedAllocation(name))
+            statusBar()->showMessage(tr("The allocation '%1' is no longer in the session.").arg(name), 8000);
+    });
     dialog->open();
 }
 

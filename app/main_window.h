@@ -92,8 +92,8 @@ private:
     void openSessionDialog();
     void rebuildSessionMenu();
     void showAllocationsDialog();
-    // The Budget tab follows the document's (complete) sensitivity report.
-    void refreshBudget();
+    // A session's model file is missing: offers to locate it.
+    void locateSessionModel(qint64 sessionId, const QString& path);
     // Budget tab ▸ Calibrate to Measurements: fits the closed loop's factor to
     // the session's measured compressions and re-solves.
     void calibratePredictor();
@@ -115,7 +115,6 @@ private:
     views::BudgetView* m_budget = nullptr;
     views::CompressView* m_compress = nullptr;
     CompressController* m_compressController = nullptr;
-    double m_damageScale = 1.0;  // the closed loop's factor on predicted damage (1: uncalibrated)
     QDockWidget* m_benchmarkDock = nullptr;
     views::BenchmarkView* m_benchmark = nullptr;
     BenchmarkController* m_benchmarkController = nullptr;

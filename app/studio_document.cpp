@@ -1,23 +1,27 @@
 #include "studio_document.h"
 
+#include "budget_document.h"
 #include "calibration_job.h"
 #include "job_runner.h"
 
 #include "allocation/closed_loop.h"
-#include "bench/bench_store.h"
 #include "engine/engine.h"
 #include "formats/model_loader.h"
 #include "model/model.h"
 #include "sensitivity/report_store.h"
+#include "session/session_allocations.h"
+#include "session/session_benchmarks.h"
+#include "session/session_calibration.h"
+#include "session/session_compressions.h"
 #include "session/session_store.h"
 #include "tokenizer/tokenizer.h"
 
 #include <QFileInfo>
 #include <QPointer>
+#include <QTimer>
 
 #include <algorithm>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 namespace precis::app {
 
@@ -49,13 +53,52 @@ Error cancelledError(const std::string& what) { return makeError(ErrorCode::Canc
 
 } // namespace
 
-StudioDocument::StudioDocument(JobRunner* runner, QObject* parent) : QObject(parent), m_runner(runner)
+StudioDocument::StudioDocument(JobRunner* runner, QObject* parent)
+    : QObject(parent), m_runner(runner), m_budget(new BudgetDocument(this)), m_stateTimer(new QTimer(this))
 {
     const QString env = qEnvironmentVariable("PRECIS_SESSION_DB");
     m_dbPath = env.isEmpty() ? QString::fromStdString(defaultDatabasePath()) : env;
+    // A burst of slider moves costs one write.
+    m_stateTimer->setSingleShot(true);
+    m_stateTimer->setInterval(400);
+    connect(m_stateTimer, &QTimer::timeout, this, &StudioDocument::saveBudgetState);
+    connect(m_budget, &BudgetDocument::specChanged, this, [this] {
+        if (m_sessionId) m_stateTimer->start();
+    });
+    connect(m_budget, &BudgetDocument::statusMessage, this, &StudioDocument::statusMessage);
 }
 
-StudioDocument::~StudioDocument() { detachPartialFeed(); }
+StudioDocument::~StudioDocument()
+{
+    if (m_stateTimer->isActive()) saveBudgetState();
+    detachPartialFeed();
+}
+
+void StudioDocument::saveBudgetState()
+{
+    m_stateTimer->stop();
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return;
+    SessionState state;
+    state.budget = m_budget->spec();
+    if (auto saved = saveSessionState(*s, m_sessionId, state); !saved.ok())
+        emit errorOccurred(QString::fromStdString(saved.error().toString()));
+}
+
+void StudioDocument::feedBudget()
+{
+    m_budget->setSource(m_model, m_sensitivity && m_sensitivity->complete ? m_sensitivity : nullptr, m_reportRun);
+}
+
+void StudioDocument::reportUnreadable(const std::vector<Error>& errors)
+{
+    if (errors.empty()) return;
+    QStringList lines;
+    for (const Error& e : errors) lines << QString::fromStdString(e.toString());
+    emit errorOccurred(tr("%n record(s) of this session cannot be read and are not shown: %1", nullptr,
+                          int(errors.size()))
+                           .arg(lines.join(QStringLiteral("; "))));
+}
 
 void StudioDocument::detachPartialFeed()
 {
@@ -110,7 +153,10 @@ void StudioDocument::open(const QString& path)
             Loaded loaded = std::move(r).value();
             const int64_t pendingRun = self->m_pendingRun;
             self->m_pendingRun = -1;
-            if (pendingRun < 0) self->setSession(0, {});  // a model opened on its own: no session yet
+            if (pendingRun < 0) {  // a model opened on its own: no session yet, the studio's first budget
+                self->setSession(0, {});
+                self->m_budget->setSpec(BudgetSpec{});
+            }
             self->m_path = absolute;
             self->m_model = std::move(loaded.model);
             self->m_tokenizer = std::move(loaded.tokenizer);
@@ -118,6 +164,7 @@ void StudioDocument::open(const QString& path)
             self->m_engine = std::make_shared<EngineCache>();
             const bool hadReport = self->m_sensitivity != nullptr;
             self->m_sensitivity.reset();
+            self->m_reportRun = 0;
             self->detachPartialFeed();  // a running calibration's snapshots are of the old model
             emit self->modelChanged();
             if (pendingRun > 0) {
@@ -126,11 +173,14 @@ void StudioDocument::open(const QString& path)
                                                                                      makeError(ErrorCode::Io, "", ""));
                 if (report.ok()) {
                     self->m_sensitivity = std::make_shared<const sensitivity::SensitivityReport>(std::move(report).value());
+                    self->m_reportRun = pendingRun;
+                    self->feedBudget();
                     emit self->sensitivityChanged();
                     return;
                 }
                 if (store) emit self->errorOccurred(QString::fromStdString(report.error().toString()));
             }
+            self->feedBudget();
             if (hadReport) emit self->sensitivityChanged();
         });
 }
@@ -138,6 +188,7 @@ void StudioDocument::open(const QString& path)
 void StudioDocument::setDatabasePath(const QString& path)
 {
     if (path == m_dbPath) return;
+    if (m_stateTimer->isActive()) saveBudgetState();
     m_store.reset();
     m_dbPath = path;
     setSession(0, {});
@@ -158,6 +209,7 @@ SessionStore* StudioDocument::store()
 void StudioDocument::setSession(int64_t id, const QString& name)
 {
     if (id == m_sessionId && name == m_sessionName) return;
+    if (id != m_sessionId && m_stateTimer->isActive()) saveBudgetState();  // the old session's
     m_sessionId = id;
     m_sessionName = name;
     emit sessionChanged();
@@ -192,8 +244,11 @@ bool StudioDocument::newSession(const QString& name)
     setSession(*id, name);
     if (m_sensitivity) {  // a new session starts without results
         m_sensitivity.reset();
+        m_reportRun = 0;
+        feedBudget();
         emit sensitivityChanged();
     }
+    saveBudgetState();
     return true;
 }
 
@@ -211,36 +266,103 @@ bool StudioDocument::openSession(int64_t sessionId)
     if (!check->exists) {
         emit errorOccurred(tr("%1: the model of session '%2' is missing")
                                .arg(QString::fromStdString(info->model.path), QString::fromStdString(info->name)));
+        emit modelMissing(sessionId, QString::fromStdString(info->model.path));
         return false;
     }
+    auto state = loadSessionState(*s, sessionId);
+    if (!state) emit errorOccurred(QString::fromStdString(state.error().toString()));
     if (check->changed())
         emit errorOccurred(tr("%1 has changed since session '%2' was made (its SHA-256 differs): the stored results "
                               "describe the old file.")
                                .arg(QString::fromStdString(info->model.path), QString::fromStdString(info->name)));
     (void)s->touchSession(sessionId);
     setSession(sessionId, QString::fromStdString(info->name));
+    // The budget as it was left; its table is built once the report is back.
+    m_budget->setSpec(state && state->budget ? *state->budget : BudgetSpec{});
     m_pendingRun = *latest && (*latest)->status == RunStatus::Done ? (*latest)->id : 0;
     open(QString::fromStdString(info->model.path));
     return true;
 }
 
-template <typename T>
-std::vector<T> StudioDocument::sessionList(Result<std::vector<T>> (SessionStore::*read)(int64_t))
+bool StudioDocument::relinkSessionModel(int64_t sessionId, const QString& path)
+{
+    SessionStore* s = store();
+    if (!s) return false;
+    if (auto r = s->relinkModel(sessionId, QFileInfo(path).absoluteFilePath().toStdString()); !r.ok()) {
+        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        return false;
+    }
+    return true;
+}
+
+bool StudioDocument::renameSession(int64_t sessionId, const QString& name)
+{
+    SessionStore* s = store();
+    if (!s) return false;
+    if (auto r = s->renameSession(sessionId, name.toStdString()); !r.ok()) {
+        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        return false;
+    }
+    if (sessionId == m_sessionId) setSession(sessionId, name);
+    return true;
+}
+
+bool StudioDocument::deleteSession(int64_t sessionId)
+{
+    SessionStore* s = store();
+    if (!s) return false;
+    if (sessionId == m_sessionId) {
+        m_stateTimer->stop();  // nothing is written into the session being deleted
+        setSession(0, {});
+    }
+    if (auto r = s->removeSession(sessionId); !r.ok()) {
+        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        return false;
+    }
+    return true;
+}
+
+bool StudioDocument::exportSession(int64_t sessionId, const QString& path)
+{
+    SessionStore* s = store();
+    if (!s) return false;
+    if (sessionId == m_sessionId && m_stateTimer->isActive()) saveBudgetState();
+    if (auto r = s->exportSession(sessionId, path.toStdString()); !r.ok()) {
+        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        return false;
+    }
+    return true;
+}
+
+int64_t StudioDocument::importSession(const QString& path)
+{
+    SessionStore* s = store();
+    if (!s) return 0;
+    auto id = s->importSession(path.toStdString());
+    auto info = id ? s->session(*id) : Result<SessionInfo>(id.error());
+    if (!info) {
+        emit errorOccurred(QString::fromStdString(info.error().toString()));
+        return 0;
+    }
+    emit statusMessage(tr("Imported session '%1' from %2.").arg(QString::fromStdString(info->name), path));
+    return *id;
+}
+
+std::vector<SavedAllocation> StudioDocument::allocations()
 {
     SessionStore* s = m_sessionId ? store() : nullptr;
     if (!s) return {};
-    auto list = (s->*read)(m_sessionId);
+    std::vector<Error> unreadable;
+    auto list = loadAllocations(*s, m_sessionId, &unreadable);
     if (!list) {
         emit errorOccurred(QString::fromStdString(list.error().toString()));
         return {};
     }
+    reportUnreadable(unreadable);
     return std::move(list).value();
 }
 
-std::vector<AllocationRecord> StudioDocument::allocations() { return sessionList(&SessionStore::allocations); }
-
-bool StudioDocument::saveAllocation(const QString& name, const QString& budgetJson, const QString& assignmentJson,
-                                    const QString& totalsJson)
+bool StudioDocument::saveAllocation(const QString& name)
 {
     SessionStore* s = store();
     if (!s) return false;
@@ -248,13 +370,43 @@ bool StudioDocument::saveAllocation(const QString& name, const QString& budgetJs
         emit errorOccurred(tr("Run a calibration (or File ▸ New Session) first: allocations belong to a session."));
         return false;
     }
-    auto saved = s->saveAllocation(m_sessionId, name.toStdString(), budgetJson.toStdString(),
-                                   assignmentJson.toStdString(), totalsJson.toStdString());
+    if (!m_budget->hasAllocation()) {
+        emit errorOccurred(tr("There is no allocation to save: calibrate and choose a budget first."));
+        return false;
+    }
+    auto saved = precis::saveAllocation(*s, m_sessionId, name.toStdString(), m_budget->spec(), m_budget->assignment(),
+                                        m_budget->totals());
     if (!saved) {
         emit errorOccurred(QString::fromStdString(saved.error().toString()));
         return false;
     }
     emit statusMessage(tr("Saved allocation '%1' in session '%2'.").arg(name, m_sessionName));
+    return true;
+}
+
+bool StudioDocument::loadAllocation(int64_t allocationId)
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return false;
+    auto record = s->allocation(allocationId);
+    auto saved = record ? parseAllocation(*record) : Result<SavedAllocation>(record.error());
+    if (!saved) {
+        emit errorOccurred(QString::fromStdString(saved.error().toString()));
+        return false;
+    }
+    m_budget->setSpec(saved->budget);
+    if (m_budget->hasAllocation() && m_budget->assignment() != saved->assignment) {
+        int differ = 0;
+        const Assignment now = m_budget->assignment();
+        for (size_t i = 0; i < now.size(); ++i)
+            if (i >= saved->assignment.size() || now[i] != saved->assignment[i]) ++differ;
+        emit statusMessage(tr("Loaded '%1': the session's calibration has changed since it was saved, so %n unit(s) "
+                              "now get other options.", nullptr, differ)
+                               .arg(QString::fromStdString(saved->name)));
+    } else {
+        emit statusMessage(tr("Loaded allocation '%1' into the Budget tab.").arg(QString::fromStdString(saved->name)));
+    }
+    if (m_sessionId) m_stateTimer->start();
     return true;
 }
 
@@ -274,27 +426,51 @@ std::function<Result<std::shared_ptr<const Engine>>()> StudioDocument::engineSou
     };
 }
 
-int64_t StudioDocument::addCompression(const CompressionRecord& record)
+bool StudioDocument::deleteAllocation(int64_t allocationId)
+{
+    SessionStore* s = store();
+    if (!s) return false;
+    if (auto r = s->removeAllocation(allocationId); !r.ok()) {
+        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        return false;
+    }
+    return true;
+}
+
+int64_t StudioDocument::addCompression(int64_t sessionId, const CompressionEntry& entry)
 {
     SessionStore* s = store();
     if (!s) return 0;
-    if (record.sessionId == 0) {
+    if (sessionId == 0) {
         emit errorOccurred(tr("The compression has no session to be stored in."));
         return 0;
     }
-    auto id = s->addCompression(record);
+    auto id = recordCompression(*s, sessionId, entry);
     if (!id) {
         emit errorOccurred(QString::fromStdString(id.error().toString()));
         return 0;
     }
     if (m_sessionId == 0) {  // the job created the session for this model: it becomes current
-        auto info = s->session(record.sessionId);
-        if (info) setSession(record.sessionId, QString::fromStdString(info->name));
+        auto info = s->session(sessionId);
+        if (info) setSession(sessionId, QString::fromStdString(info->name));
+        saveBudgetState();
     }
     return *id;
 }
 
-std::vector<CompressionRecord> StudioDocument::compressions() { return sessionList(&SessionStore::compressions); }
+std::vector<CompressionEntry> StudioDocument::compressions()
+{
+    SessionStore* s = m_sessionId ? store() : nullptr;
+    if (!s) return {};
+    std::vector<Error> unreadable;
+    auto list = loadCompressions(*s, m_sessionId, &unreadable);
+    if (!list) {
+        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        return {};
+    }
+    reportUnreadable(unreadable);
+    return std::move(list).value();
+}
 
 std::vector<LoopSample> StudioDocument::closedLoopSamples()
 {
@@ -325,14 +501,13 @@ std::vector<StoredBenchmark> StudioDocument::benchmarks()
 {
     SessionStore* s = m_sessionId ? store() : nullptr;
     if (!s) return {};
-    int skipped = 0;
-    auto list = loadBenchmarks(*s, m_sessionId, &skipped);
+    std::vector<Error> unreadable;
+    auto list = loadBenchmarks(*s, m_sessionId, &unreadable);
     if (!list) {
         emit errorOccurred(QString::fromStdString(list.error().toString()));
         return {};
     }
-    if (skipped > 0)
-        emit statusMessage(tr("%n benchmark record(s) of this session could not be read and are not shown.", nullptr, skipped));
+    reportUnreadable(unreadable);
     return std::move(list).value();
 }
 
@@ -342,9 +517,9 @@ QString StudioDocument::lastCalibrationText()
     if (!s) return {};
     auto latest = s->latestRun(m_sessionId);
     if (!latest || !*latest) return {};
-    const auto settings = nlohmann::json::parse((*latest)->settingsJson, nullptr, false);
-    if (!settings.is_object() || !settings.contains("source") || !settings["source"].is_string()) return {};
-    const QString path = QString::fromStdString(settings["source"].get<std::string>());
+    auto settings = parseCalibrationSettings(**latest);
+    if (!settings) return {};
+    const QString path = QString::fromStdString(settings->textPath);
     return QFileInfo(path).isFile() ? path : QString();
 }
 
@@ -481,7 +656,10 @@ void StudioDocument::calibrate(const CalibrationRequest& request)
             if (!self) return;
             if (self->m_feed == feed) self->detachPartialFeed();
             self->m_calibrating = false;
-            if (where->sessionId != 0 && model == self->m_model) self->setSession(where->sessionId, where->sessionName);
+            if (where->sessionId != 0 && model == self->m_model && where->sessionId != self->m_sessionId) {
+                self->setSession(where->sessionId, QString::fromStdString(where->sessionName));
+                self->saveBudgetState();
+            }
             if (!r) {
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Calibration cancelled."));
@@ -489,6 +667,8 @@ void StudioDocument::calibrate(const CalibrationRequest& request)
                     emit self->errorOccurred(QString::fromStdString(r.error().toString()));
             } else if (model == self->m_model) {  // else another model was opened meanwhile
                 self->m_sensitivity = std::move(r).value();
+                self->m_reportRun = where->runId;
+                self->feedBudget();
                 emit self->sensitivityChanged();
             }
             emit self->calibratingChanged(false);

@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QStringList>
 
+class QTimer;
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,8 +20,8 @@
 namespace precis {
 class SessionStore;
 struct SessionInfo;
-struct AllocationRecord;
-struct CompressionRecord;
+struct SavedAllocation;
+struct CompressionEntry;
 struct MachineInfo;
 struct LoopSample;
 struct BenchResult;
@@ -36,6 +38,7 @@ struct SensitivityReport;
 
 namespace precis::app {
 
+class BudgetDocument;
 class JobRunner;
 struct CalibrationRequest;
 
@@ -86,10 +89,18 @@ public:
     // The last completed report for the open model; nullptr before the first.
     const std::shared_ptr<const sensitivity::SensitivityReport>& sensitivityReport() const { return m_sensitivity; }
 
+    // The Budget tab's state (budget, table settings, pins, undo stack), fed
+    // with the open model's complete report and kept in the current session.
+    BudgetDocument* budget() const { return m_budget; }
+
     // ---- Sessions (core/session). Every calibration is stored in the current
     // session of the database (a session named after the model is created by
     // the first calibration when none is current); opening a session loads its
-    // model and restores its latest finished run without recomputing anything.
+    // model and restores its latest finished run, the budget as it was left
+    // (kind, value, granularity, metric, option set, pins, the closed loop's
+    // factor), and the Compress tab's and the Benchmark dock's results, without
+    // recomputing anything. The budget is saved into the session shortly after
+    // every change (and when the document goes away).
     QString databasePath() const { return m_dbPath; }
     // Default: $PRECIS_SESSION_DB, else core's defaultDatabasePath().
     void setDatabasePath(const QString& path);
@@ -101,25 +112,38 @@ public:
     bool newSession(const QString& name);
     // Loads the session's model and then its latest finished run; warns (errorOccurred)
     // when the model file changed since (its SHA-256 differs) but still shows the results.
+    // A missing model file fails with modelMissing (the studio offers to locate it).
     bool openSession(int64_t sessionId);
-    // Stores an allocation in the current session (replacing one of the same name).
-    bool saveAllocation(const QString& name, const QString& budgetJson, const QString& assignmentJson,
-                        const QString& totalsJson);
+    // Points a session whose model file moved (or came from another machine) at
+    // `path`, which must hold the same bytes (SHA-256); false with errorOccurred.
+    bool relinkSessionModel(int64_t sessionId, const QString& path);
+    bool renameSession(int64_t sessionId, const QString& name);
+    // Deletes the session and everything in it; the current one is closed first.
+    bool deleteSession(int64_t sessionId);
+    // Writes the session to its own database file / brings one in (a name clash
+    // gets a new name, said through statusMessage). importSession returns the new id (0: failed).
+    bool exportSession(int64_t sessionId, const QString& path);
+    int64_t importSession(const QString& path);
+    // Stores the Budget tab's allocation in the current session (replacing one of the same name).
+    bool saveAllocation(const QString& name);
     // The current session's saved allocations, oldest first (empty without a session).
-    std::vector<AllocationRecord> allocations();
+    std::vector<SavedAllocation> allocations();
+    // Puts a saved allocation's budget, settings and pins back into the Budget tab.
+    bool loadAllocation(int64_t allocationId);
+    bool deleteAllocation(int64_t allocationId);
 
     // ---- Compress tab (compress_controller.h)
     // The open model's engine, created on first use by whichever thread calls
     // the function (a job thread) and shared with attention and calibration.
     // Fails like Engine::create; without a model, InvalidArgument.
     std::function<Result<std::shared_ptr<const Engine>>()> engineSource() const;
-    // Stores a measured compression in record.sessionId: the current session,
-    // or (when none is current) one the compress job created for the open
-    // model, which then becomes current. Returns the record's id, or 0 (with
-    // errorOccurred).
-    int64_t addCompression(const CompressionRecord& record);
-    // The current session's compressions, oldest first (empty without a session).
-    std::vector<CompressionRecord> compressions();
+    // Stores a measured compression in `sessionId`: the current session, or
+    // (when none is current) one the compress job created for the open model,
+    // which then becomes current. Returns the record's id, or 0 (with errorOccurred).
+    int64_t addCompression(int64_t sessionId, const CompressionEntry& entry);
+    // The current session's compressions, oldest first (empty without a
+    // session); records that cannot be read are named through errorOccurred.
+    std::vector<CompressionEntry> compressions();
     // The closed loop's samples: the current session's measured compressions
     // with a prediction (allocation/closed_loop.h); empty without a session.
     std::vector<LoopSample> closedLoopSamples();
@@ -148,8 +172,10 @@ signals:
     void sensitivityPartial(std::shared_ptr<const precis::sensitivity::SensitivityReport> report);
     // sensitivityReport() was replaced (a calibration finished, or another model was opened).
     void sensitivityChanged();
-    // sessionId()/sessionName() changed (new, opened, or created by a calibration).
+    // sessionId()/sessionName() changed (new, opened, renamed, deleted, or created by a job).
     void sessionChanged();
+    // The session's model file is not where the session says (openSession failed).
+    void modelMissing(qint64 sessionId, const QString& path);
 
 private:
     struct EngineCache;
@@ -157,10 +183,12 @@ private:
     // Stops the running calibration's snapshots from reaching this document.
     void detachPartialFeed();
     SessionStore* store();  // opened on first use; nullptr (and errorOccurred) when it cannot be
-    // One of the current session's record lists (empty, with errorOccurred on failure).
-    template <typename T>
-    std::vector<T> sessionList(Result<std::vector<T>> (SessionStore::*read)(int64_t));
     void setSession(int64_t id, const QString& name);
+    // The report the budget is built from changed (or the model).
+    void feedBudget();
+    void saveBudgetState();
+    // Errors of records that could not be read, once per call.
+    void reportUnreadable(const std::vector<Error>& errors);
 
     JobRunner* m_runner;
     QString m_path;
@@ -178,6 +206,9 @@ private:
     int64_t m_sessionId = 0;
     QString m_sessionName;
     int64_t m_pendingRun = -1;  // >= 0 while openSession() waits for its model (0: no finished run)
+    int64_t m_reportRun = 0;    // the run m_sensitivity came from (0: none stored)
+    BudgetDocument* m_budget = nullptr;
+    QTimer* m_stateTimer = nullptr;  // the budget's state is saved when it fires
 };
 
 } // namespace precis::app

@@ -19,7 +19,7 @@
 // lists and hands results and progress back. GUI thread only.
 #pragma once
 
-#include "bench/bench_store.h"
+#include "session/session_benchmarks.h"
 #include "engine/engine.h"
 
 #include <qcustomplot.h>

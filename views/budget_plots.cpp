@@ -16,6 +16,7 @@ namespace {
 
 const QColor kFrontierColour(31, 119, 180);
 const QColor kCurrentColour(214, 39, 40);
+const QColor kNativeColour(255, 127, 14);
 const QColor kUniformColour(90, 90, 90);
 
 // Fixed colours for the known kinds; any other kind takes the next spare one.
@@ -268,6 +269,17 @@ void FrontierPlot::setCurrent(int64_t bytes, double damage)
     } else {
         m_current->setData({x}, {y});
     }
+}
+
+bool FrontierPlot::setCurrentNative(bool native)
+{
+    if (native == m_currentNative) return false;
+    m_currentNative = native;
+    const QColor colour = native ? kNativeColour : kCurrentColour;
+    m_current->setName(native ? tr("current allocation (Precis-native types)") : tr("current allocation"));
+    m_current->setScatterStyle(QCPScatterStyle(native ? QCPScatterStyle::ssDiamond : QCPScatterStyle::ssCircle,
+                                               QPen(colour, 2), QColor(255, 255, 255, 200), 11));
+    return true;
 }
 
 void FrontierPlot::setDamageBudgetLine(double damage)

@@ -55,6 +55,11 @@ public:
     // The current allocation and the budget line: horizontal at a damage
     // budget (nats/token), or vertical at a byte budget. Redrawn by replotOverlay().
     void setCurrent(int64_t bytes, double damage);
+    // Marks the current allocation as using Precis-native types (RTN: a GGUF
+    // export re-encodes them): another colour and legend entry. Returns true
+    // when that changed (the legend then needs a full replot).
+    bool setCurrentNative(bool native);
+    bool currentNative() const { return m_currentNative; }
     void setDamageBudgetLine(double damage);
     void setByteBudgetLine(int64_t bytes);
     // Redraws only the overlay layer (a full replot when the plot has no buffers yet).
@@ -83,6 +88,7 @@ private:
     double m_logFloor = 1e-4;  // where zero sits on the log axis (logFloor(), cached per rebuild)
     int64_t m_currentBytes = -1;
     double m_currentDamage = 0;
+    bool m_currentNative = false;
     bool m_budgetIsDamage = true;
     double m_budgetDamage = 0;
     int64_t m_budgetBytes = 0;

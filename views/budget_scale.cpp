@@ -19,7 +19,7 @@ double ceilTo(double x, int decimals)
 
 } // namespace
 
-BudgetScale::BudgetScale(const Frontier& f, BudgetUnit unit, int steps)
+BudgetScale::BudgetScale(const Frontier& f, BudgetKind unit, int steps)
     : m_unit(unit), m_steps(std::max(1, steps)), m_weights(f.totalWeights())
 {
     m_dLo = f.points().front().damage;
@@ -30,9 +30,9 @@ BudgetScale::BudgetScale(const Frontier& f, BudgetUnit unit, int steps)
     // millionth of the way up.
     m_dFloor = std::max(m_dLo, m_dHi * 1e-6);
     switch (unit) {
-    case BudgetUnit::PerplexityPercent: m_decimals = 4; break;
-    case BudgetUnit::BitsPerWeight: m_decimals = 3; break;
-    case BudgetUnit::Megabytes: {
+    case BudgetKind::PplPercent: m_decimals = 4; break;
+    case BudgetKind::BitsPerWeight: m_decimals = 3; break;
+    case BudgetKind::Megabytes: {
         const double spanMb = std::max(double(m_bHi - m_bLo) / 1e6, 1e-9);
         m_decimals = std::clamp(int(std::ceil(std::log10(double(m_steps) / spanMb))), 1, 6);
         break;
@@ -43,21 +43,21 @@ BudgetScale::BudgetScale(const Frontier& f, BudgetUnit unit, int steps)
 double BudgetScale::valueAt(int position) const
 {
     const double t = double(std::clamp(position, 0, m_steps)) / m_steps;
-    if (m_unit == BudgetUnit::PerplexityPercent) {
+    if (m_unit == BudgetKind::PplPercent) {
         double d = m_dHi;
         if (position <= 0) d = m_dLo;
         else if (m_dHi > m_dFloor) d = m_dFloor * std::pow(m_dHi / m_dFloor, t);
         return ceilTo(perplexityIncreaseForDamage(d), m_decimals);
     }
     const int64_t bytes = m_bLo + int64_t(std::llround(t * double(m_bHi - m_bLo)));
-    if (m_unit == BudgetUnit::Megabytes) return ceilTo(double(bytes) / 1e6, m_decimals);
+    if (m_unit == BudgetKind::Megabytes) return ceilTo(double(bytes) / 1e6, m_decimals);
     return m_weights > 0 ? ceilTo(8.0 * double(bytes) / double(m_weights), m_decimals) : 0.0;
 }
 
 int BudgetScale::positionOf(double value) const
 {
     double t = 0;
-    if (m_unit == BudgetUnit::PerplexityPercent) {
+    if (m_unit == BudgetKind::PplPercent) {
         const double d = damageBudget(value);
         if (d > m_dFloor && m_dHi > m_dFloor) t = std::log(d / m_dFloor) / std::log(m_dHi / m_dFloor);
         else if (d >= m_dHi) t = 1;
@@ -70,9 +70,9 @@ int BudgetScale::positionOf(double value) const
 double BudgetScale::valueOf(const Allocation& a) const
 {
     switch (m_unit) {
-    case BudgetUnit::PerplexityPercent: return ceilTo(perplexityIncreaseForDamage(a.damage), m_decimals);
-    case BudgetUnit::Megabytes: return ceilTo(double(a.bytes) / 1e6, m_decimals);
-    case BudgetUnit::BitsPerWeight: return ceilTo(a.bitsPerWeight, m_decimals);
+    case BudgetKind::PplPercent: return ceilTo(perplexityIncreaseForDamage(a.damage), m_decimals);
+    case BudgetKind::Megabytes: return ceilTo(double(a.bytes) / 1e6, m_decimals);
+    case BudgetKind::BitsPerWeight: return ceilTo(a.bitsPerWeight, m_decimals);
     }
     return 0;
 }
@@ -81,7 +81,7 @@ double BudgetScale::damageBudget(double percent) { return damageBudgetForPerplex
 
 int64_t BudgetScale::byteBudget(double value) const
 {
-    if (m_unit == BudgetUnit::BitsPerWeight) return byteBudgetForBitsPerWeight(m_weights, value);
+    if (m_unit == BudgetKind::BitsPerWeight) return byteBudgetForBitsPerWeight(m_weights, value);
     return int64_t(std::llround(value * 1e6));
 }
 

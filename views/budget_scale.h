@@ -15,23 +15,18 @@
 // no Qt; copies are cheap.
 #pragma once
 
+#include "session/session_allocations.h"
+
 #include <cstdint>
 
-namespace precis {
-class Frontier;
-struct Allocation;
-} // namespace precis
-
 namespace precis::views {
-
-enum class BudgetUnit { PerplexityPercent, Megabytes, BitsPerWeight };
 
 class BudgetScale {
 public:
     BudgetScale() = default;  // no frontier: a single point at zero
-    BudgetScale(const Frontier& frontier, BudgetUnit unit, int steps);
+    BudgetScale(const Frontier& frontier, BudgetKind unit, int steps);
 
-    BudgetUnit unit() const { return m_unit; }
+    BudgetKind unit() const { return m_unit; }
     int steps() const { return m_steps; }
     // Decimal places of the number: 4 for Δppl %, 3 for bits/weight, and for
     // MB about one slider step per last digit (1..6).
@@ -46,7 +41,7 @@ public:
     int64_t byteBudget(double value) const;  // size units
 
 private:
-    BudgetUnit m_unit = BudgetUnit::PerplexityPercent;
+    BudgetKind m_unit = BudgetKind::PplPercent;
     int m_steps = 1;
     int m_decimals = 4;
     double m_dLo = 0, m_dHi = 0, m_dFloor = 0;  // damage of the first and last point; log axis start

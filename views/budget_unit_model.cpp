@@ -2,6 +2,9 @@
 
 #include "model_tree_view.h"  // humanBytes
 
+#include "allocation/option_builder.h"
+
+#include <QColor>
 #include <QComboBox>
 #include <QFont>
 #include <QLocale>
@@ -77,10 +80,17 @@ int BudgetUnitModel::rowCount(const QModelIndex& parent) const
 
 int BudgetUnitModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
+QString BudgetUnitModel::schemeText(const Option& o)
+{
+    // Precis' own types (RTN) have no GGUF type: a GGUF export re-encodes them.
+    return isGgufScheme(o.scheme) ? QString::fromStdString(o.scheme)
+                                  : tr("%1 (Precis)").arg(QString::fromStdString(o.scheme));
+}
+
 QString BudgetUnitModel::optionLabel(const Unit& u, int option) const
 {
     const Option& o = u.options[size_t(option)];
-    return tr("%1 · %2 · Δloss %3").arg(QString::fromStdString(o.scheme), humanBytes(quint64(o.bytes)), damageText(o.damage));
+    return tr("%1 · %2 · Δloss %3").arg(schemeText(o), humanBytes(quint64(o.bytes)), damageText(o.damage));
 }
 
 QVariant BudgetUnitModel::data(const QModelIndex& index, int role) const
@@ -103,7 +113,7 @@ QVariant BudgetUnitModel::data(const QModelIndex& index, int role) const
             if (role == Qt::ToolTipRole)
                 return u.pinned >= 0 ? tr("Pinned to %1 by you; uncheck “pinned” or use Unpin to free it").arg(optionLabel(u, u.pinned))
                                      : tr("Chosen by the solver; pick another option to pin the unit");
-            return o ? QString::fromStdString(o->scheme) : QString();
+            return o ? schemeText(*o) : QString();
         case BytesColumn:
             if (!o) return {};
             return role == Qt::ToolTipRole ? tr("%1 bytes").arg(QLocale().toString(qlonglong(o->bytes)))
@@ -118,6 +128,8 @@ QVariant BudgetUnitModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::EditRole && col == OptionColumn) return u.pinned >= 0 ? u.pinned : chosen;
     if (role == Qt::CheckStateRole && col == PinnedColumn) return u.pinned >= 0 ? Qt::Checked : Qt::Unchecked;
+    if (role == Qt::ForegroundRole && col == OptionColumn && o && !isGgufScheme(o->scheme))
+        return QColor(190, 90, 0);  // the frontier plot's Precis-native colour, darker for text
     if (role == Qt::FontRole && col == OptionColumn && u.pinned >= 0) {
         QFont f;
         f.setBold(true);
@@ -222,26 +234,6 @@ void OptionDelegate::setEditorData(QWidget* editor, const QModelIndex& index) co
 void OptionDelegate::setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const
 {
     model->setData(index, static_cast<QComboBox*>(editor)->currentIndex(), Qt::EditRole);
-}
-
-PinCommand::PinCommand(std::vector<Change> changes, Apply apply, const QString& text)
-    : m_changes(std::move(changes)), m_apply(std::move(apply))
-{
-    setText(text);
-}
-
-void PinCommand::redo()
-{
-    std::vector<std::pair<int, int>> pins;
-    for (const Change& c : m_changes) pins.push_back({c.unit, c.after});
-    m_apply(pins);
-}
-
-void PinCommand::undo()
-{
-    std::vector<std::pair<int, int>> pins;
-    for (const Change& c : m_changes) pins.push_back({c.unit, c.before});
-    m_apply(pins);
 }
 
 } // namespace precis::views

@@ -5,8 +5,9 @@
 // Rows are the table's units in order; columns are Column. The option column
 // is editable (OptionDelegate offers the unit's options) and the pinned column
 // checkable; edits do not change the table here but ask for a pin through
-// pinRequested, which the owner turns into an undoable command (PinCommand)
-// and a re-solve. setChoice() is cheap for tens of thousands of rows: it
+// pinRequested, which the budget document turns into an undoable command and
+// a re-solve. Options of Precis' own types (RTN, no GGUF type) are marked
+// "(Precis)" in another colour. setChoice() is cheap for tens of thousands of rows: it
 // compares with the previous choice and announces only the rows that changed,
 // in the three columns that depend on the choice.
 #pragma once
@@ -15,9 +16,7 @@
 
 #include <QAbstractTableModel>
 #include <QStyledItemDelegate>
-#include <QUndoCommand>
 
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -59,6 +58,7 @@ signals:
 
 private:
     QString optionLabel(const Unit& u, int option) const;
+    static QString schemeText(const Option& o);
 
     std::shared_ptr<const OptionTable> m_table;
     std::vector<int> m_choice;
@@ -72,27 +72,6 @@ public:
     QWidget* createEditor(QWidget* parent, const QStyleOptionViewItem& option, const QModelIndex& index) const override;
     void setEditorData(QWidget* editor, const QModelIndex& index) const override;
     void setModelData(QWidget* editor, QAbstractItemModel* model, const QModelIndex& index) const override;
-};
-
-// Pins and unpins as one undo step. `apply` receives (unit, pin) pairs with
-// pin = option index or -1 and must re-solve; redo applies `after`, undo `before`.
-class PinCommand : public QUndoCommand {
-public:
-    struct Change {
-        int unit = 0;
-        int before = -1;
-        int after = -1;
-    };
-    using Apply = std::function<void(const std::vector<std::pair<int, int>>& pins)>;
-
-    PinCommand(std::vector<Change> changes, Apply apply, const QString& text);
-    void redo() override;
-    void undo() override;
-    const std::vector<Change>& changes() const { return m_changes; }
-
-private:
-    std::vector<Change> m_changes;
-    Apply m_apply;
 };
 
 } // namespace precis::views

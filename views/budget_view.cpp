@@ -5,20 +5,15 @@
 #include "budget_unit_model.h"
 
 #include "allocation/allocation_summary.h"
-#include "common/progress.h"
-#include "common/threads.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -27,11 +22,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
-#include <QThread>
-#include <QThreadPool>
-#include <QUndoStack>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 #include <cmath>
@@ -39,8 +30,6 @@
 namespace precis::views {
 
 namespace {
-
-const std::vector<std::string> kUniformSchemes{"F16", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K"};
 
 // The process-wide clock of budget changes (nanoseconds, monotonic).
 qint64 nowNs()
@@ -55,36 +44,15 @@ qint64 nowNs()
 
 QString mib(int64_t bytes) { return QLocale().formattedDataSize(bytes, 2, QLocale::DataSizeIecFormat); }
 
-struct BuildResult {
-    std::shared_ptr<const Frontier> frontier;
-    QString error;
-    double ms = 0;
-};
-
-BuildResult build(const std::shared_ptr<const OptionTable>& table, const FrontierSettings& settings,
-                  const CancelToken* cancel)
-{
-    QElapsedTimer t;
-    t.start();
-    auto f = buildFrontier(*table, settings, cancel);
-    BuildResult r;
-    r.ms = double(t.nsecsElapsed()) / 1e6;
-    if (f.ok()) r.frontier = std::make_shared<const Frontier>(std::move(*f));
-    else r.error = QString::fromStdString(f.error().message);
-    return r;
-}
-
 } // namespace
 
-BudgetView::BudgetView(QWidget* parent) : QWidget(parent), m_pool(std::make_unique<QThreadPool>())
+BudgetView::BudgetView(QWidget* parent) : QWidget(parent)
 {
-    m_pool->setMaxThreadCount(1);  // oneTBB keeps the cores for the work inside the build
-
     m_unitBox = new QComboBox(this);
     m_unitBox->setObjectName(QStringLiteral("BudgetUnitBox"));
-    m_unitBox->addItem(tr("max Δppl %"), int(BudgetUnit::PerplexityPercent));
-    m_unitBox->addItem(tr("size MB"), int(BudgetUnit::Megabytes));
-    m_unitBox->addItem(tr("bits/weight"), int(BudgetUnit::BitsPerWeight));
+    m_unitBox->addItem(tr("max Δppl %"), int(BudgetKind::PplPercent));
+    m_unitBox->addItem(tr("size MB"), int(BudgetKind::Megabytes));
+    m_unitBox->addItem(tr("bits/weight"), int(BudgetKind::BitsPerWeight));
     m_unitBox->setToolTip(tr("Budget as the largest predicted perplexity increase, or as a target size"));
     m_budgetBox = new QDoubleSpinBox(this);
     m_budgetBox->setObjectName(QStringLiteral("BudgetValueBox"));
@@ -105,11 +73,36 @@ BudgetView::BudgetView(QWidget* parent) : QWidget(parent), m_pool(std::make_uniq
     connect(m_unitBox, &QComboBox::currentIndexChanged, this, &BudgetView::onUnitChanged);
     connect(m_saveButton, &QPushButton::clicked, this, &BudgetView::askSaveName);
 
+    // The option table's settings: what a unit is, how damage is predicted, which types are offered.
+    m_granularityBox = new QComboBox(this);
+    m_granularityBox->setObjectName(QStringLiteral("BudgetGranularityBox"));
+    m_granularityBox->addItem(tr("per tensor"), int(Granularity::Tensor));
+    m_granularityBox->addItem(tr("per head"), int(Granularity::Head));
+    m_granularityBox->addItem(tr("per layer"), int(Granularity::Layer));
+    m_granularityBox->setToolTip(tr("What gets one choice: a tensor, an attention head's slices of q/k/v/o, or a "
+                                    "whole layer"));
+    m_metricBox = new QComboBox(this);
+    m_metricBox->setObjectName(QStringLiteral("BudgetMetricBox"));
+    m_metricBox->addItem(tr("output-weighted error"), QStringLiteral("ow_err"));
+    m_metricBox->addItem(tr("Fisher"), QStringLiteral("fisher"));
+    m_metricBox->setToolTip(tr("How each option's damage is predicted from the calibration run"));
+    m_nativeBox = new QCheckBox(tr("Precis RTN types"), this);
+    m_nativeBox->setObjectName(QStringLiteral("BudgetNativeBox"));
+    m_nativeBox->setToolTip(tr("Also offer Precis' own RTN format (2–8 bits, groups of 32–128). No GGUF type holds "
+                               "it: a GGUF export re-encodes those tensors to GGUF types."));
+    connect(m_granularityBox, &QComboBox::activated, this,
+            [this] { emit granularityRequested(Granularity(m_granularityBox->currentData().toInt())); });
+    connect(m_metricBox, &QComboBox::activated, this,
+            [this] { emit metricRequested(m_metricBox->currentData().toString()); });
+    connect(m_nativeBox, &QCheckBox::clicked, this,
+            [this](bool on) { emit optionSetRequested(on ? OptionSet::All : OptionSet::Gguf); });
+
     m_totals = new QLabel(this);
     m_totals->setObjectName(QStringLiteral("BudgetTotals"));
     m_totals->setWordWrap(true);
     m_totals->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("BudgetStatus"));
     m_status->setWordWrap(true);
     m_status->setStyleSheet(QStringLiteral("color: #a04000"));
     m_status->hide();
@@ -147,30 +140,26 @@ BudgetView::BudgetView(QWidget* parent) : QWidget(parent), m_pool(std::make_uniq
     m_tableView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     m_tableView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     const int em = fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    const int widths[] = {14 * em, 4 * em, 5 * em, 6 * em, 7 * em, 7 * em, 7 * em, 5 * em};
+    const int widths[] = {14 * em, 4 * em, 5 * em, 6 * em, 9 * em, 7 * em, 7 * em, 5 * em};
     for (int c = 0; c < BudgetUnitModel::ColumnCount; ++c) m_tableView->setColumnWidth(c, widths[c]);
-    connect(m_model, &BudgetUnitModel::pinRequested, this, &BudgetView::pinUnit);
+    connect(m_model, &BudgetUnitModel::pinRequested, this, &BudgetView::pinRequested);
 
-    m_undo = new QUndoStack(this);
-    m_undoAction = m_undo->createUndoAction(this, tr("Undo"));
-    m_undoAction->setObjectName(QStringLiteral("BudgetUndoAction"));
-    m_redoAction = m_undo->createRedoAction(this, tr("Redo"));
-    m_redoAction->setObjectName(QStringLiteral("BudgetRedoAction"));
     m_unpinAction = new QAction(tr("Unpin"), this);
     m_unpinAction->setObjectName(QStringLiteral("BudgetUnpinAction"));
     m_unpinAction->setToolTip(tr("Let the solver choose the selected units' options again"));
     connect(m_unpinAction, &QAction::triggered, this, [this] {
         std::vector<int> rows;
         for (const QModelIndex& i : m_tableView->selectionModel()->selectedRows()) rows.push_back(i.row());
-        unpinUnits(rows);
+        emit unpinRequested(rows);
     });
     m_tableView->setContextMenuPolicy(Qt::ActionsContextMenu);
-    m_tableView->addActions({m_unpinAction, m_undoAction, m_redoAction});
+    m_tableView->addAction(m_unpinAction);
     m_unpinButton = new QPushButton(tr("Unpin"), this);
     m_unpinButton->setToolTip(m_unpinAction->toolTip());
     connect(m_unpinButton, &QPushButton::clicked, m_unpinAction, &QAction::trigger);
     m_unpinAllButton = new QPushButton(tr("Unpin all"), this);
-    connect(m_unpinAllButton, &QPushButton::clicked, this, &BudgetView::unpinAll);
+    m_unpinAllButton->setObjectName(QStringLiteral("BudgetUnpinAllButton"));
+    connect(m_unpinAllButton, &QPushButton::clicked, this, &BudgetView::unpinAllRequested);
 
     // Layout: budget controls and totals on top; plots and table share a splitter.
     auto* budgetRow = new QHBoxLayout;
@@ -193,6 +182,14 @@ BudgetView::BudgetView(QWidget* parent) : QWidget(parent), m_pool(std::make_uniq
     budgetRow->addWidget(m_resetScaleButton);
     budgetRow->addWidget(m_saveButton);
     setDamageScale(1.0);
+
+    auto* tableRow = new QHBoxLayout;
+    tableRow->addWidget(new QLabel(tr("Units:"), this));
+    tableRow->addWidget(m_granularityBox);
+    tableRow->addWidget(new QLabel(tr("Damage:"), this));
+    tableRow->addWidget(m_metricBox);
+    tableRow->addWidget(m_nativeBox);
+    tableRow->addStretch(1);
 
     auto section = [this](const QString& title, QWidget* tool, QWidget* body) {
         auto* w = new QWidget(this);
@@ -224,6 +221,7 @@ BudgetView::BudgetView(QWidget* parent) : QWidget(parent), m_pool(std::make_uniq
     v->setContentsMargins(0, 0, 0, 0);
     v->addLayout(budgetRow);
     v->addWidget(m_slider);
+    v->addLayout(tableRow);
     v->addWidget(m_totals);
     v->addWidget(m_status);
     v->addWidget(splitter, 1);
@@ -240,149 +238,197 @@ BudgetView::BudgetView(QWidget* parent) : QWidget(parent), m_pool(std::make_uniq
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_stack);
 
-    configureBudgetBox();
-    {
-        const QSignalBlocker block(m_budgetBox);
-        m_budgetBox->setValue(1.0);  // +1 % perplexity: the studio's first budget
-    }
-    clear();
+    setSpec(BudgetSpec{});
 }
 
-BudgetView::~BudgetView()
-{
-    if (m_cancel) m_cancel->cancel();
-    m_pool->waitForDone();  // a build in flight only touches what it captured
-}
+BudgetView::~BudgetView() = default;
 
-void BudgetView::setTable(OptionTable table, std::shared_ptr<const Frontier> frontier, std::vector<UniformPoint> uniform)
+// ---- what the document hands in
+
+void BudgetView::setTable(std::shared_ptr<const OptionTable> table, const QString& why)
 {
-    if (auto valid = validate(table); !valid.ok()) {
-        clear();
-        m_placeholder->setText(tr("This option table cannot be allocated: %1")
-                                   .arg(QString::fromStdString(valid.error().message)));
+    const bool sameUnits = table && m_table && table->units.size() == m_table->units.size() &&
+                           std::equal(table->units.begin(), table->units.end(), m_table->units.begin(),
+                                      [](const Unit& a, const Unit& b) {
+                                          return a.name == b.name && a.options.size() == b.options.size();
+                                      });
+    m_table = std::move(table);
+    m_model->setTable(m_table);
+    if (!m_table) {
+        m_breakdown.reset();
+        m_hasAllocation = false;
+        m_frontier.reset();
+        m_frontierPlot->clearData();
+        m_layerPlot->clearData();
+        m_totals->clear();
+        m_status->hide();
+        m_placeholder->setText(why.isEmpty() ? m_placeholderText : why);
+        m_stack->setCurrentIndex(0);
         return;
     }
-    auto shared = std::make_shared<const OptionTable>(std::move(table));
-    m_uniform = uniform.empty() ? uniformPoints(*shared, kUniformSchemes) : std::move(uniform);
-    m_table = shared;
-    m_breakdown = std::make_unique<LayerBreakdown>(*m_table);
-    std::vector<double> most;
-    m_breakdown->maxCellBytes(*m_table, most);
-    m_layerPlot->setLayout(*m_breakdown, most);
-    m_model->setTable(m_table);
-    m_undo->clear();
-    m_frontier.reset();  // the old table's: its choices do not fit this one
-    m_hasAllocation = false;
-    m_allocation = {};
-    m_totals->clear();
-    m_frontierPlot->clearData();
-    m_stack->setCurrentIndex(1);
-    // A frontier of another table (a caller's slip) is rebuilt rather than trusted.
-    if (frontier && frontier->unitCount() == m_table->units.size()) {
-        ++m_generation;  // a build still running for an older table is dropped
-        frontierReady(std::move(frontier));
-    } else {
-        rebuildFrontier();
+    if (!sameUnits) {
+        m_breakdown = std::make_unique<LayerBreakdown>(*m_table);
+        std::vector<double> most;
+        m_breakdown->maxCellBytes(*m_table, most);
+        m_layerPlot->setLayout(*m_breakdown, most);
+        m_hasAllocation = false;
+        m_totals->clear();
     }
+    m_stack->setCurrentIndex(1);
 }
 
-void BudgetView::clear()
+void BudgetView::setFrontier(std::shared_ptr<const Frontier> frontier, const std::vector<UniformPoint>& uniform)
 {
-    ++m_generation;
-    if (m_cancel) m_cancel->cancel();
-    setSolving(false);
-    m_table.reset();
-    m_frontier.reset();
-    m_uniform.clear();
-    m_breakdown.reset();
-    m_hasAllocation = false;
-    m_allocation = {};
-    m_model->setTable(nullptr);
-    m_frontierPlot->clearData();
-    m_layerPlot->clearData();
-    m_undo->clear();
-    m_totals->clear();
-    m_status->hide();
-    m_placeholder->setText(m_placeholderText);
-    m_stack->setCurrentIndex(0);
+    m_frontier = std::move(frontier);
+    if (!m_frontier) {
+        m_frontierPlot->clearData();
+        m_scale = BudgetScale();
+        return;
+    }
+    m_frontierPlot->setFrontier(*m_frontier, uniform, m_frontier->totalWeights());
+    const double value = m_budgetBox->value();
+    configureBudgetBox();
+    showBudget(value);
+}
+
+void BudgetView::setAllocation(bool hasAllocation, const Allocation& a, const AllocationTotals& totals, int nativeUnits)
+{
+    m_hasAllocation = hasAllocation && m_table && m_breakdown && a.choice.size() == m_table->units.size();
+    if (!m_hasAllocation) {
+        m_allocation = {};
+        m_totals->clear();
+        m_model->setChoice({});
+        return;
+    }
+    m_allocation = a;
+    m_allocationTotals = totals;
+    m_nativeUnits = nativeUnits;
+    m_breakdown->cellBytes(*m_table, m_allocation.choice, m_cells);
+    m_layerPlot->setCells(m_cells);
+    m_frontierPlot->setCurrent(m_allocation.bytes, m_allocation.damage);
+    const bool legendChanged = m_frontierPlot->setCurrentNative(nativeUnits > 0);
+    if (m_kind == BudgetKind::PplPercent) m_frontierPlot->setDamageBudgetLine(BudgetScale::damageBudget(budgetValue()));
+    else m_frontierPlot->setByteBudgetLine(m_scale.byteBudget(budgetValue()));
+    m_totals->setText(totalsText());
+    if (!m_allocation.feasible) {
+        setStatus(tr("Below what any allocation reaches: showing the nearest one. %1")
+                      .arg(QString::fromStdString(m_allocation.message)));
+    } else if (!m_solving) {
+        m_status->hide();
+    }
+    m_model->setChoice(m_allocation.choice);
+    if (legendChanged) m_frontierPlot->replot(QCustomPlot::rpQueuedReplot);
+    scheduleFlush();
+}
+
+void BudgetView::setSpec(const BudgetSpec& spec)
+{
+    {
+        const QSignalBlocker b1(m_granularityBox), b2(m_metricBox), b3(m_nativeBox);
+        m_granularityBox->setCurrentIndex(m_granularityBox->findData(int(spec.granularity)));
+        m_metricBox->setCurrentIndex(std::max(0, m_metricBox->findData(QString::fromStdString(spec.metric))));
+        m_nativeBox->setChecked(spec.optionSet != OptionSet::Gguf);
+        m_nativeBox->setEnabled(spec.optionSet != OptionSet::Custom);
+    }
+    if (spec.kind != m_kind) {
+        m_kind = spec.kind;
+        const QSignalBlocker block(m_unitBox);
+        m_unitBox->setCurrentIndex(m_unitBox->findData(int(m_kind)));
+        m_frontierPlot->setSizeAxis(m_kind == BudgetKind::BitsPerWeight ? FrontierPlot::SizeAxis::BitsPerWeight
+                                                                        : FrontierPlot::SizeAxis::Megabytes);
+        configureBudgetBox();
+    }
+    if (spec.value != m_budgetBox->value()) showBudget(spec.value);
+    setDamageScale(spec.damageScale, m_scaleLabel->toolTip());
+}
+
+void BudgetView::setSolving(bool solving)
+{
+    if (m_solving == solving) return;
+    m_solving = solving;
+    m_saveButton->setEnabled(!solving);  // the allocation shown does not have the new pins yet
+    if (solving) setStatus(tr("Re-solving with the new pins…"));
+    else m_status->hide();
+}
+
+void BudgetView::setStatus(const QString& text)
+{
+    m_status->setText(text);
+    m_status->setVisible(!text.isEmpty());
 }
 
 void BudgetView::setDamageScale(double scale, const QString& note)
 {
-    m_damageScale = scale > 0 ? scale : 1.0;
-    m_scaleLabel->setText(m_damageScale == 1.0 ? tr("Predictor: uncalibrated")
-                                               : tr("Predictor × %1").arg(m_damageScale, 0, 'f', 2));
-    m_scaleLabel->setToolTip(note);
-    m_resetScaleButton->setEnabled(m_damageScale != 1.0);
+    scale = scale > 0 ? scale : 1.0;
+    m_scaleLabel->setText(scale == 1.0 ? tr("Predictor: uncalibrated") : tr("Predictor × %1").arg(scale, 0, 'f', 2));
+    m_scaleLabel->setToolTip(scale == 1.0 ? QString() : note);
+    m_resetScaleButton->setEnabled(scale != 1.0);
 }
 
 void BudgetView::setPlaceholderText(const QString& text)
 {
     m_placeholderText = text;
-    m_placeholder->setText(text);
+    if (!m_table) m_placeholder->setText(text);
 }
 
-void BudgetView::setOriginalBytes(int64_t bytes)
+void BudgetView::setUndoActions(QAction* undo, QAction* redo)
 {
-    m_originalBytes = std::max<int64_t>(0, bytes);
-    if (m_hasAllocation) m_totals->setText(totalsText());
+    m_tableView->addActions({undo, redo});
 }
 
 // ---- budget ↔ slider
 
 double BudgetView::budgetValue() const { return m_budgetBox->value(); }
 
-void BudgetView::setBudgetValue(double value) { m_budgetBox->setValue(value); }
+void BudgetView::markStart() { m_changeStartNs = nowNs(); }
 
-double BudgetView::damageBudget() const { return BudgetScale::damageBudget(m_budgetBox->value()); }
-
-int64_t BudgetView::byteBudget() const { return m_scale.byteBudget(m_budgetBox->value()); }
-
-void BudgetView::setBudgetUnit(BudgetUnit unit)
+// Shows `value` in the number box and the slider without asking for anything.
+void BudgetView::showBudget(double value)
 {
-    m_unitBox->setCurrentIndex(m_unitBox->findData(int(unit)));  // → onUnitChanged
+    {
+        const QSignalBlocker block(m_budgetBox);
+        m_budgetBox->setValue(value);
+    }
+    const QSignalBlocker block(m_slider);
+    m_slider->setValue(m_frontier ? m_scale.positionOf(m_budgetBox->value()) : 0);
 }
 
 void BudgetView::onUnitChanged()
 {
-    const auto unit = BudgetUnit(m_unitBox->currentData().toInt());
-    if (unit == m_unit) return;
-    m_unit = unit;
-    m_changeStartNs = nowNs();
+    const auto kind = BudgetKind(m_unitBox->currentData().toInt());
+    if (kind == m_kind) return;
+    markStart();
+    m_kind = kind;
     configureBudgetBox();
-    m_frontierPlot->setSizeAxis(unit == BudgetUnit::BitsPerWeight ? FrontierPlot::SizeAxis::BitsPerWeight
+    m_frontierPlot->setSizeAxis(kind == BudgetKind::BitsPerWeight ? FrontierPlot::SizeAxis::BitsPerWeight
                                                                   : FrontierPlot::SizeAxis::Megabytes);
-    if (m_hasAllocation) {
-        // The same allocation, said in the new unit.
-        const QSignalBlocker block(m_budgetBox);
-        m_budgetBox->setValue(m_scale.valueOf(m_allocation));
-    }
-    const QSignalBlocker block(m_slider);
-    m_slider->setValue(m_scale.positionOf(m_budgetBox->value()));
-    requery();
+    // The same allocation, said in the new unit.
+    if (m_hasAllocation) showBudget(m_scale.valueOf(m_allocation));
+    else showBudget(m_budgetBox->value());
+    emit budgetRequested(m_kind, m_budgetBox->value());
 }
 
 void BudgetView::configureBudgetBox()
 {
-    m_scale = m_frontier ? BudgetScale(*m_frontier, m_unit, kSliderSteps) : BudgetScale();
+    m_scale = m_frontier ? BudgetScale(*m_frontier, m_kind, kSliderSteps) : BudgetScale();
     const QSignalBlocker block(m_budgetBox);
     m_budgetBox->setDecimals(m_scale.decimals());
-    switch (m_unit) {
-    case BudgetUnit::PerplexityPercent:
+    switch (m_kind) {
+    case BudgetKind::PplPercent:
         m_budgetBox->setRange(0, 1e6);
         m_budgetBox->setSingleStep(0.1);
         m_budgetBox->setPrefix(QStringLiteral("+"));
         m_budgetBox->setSuffix(QStringLiteral(" %"));
         m_budgetBox->setToolTip(tr("Largest predicted perplexity increase; damage budget ln(1 + p/100) nats/token"));
         break;
-    case BudgetUnit::Megabytes:
+    case BudgetKind::Megabytes:
         m_budgetBox->setRange(0, 1e9);
         m_budgetBox->setSingleStep(std::pow(10.0, 1 - m_scale.decimals()));
         m_budgetBox->setPrefix(QString());
         m_budgetBox->setSuffix(QStringLiteral(" MB"));
         m_budgetBox->setToolTip(tr("Largest size (MB = 10⁶ bytes, norms and biases included)"));
         break;
-    case BudgetUnit::BitsPerWeight:
+    case BudgetKind::BitsPerWeight:
         m_budgetBox->setRange(0, 64);
         m_budgetBox->setSingleStep(0.05);
         m_budgetBox->setPrefix(QString());
@@ -394,57 +440,25 @@ void BudgetView::configureBudgetBox()
 
 void BudgetView::onSliderChanged(int position)
 {
-    m_changeStartNs = nowNs();
-    {
+    markStart();
+    if (m_frontier) {
         const QSignalBlocker block(m_budgetBox);
-        m_budgetBox->setValue(m_frontier ? m_scale.valueAt(position) : m_budgetBox->value());
+        m_budgetBox->setValue(m_scale.valueAt(position));
     }
-    requery();
+    emit budgetRequested(m_kind, m_budgetBox->value());
 }
 
 void BudgetView::onBudgetBoxChanged(double value)
 {
-    m_changeStartNs = nowNs();
+    markStart();
     {
         const QSignalBlocker block(m_slider);
         m_slider->setValue(m_frontier ? m_scale.positionOf(value) : 0);
     }
-    requery();
+    emit budgetRequested(m_kind, value);
 }
 
-// ---- solving and drawing
-
-void BudgetView::requery()
-{
-    if (!m_frontier) return;
-    const qint64 t0 = nowNs();
-    Allocation a = m_unit == BudgetUnit::PerplexityPercent ? m_frontier->minBytes(damageBudget())
-                                                           : m_frontier->minDamage(byteBudget());
-    m_timing.queryMs = double(nowNs() - t0) / 1e6;
-    applyAllocation(std::move(a));
-}
-
-void BudgetView::applyAllocation(Allocation a)
-{
-    m_allocation = std::move(a);
-    m_hasAllocation = true;
-    m_breakdown->cellBytes(*m_table, m_allocation.choice, m_cells);
-    m_layerPlot->setCells(m_cells);
-    m_frontierPlot->setCurrent(m_allocation.bytes, m_allocation.damage);
-    if (m_unit == BudgetUnit::PerplexityPercent) m_frontierPlot->setDamageBudgetLine(damageBudget());
-    else m_frontierPlot->setByteBudgetLine(byteBudget());
-    m_totals->setText(totalsText());
-    if (!m_allocation.feasible) {
-        m_status->setText(tr("Below what any allocation reaches: showing the nearest one. %1")
-                              .arg(QString::fromStdString(m_allocation.message)));
-        m_status->show();
-    } else if (!m_solving) {
-        m_status->hide();
-    }
-    m_model->setChoice(m_allocation.choice);
-    scheduleFlush();
-    emit allocationChanged(m_allocation);
-}
+// ---- drawing
 
 void BudgetView::scheduleFlush()
 {
@@ -475,183 +489,37 @@ void BudgetView::flush()
 QString BudgetView::totalsText() const
 {
     if (!m_hasAllocation) return {};
-    const Allocation& a = m_allocation;
-    QString text = tr("<b>%1</b> · <b>%2</b> bits/weight · predicted Δppl <b>+%3 %</b> · KL %4 nats/token")
-                       .arg(mib(a.bytes))
-                       .arg(a.bitsPerWeight, 0, 'f', 3)
-                       .arg(perplexityIncreaseForDamage(a.damage), 0, 'f', 3)
-                       .arg(a.damage, 0, 'e', 2);
-    if (m_originalBytes > 0 && a.bytes > 0)
-        text += tr(" · %1× smaller than the file").arg(double(m_originalBytes) / double(a.bytes), 0, 'f', 2);
+    const AllocationTotals& t = m_allocationTotals;
+    QString text = tr("<b>%1</b> · <b>%2</b> bits/weight · predicted Δppl <b>+%3 %</b>")
+                       .arg(mib(t.bytes))
+                       .arg(t.bitsPerWeight, 0, 'f', 3)
+                       .arg(t.predictedPplIncreasePercent, 0, 'f', 3);
+    // The KL estimate comes from the calibration's measured KL; without measurements there is none.
+    if (t.hasKl()) text += tr(" · predicted KL %1 nats/token").arg(t.predictedKl, 0, 'e', 2);
+    if (t.compressionRatio > 0) text += tr(" · %1× smaller than the file").arg(t.compressionRatio, 0, 'f', 2);
+    if (m_nativeUnits > 0)
+        text += QStringLiteral("<br>") +
+                tr("%n unit(s) use Precis' RTN format: kept as such in memory; a GGUF export re-encodes them to GGUF "
+                   "types.", nullptr, m_nativeUnits);
     return text;
-}
-
-void BudgetView::setSolving(bool solving)
-{
-    if (m_solving == solving) return;
-    m_solving = solving;
-    m_saveButton->setEnabled(!solving);  // the allocation shown does not have the new pins yet
-    if (solving) {
-        m_status->setText(tr("Re-solving with the new pins…"));
-        m_status->show();
-    } else {
-        m_status->hide();
-    }
-    emit solvingChanged(solving);
-}
-
-void BudgetView::rebuildFrontier()
-{
-    const int generation = ++m_generation;
-    if (m_cancel) m_cancel->cancel();
-    m_cancel.reset();
-    if (m_table->units.size() < kAsyncUnits) {
-        const BuildResult r = build(m_table, m_settings, nullptr);
-        m_lastBuildMs = r.ms;
-        if (!r.frontier) {
-            m_status->setText(tr("Could not solve the allocation: %1").arg(r.error));
-            m_status->show();
-            return;
-        }
-        frontierReady(r.frontier);
-        return;
-    }
-    // Off the GUI thread; the old frontier keeps answering the slider meanwhile.
-    auto cancel = std::make_shared<CancelToken>();
-    m_cancel = cancel;
-    setSolving(true);
-    auto* watcher = new QFutureWatcher<BuildResult>(this);
-    connect(watcher, &QFutureWatcher<BuildResult>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != m_generation) return;  // a newer pin or table took over
-        const BuildResult r = watcher->result();
-        m_lastBuildMs = r.ms;
-        setSolving(false);
-        if (!r.frontier) {
-            m_status->setText(tr("Could not solve the allocation: %1").arg(r.error));
-            m_status->show();
-            return;
-        }
-        frontierReady(r.frontier);
-    });
-    watcher->setFuture(QtConcurrent::run(m_pool.get(), [table = m_table, settings = m_settings, cancel] {
-        // One core stays with the GUI thread, so the slider keeps its frame rate meanwhile.
-        const ThreadLimit limit(std::max(1, QThread::idealThreadCount() - 1));
-        return build(table, settings, cancel.get());
-    }));
-}
-
-void BudgetView::frontierReady(std::shared_ptr<const Frontier> frontier)
-{
-    m_frontier = std::move(frontier);
-    m_frontierPlot->setFrontier(*m_frontier, m_uniform, m_frontier->totalWeights());
-    const double value = m_budgetBox->value();
-    configureBudgetBox();
-    {
-        const QSignalBlocker block(m_budgetBox);
-        m_budgetBox->setValue(value);
-    }
-    {
-        const QSignalBlocker block(m_slider);
-        m_slider->setValue(m_scale.positionOf(m_budgetBox->value()));
-    }
-    m_changeStartNs = nowNs();
-    requery();
-}
-
-// ---- pins
-
-void BudgetView::pinUnit(int unit, int option)
-{
-    if (!m_table || unit < 0 || unit >= int(m_table->units.size())) return;
-    const Unit& u = m_table->units[size_t(unit)];
-    if (option < -1 || option >= int(u.options.size()) || option == u.pinned) return;
-    const QString name = QString::fromStdString(u.name);
-    const QString text = option < 0 ? tr("Unpin %1").arg(name)
-                                    : tr("Pin %1 to %2").arg(name, QString::fromStdString(u.options[size_t(option)].scheme));
-    m_undo->push(new PinCommand({{unit, u.pinned, option}}, [this](const auto& pins) { applyPins(pins); }, text));
-}
-
-void BudgetView::unpinUnits(const std::vector<int>& units)
-{
-    if (!m_table) return;
-    std::vector<PinCommand::Change> changes;
-    for (int u : units)
-        if (u >= 0 && u < int(m_table->units.size()) && m_table->units[size_t(u)].pinned >= 0)
-            changes.push_back({u, m_table->units[size_t(u)].pinned, -1});
-    if (changes.empty()) return;
-    const QString text = changes.size() == 1
-                             ? tr("Unpin %1").arg(QString::fromStdString(m_table->units[size_t(changes[0].unit)].name))
-                             : tr("Unpin %n units", nullptr, int(changes.size()));
-    m_undo->push(new PinCommand(std::move(changes), [this](const auto& pins) { applyPins(pins); }, text));
-}
-
-void BudgetView::unpinAll()
-{
-    if (!m_table) return;
-    std::vector<int> all(m_table->units.size());
-    for (size_t u = 0; u < all.size(); ++u) all[u] = int(u);
-    unpinUnits(all);
-}
-
-void BudgetView::applyPins(const std::vector<std::pair<int, int>>& pins)
-{
-    auto table = std::make_shared<OptionTable>(*m_table);
-    for (auto [unit, pin] : pins) table->units[size_t(unit)].pinned = pin;
-    m_table = table;
-    m_model->setTable(m_table);
-    rebuildFrontier();
 }
 
 // ---- saving
 
-QString BudgetView::budgetJson() const
-{
-    static const char* const kinds[] = {"ppl_percent", "megabytes", "bits_per_weight"};
-    QJsonObject pinned;
-    if (m_table)
-        for (const Unit& u : m_table->units)
-            if (u.pinned >= 0)
-                pinned[QString::fromStdString(u.name)] = QString::fromStdString(u.options[size_t(u.pinned)].scheme);
-    QJsonObject o{{"kind", QLatin1String(kinds[int(m_unit)])}, {"value", m_budgetBox->value()}, {"pinned", pinned}};
-    if (m_damageScale != 1.0) o.insert(QStringLiteral("damage_scale"), m_damageScale);  // the closed loop's factor
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-QString BudgetView::assignmentJson() const
-{
-    if (!m_hasAllocation) return QStringLiteral("{}");
-    return QString::fromStdString(precis::assignmentJson(*m_table, m_allocation));
-}
-
-QString BudgetView::totalsJson() const
-{
-    if (!m_hasAllocation) return QStringLiteral("{}");
-    const Allocation& a = m_allocation;
-    const QJsonObject o{{"bytes", qint64(a.bytes)},
-                        {"bits_per_weight", a.bitsPerWeight},
-                        {"predicted_damage", a.damage},
-                        {"predicted_ppl_increase_percent", perplexityIncreaseForDamage(a.damage)},
-                        {"predicted_kl", a.damage},
-                        {"compression_ratio", m_originalBytes > 0 && a.bytes > 0 ? double(m_originalBytes) / double(a.bytes) : 0.0},
-                        {"feasible", a.feasible}};
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
 void BudgetView::requestSave(const QString& name)
 {
     if (!m_hasAllocation || m_solving || name.trimmed().isEmpty()) return;
-    emit saveRequested(name.trimmed(), budgetJson());
+    emit saveRequested(name.trimmed());
 }
 
 void BudgetView::askSaveName()
 {
     if (!m_hasAllocation) return;
     QString suggested;
-    switch (m_unit) {
-    case BudgetUnit::PerplexityPercent: suggested = tr("ppl +%1 %").arg(m_budgetBox->value()); break;
-    case BudgetUnit::Megabytes: suggested = tr("%1 MB").arg(m_budgetBox->value()); break;
-    case BudgetUnit::BitsPerWeight: suggested = tr("%1 bits/weight").arg(m_budgetBox->value()); break;
+    switch (m_kind) {
+    case BudgetKind::PplPercent: suggested = tr("ppl +%1 %").arg(m_budgetBox->value()); break;
+    case BudgetKind::Megabytes: suggested = tr("%1 MB").arg(m_budgetBox->value()); break;
+    case BudgetKind::BitsPerWeight: suggested = tr("%1 bits/weight").arg(m_budgetBox->value()); break;
     }
     bool ok = false;
     const QString name = QInputDialog::getText(this, tr("Save allocation"), tr("Name of the allocation in this session:"),

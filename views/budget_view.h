@@ -1,34 +1,39 @@
-// Budget tab (DESIGN.md §6, §9): the accuracy budget slider over a solved
-// mixed-precision allocation.
+// Budget tab (DESIGN.md §6, §9): renders the budget document's state (the
+// app's BudgetDocument) and sends the user's intents back. It keeps no
+// document state: the budget, the table settings, the pins and their undo
+// stack live in the document; the view holds shared, immutable copies of the
+// table and frontier it draws, and presentation state (slider scale, bar mode,
+// log axis).
 //
 //   - budget: a slider (kSliderSteps steps; arrows and PageUp/PageDown step it)
-//     and a number in one of three units: max predicted perplexity increase in
+//     and a number in one of three kinds: max predicted perplexity increase in
 //     % (damage budget B = ln(1 + p/100) nats/token, slider log-spaced over the
 //     frontier's damage range), size in MB (10^6 bytes) or bits per weight
-//     (slider linear over the frontier's bytes). The number is the budget; the
-//     allocation shown is always Frontier::minBytes(B) (Δppl) or
-//     Frontier::minDamage(bytes) (size units) for exactly that number;
+//     (slider linear over the frontier's bytes) → budgetRequested;
+//   - the table's settings: granularity (tensor / head / layer), damage metric
+//     (output-weighted error / Fisher), and whether Precis' own RTN types are
+//     offered beside the GGUF types → granularityRequested, metricRequested,
+//     optionSetRequested;
 //   - the Pareto frontier plot with the current point and the uniform formats;
 //   - the per-layer chart, bars stacked by tensor kind (allocation_summary.h);
-//   - totals: size, bits/weight, predicted Δppl and KL, compression ratio;
-//   - the unit table with the chosen option per unit; picking an option pins
-//     the unit (undoable), which rebuilds the frontier.
+//   - totals: size, bits/weight, predicted Δppl and KL, compression ratio, and
+//     how many units use Precis-native types (a GGUF export re-encodes them);
+//   - the unit table with the chosen option per unit; picking an option asks
+//     for a pin (pinRequested, unpinRequested).
 //
-// A budget change only queries the frontier (microseconds) and updates every
-// plot, label and table cell in place; the redraw is merged into one per event
-// loop pass and redraws only the frontier plot's overlay layer. lastTiming()
-// gives what the last change cost. A pin rebuilds the frontier: on the GUI
-// thread for tables under kAsyncUnits units, else on a one-thread pool while the
-// old frontier keeps answering (isSolving(), solvingChanged).
+// A budget answer (setAllocation) updates every plot, label and table cell in
+// place; the redraw is merged into one per event loop pass and redraws only
+// the frontier plot's overlay layer. lastTiming() gives what the last change
+// cost, from the user's input to the end of the redraw.
 //
-// Threads: GUI thread only. The view keeps its own copy of the table (pins
-// change it); the frontier it is given must have been built from that table.
+// Threads: GUI thread only.
 #pragma once
 
 #include "allocation/option_builder.h"
 #include "allocation/option_table.h"
 #include "allocation/solver.h"
 #include "budget_scale.h"
+#include "session/session_allocations.h"
 
 #include <QWidget>
 
@@ -45,11 +50,8 @@ class QPushButton;
 class QSlider;
 class QStackedWidget;
 class QTableView;
-class QThreadPool;
-class QUndoStack;
 
 namespace precis {
-class CancelToken;
 class LayerBreakdown;
 } // namespace precis
 
@@ -62,86 +64,59 @@ class LayerBitsPlot;
 class BudgetView : public QWidget {
     Q_OBJECT
 public:
-    using BudgetUnit = views::BudgetUnit;  // budget_scale.h
     static constexpr int kSliderSteps = 1000;
-    // Tables with at least this many units re-solve off the GUI thread
-    // (buildFrontier takes about 1 ms per 100 units on one core).
-    static constexpr size_t kAsyncUnits = 2000;
 
     explicit BudgetView(QWidget* parent = nullptr);
     ~BudgetView() override;
 
-    // The table to allocate. frontier: built from exactly this table (pins
-    // included), or nullptr to build it here (a frontier with another unit count
-    // is rebuilt too). uniform: the comparison points (precis::uniformPoints);
-    // empty: F16, Q8_0, Q6_K, Q5_K, Q4_K, Q4_0, Q3_K, Q2_K from the table.
-    // Clears the undo stack; keeps the budget unit and value. A table that
-    // fails precis::validate is not shown: the placeholder says why.
-    void setTable(OptionTable table, std::shared_ptr<const Frontier> frontier = nullptr,
-                  std::vector<UniformPoint> uniform = {});
-    void clear();
-    bool hasTable() const { return bool(m_table); }
+    // ---- what the document hands in
+    // The table to show (nullptr: none; the placeholder shows `why`, or the
+    // placeholder text). A table with the same units as the shown one only
+    // updates its pins.
+    void setTable(std::shared_ptr<const OptionTable> table, const QString& why = {});
+    // Its frontier and the uniform formats beside it (nullptr: none yet).
+    void setFrontier(std::shared_ptr<const Frontier> frontier, const std::vector<UniformPoint>& uniform);
+    // The allocation at the budget, its totals and how many of its units use
+    // Precis-native types; hasAllocation false clears them.
+    void setAllocation(bool hasAllocation, const Allocation& allocation, const AllocationTotals& totals,
+                       int nativeUnits);
+    // The budget and the table settings as the document holds them (shown
+    // without asking for anything).
+    void setSpec(const BudgetSpec& spec);
+    void setSolving(bool solving);
+    // A transient note (dropped pins, a failed solve); empty hides it.
+    void setStatus(const QString& text);
     // Text shown while there is no table (e.g. how to run a calibration).
     void setPlaceholderText(const QString& text);
-    // The original model file's size, for the compression ratio (0: not shown).
-    void setOriginalBytes(int64_t bytes);
-    // The closed loop's factor on every predicted damage (the table given to
-    // setTable is already scaled by it; shown, and kept with compressions made
-    // from this allocation). note: how it was fitted (a tooltip).
+    // The closed loop's factor on every predicted damage (1: uncalibrated);
+    // note: how it was fitted (a tooltip).
     void setDamageScale(double scale, const QString& note = {});
-    double damageScale() const { return m_damageScale; }
-    QPushButton* calibrateButton() const { return m_calibrateButton; }
-    QLabel* damageScaleLabel() const { return m_scaleLabel; }
-    // Settings of the frontiers built here (after pins, or without a given frontier).
-    void setFrontierSettings(const FrontierSettings& settings) { m_settings = settings; }
+    // The document's undo/redo actions, offered in the unit table's context menu.
+    void setUndoActions(QAction* undo, QAction* redo);
 
-    const std::shared_ptr<const OptionTable>& table() const { return m_table; }
-    const std::shared_ptr<const Frontier>& frontier() const { return m_frontier; }
+    bool hasTable() const { return bool(m_table); }
     bool hasAllocation() const { return m_hasAllocation; }
+    const std::shared_ptr<const OptionTable>& table() const { return m_table; }
     const Allocation& allocation() const { return m_allocation; }
-    bool isSolving() const { return m_solving; }
-
-    BudgetUnit budgetUnit() const { return m_unit; }
-    void setBudgetUnit(BudgetUnit unit);  // converts the current allocation into the new unit
-    double budgetValue() const;           // the number shown, in the current unit
-    void setBudgetValue(double value);
-    // The budget the number stands for: damage (nats/token) in the Δppl unit, bytes in the size units.
-    double damageBudget() const;
-    int64_t byteBudget() const;
-
-    // Pins unit `unit` to option `option` (-1: unpins), as one undo step.
-    void pinUnit(int unit, int option);
-    void unpinUnits(const std::vector<int>& units);  // one undo step; units not pinned are skipped
-    void unpinAll();
-    QUndoStack* undoStack() const { return m_undo; }
-    QAction* undoAction() const { return m_undoAction; }  // for the Edit menu
-    QAction* redoAction() const { return m_redoAction; }
-    QAction* unpinAction() const { return m_unpinAction; }  // unpins the table's selected rows
-
-    // What "Save allocation…" stores, in precis-cli allocate's form:
-    // {"kind": "ppl_percent" | "megabytes" | "bits_per_weight", "value": v, "pinned": {unit: scheme}
-    //  [, "damage_scale": the closed loop's factor when not 1]}
-    QString budgetJson() const;
-    QString assignmentJson() const;  // {"unit": "scheme", …} (precis::assignmentJson)
-    // {"bytes", "bits_per_weight", "predicted_damage", "predicted_ppl_increase_percent",
-    //  "predicted_kl", "compression_ratio", "feasible"}
-    QString totalsJson() const;
+    BudgetKind budgetKind() const { return m_kind; }
+    double budgetValue() const;  // the number shown
     QString totalsText() const;
 
     struct Timing {
-        double queryMs = 0;     // the frontier query
-        double responseMs = 0;  // budget change (slider valueChanged) → end of the replot
+        double responseMs = 0;  // the user's input (slider, number, unit) → end of the replot
         double replotMs = 0;    // QCustomPlot::replotTime() of the per-layer chart
         double overlayMs = 0;   // the frontier plot's overlay redraw
     };
     Timing lastTiming() const { return m_timing; }
-    double lastBuildMs() const { return m_lastBuildMs; }  // the last frontier built here
     // Applies a pending redraw now (tests, screenshots).
     void flushNow();
 
     QSlider* slider() const { return m_slider; }
     QDoubleSpinBox* budgetBox() const { return m_budgetBox; }
     QComboBox* unitBox() const { return m_unitBox; }
+    QComboBox* granularityBox() const { return m_granularityBox; }
+    QComboBox* metricBox() const { return m_metricBox; }
+    QCheckBox* nativeBox() const { return m_nativeBox; }
     QLabel* totalsLabel() const { return m_totals; }
     QLabel* statusLabel() const { return m_status; }
     FrontierPlot* frontierPlot() const { return m_frontierPlot; }
@@ -151,20 +126,27 @@ public:
     QTableView* unitTable() const { return m_tableView; }
     BudgetUnitModel* unitModel() const { return m_model; }
     QPushButton* saveButton() const { return m_saveButton; }
+    QPushButton* calibrateButton() const { return m_calibrateButton; }
+    QLabel* damageScaleLabel() const { return m_scaleLabel; }
+    QAction* unpinAction() const { return m_unpinAction; }  // unpins the table's selected rows
 
 public slots:
-    // Emits saveRequested(name, budgetJson()) when there is an allocation, no
-    // re-solve is running (the allocation would lack the new pins) and a name.
+    // Emits saveRequested(name) when there is an allocation, no re-solve is
+    // running (the allocation would lack the new pins) and a name.
     void requestSave(const QString& name);
 
 signals:
-    // After every budget change or re-solve. Handlers must be cheap (every slider step).
-    void allocationChanged(const precis::Allocation& allocation);
-    // The user asked to keep the current allocation under `name` (see budgetJson;
-    // assignmentJson() and totalsJson() give the rest of a session record).
-    void saveRequested(const QString& name, const QString& budgetJson);
-    void solvingChanged(bool solving);
-    // The user asked to fit the predictor to measured compressions / to reset it.
+    // The user's intents. A budget change: kind and number (a change of kind
+    // carries the current allocation said in the new kind).
+    void budgetRequested(precis::BudgetKind kind, double value);
+    void granularityRequested(precis::Granularity granularity);
+    void metricRequested(const QString& metric);
+    void optionSetRequested(precis::OptionSet set);
+    void pinRequested(int unit, int option);  // option -1: unpin
+    void unpinRequested(const std::vector<int>& units);
+    void unpinAllRequested();
+    void saveRequested(const QString& name);
+    // Fit the predictor to measured compressions / reset it.
     void calibrateRequested();
     void resetScaleRequested();
 
@@ -173,36 +155,25 @@ private:
     void onBudgetBoxChanged(double value);
     void onUnitChanged();
     void configureBudgetBox();
-    void requery();
-    void applyAllocation(Allocation a);
+    void showBudget(double value);
     void scheduleFlush();
     void flush();
-    void applyPins(const std::vector<std::pair<int, int>>& pins);
-    void rebuildFrontier();
-    void frontierReady(std::shared_ptr<const Frontier> frontier);
-    void setSolving(bool solving);
     void askSaveName();
+    void markStart();
 
     std::shared_ptr<const OptionTable> m_table;
     std::shared_ptr<const Frontier> m_frontier;
-    std::vector<UniformPoint> m_uniform;
     std::unique_ptr<LayerBreakdown> m_breakdown;
     std::vector<double> m_cells;  // (groups, kinds) bytes of the current allocation
     Allocation m_allocation;
+    AllocationTotals m_allocationTotals;
+    int m_nativeUnits = 0;
     bool m_hasAllocation = false;
-    FrontierSettings m_settings;
-    int64_t m_originalBytes = 0;
-    BudgetUnit m_unit = BudgetUnit::PerplexityPercent;
-    BudgetScale m_scale;  // of m_frontier and m_unit
-
-    // Re-solves: results of older generations are dropped.
-    int m_generation = 0;
+    BudgetKind m_kind = BudgetKind::PplPercent;
+    BudgetScale m_scale;  // of m_frontier and m_kind
     bool m_solving = false;
-    std::shared_ptr<CancelToken> m_cancel;
-    std::unique_ptr<QThreadPool> m_pool;
-    double m_lastBuildMs = 0;
 
-    // The budget change being redrawn: started at valueChanged, read at the end of flush().
+    // The change being redrawn: started at the user's input, read at the end of flush().
     bool m_flushQueued = false;
     qint64 m_changeStartNs = -1;
     Timing m_timing;
@@ -213,11 +184,13 @@ private:
     QComboBox* m_unitBox = nullptr;
     QSlider* m_slider = nullptr;
     QDoubleSpinBox* m_budgetBox = nullptr;
+    QComboBox* m_granularityBox = nullptr;
+    QComboBox* m_metricBox = nullptr;
+    QCheckBox* m_nativeBox = nullptr;
     QLabel* m_totals = nullptr;
     QLabel* m_scaleLabel = nullptr;
     QPushButton* m_calibrateButton = nullptr;
     QPushButton* m_resetScaleButton = nullptr;
-    double m_damageScale = 1.0;
     QLabel* m_status = nullptr;
     FrontierPlot* m_frontierPlot = nullptr;
     LayerBitsPlot* m_layerPlot = nullptr;
@@ -228,9 +201,6 @@ private:
     QPushButton* m_saveButton = nullptr;
     QPushButton* m_unpinButton = nullptr;
     QPushButton* m_unpinAllButton = nullptr;
-    QUndoStack* m_undo = nullptr;
-    QAction* m_undoAction = nullptr;
-    QAction* m_redoAction = nullptr;
     QAction* m_unpinAction = nullptr;
 };
 

@@ -140,7 +140,7 @@ void CompressResultPlot::setLogScale(bool on)
 void CompressResultPlot::setSelectedRow(int row)
 {
     m_selected = row >= 0 && row < int(m_rows.size()) ? row : -1;
-    if (m_selected < 0) {
+    if (m_selected < 0 || !m_rows[size_t(m_selected)].measured) {
         m_selection->data()->clear();
     } else {
         const CompressResultRow& r = m_rows[size_t(m_selected)];
@@ -165,6 +165,7 @@ void CompressResultPlot::rebuild()
         if (v > 0 && (least == 0 || v < least)) least = v;
     };
     for (const CompressResultRow& r : m_rows) {
+        if (!r.measured) continue;
         consider(r.measuredPercent());
         if (r.hasPrediction()) consider(r.predictedPercent);
     }
@@ -191,6 +192,7 @@ void CompressResultPlot::rebuild()
     // each other: a name close to one already placed above its point goes below its own.
     double xspan = 0, yspan = 0;
     for (const CompressResultRow& r : m_rows) {
+        if (!r.measured) continue;
         xspan = std::max(xspan, xOf(r.bytes, r.bitsPerWeight));
         yspan = std::max(yspan, std::abs(yOf(r.measuredPercent())));
     }
@@ -198,6 +200,7 @@ void CompressResultPlot::rebuild()
     QStringList methods;
     QVector<double> px, py;
     for (const CompressResultRow& r : m_rows) {
+        if (!r.measured) continue;
         if (!methods.contains(r.method)) methods << r.method;
         const double x = xOf(r.bytes, r.bitsPerWeight), y = yOf(r.measuredPercent());
         const bool crowded = std::any_of(above.begin(), above.end(), [&](const auto& p) {
@@ -236,7 +239,7 @@ void CompressResultPlot::rebuild()
         g->setScatterStyle(QCPScatterStyle(methodShape(method), QPen(c.darker(120), 1.2), c, 9));
         QVector<double> x, y;
         for (const CompressResultRow& r : m_rows)
-            if (r.method == method) {
+            if (r.measured && r.method == method) {
                 x << xOf(r.bytes, r.bitsPerWeight);
                 y << yOf(r.measuredPercent());
             }
@@ -251,6 +254,7 @@ void CompressResultPlot::fitView()
 {
     QVector<double> xs, ys;
     for (const CompressResultRow& r : m_rows) {
+        if (!r.measured) continue;
         xs << xOf(r.bytes, r.bitsPerWeight);
         ys << yOf(r.measuredPercent());
         if (r.hasPrediction()) ys << yOf(r.predictedPercent);
@@ -302,7 +306,7 @@ void PredictedMeasuredPlot::setResults(const std::vector<CompressResultRow>& row
     m_labels.clear();
     QVector<double> x, y;
     for (const CompressResultRow& r : rows) {
-        if (!r.hasPrediction()) continue;
+        if (!r.hasPrediction() || !r.measured) continue;
         x << r.predictedPercent;
         y << r.measuredPercent();
         auto* label = new QCPItemText(this);

@@ -36,20 +36,26 @@ class Frontier;
 
 namespace precis::views {
 
-// One measured compression, as the Compress tab shows it.
+// One compression of the session, as the Compress tab shows it (the plots
+// leave out the ones that were not measured).
 struct CompressResultRow {
     qint64 key = 0;           // the session record's id (or a negative id while unsaved)
     QString name;             // "budget +1 % gptq", "Q4_K rtn"
     QString method;           // "rtn", "gptq", "awq"
     int64_t bytes = 0;        // tensor bytes as stored (precis::modelSize)
     double bitsPerWeight = 0;
+    bool measured = true;     // false: compressed without an evaluation text (precis-cli compress without --eval-text)
     ComparisonResult comparison;
     double predictedPercent = std::numeric_limits<double>::quiet_NaN();  // NaN: no prediction
     bool inMemory = false;    // the compressed model is kept (export as GGUF / safetensors, generation)
     std::vector<UnitDamageRecord> units;  // per-tensor measurements ("Measure each tensor"); empty: none
 
     bool hasPrediction() const { return std::isfinite(predictedPercent); }
-    double measuredPercent() const { return 100.0 * (comparison.pplRatio() - 1.0); }
+    // NaN when not measured.
+    double measuredPercent() const
+    {
+        return measured ? 100.0 * (comparison.pplRatio() - 1.0) : std::numeric_limits<double>::quiet_NaN();
+    }
 };
 
 class CompressResultPlot : public QCustomPlot {

@@ -104,17 +104,30 @@ QWidget* CompressView::createSettings()
     m_schemeBox->setInsertPolicy(QComboBox::NoInsert);
     m_schemeBox->setToolTip(tr("A GGUF block format, F16/BF16, or RTN<bits>g<group> (e.g. RTN4g128); rows a "
                                "format cannot store fall back as llama.cpp does"));
+    m_savedRadio = new QRadioButton(tr("Saved allocation:"), plan);
+    m_savedRadio->setObjectName(QStringLiteral("PlanSavedRadio"));
+    m_savedBox = new QComboBox(plan);
+    m_savedBox->setObjectName(QStringLiteral("SavedAllocationBox"));
+    m_savedBox->setToolTip(tr("An allocation saved in this session (Budget ▸ Save allocation…), compressed exactly as "
+                              "it was saved"));
     auto* group = new QButtonGroup(plan);
     group->addButton(m_allocationRadio);
+    group->addButton(m_savedRadio);
     group->addButton(m_uniformRadio);
+    auto* savedRow = new QHBoxLayout;
+    savedRow->addWidget(m_savedRadio);
+    savedRow->addWidget(m_savedBox, 1);
     auto* uniformRow = new QHBoxLayout;
     uniformRow->addWidget(m_uniformRadio);
     uniformRow->addWidget(m_schemeBox, 1);
     auto* planLayout = new QVBoxLayout(plan);
     planLayout->addWidget(m_allocationRadio);
     planLayout->addWidget(m_allocationInfo);
+    planLayout->addLayout(savedRow);
     planLayout->addLayout(uniformRow);
     connect(m_schemeBox, &QComboBox::activated, this, [this] { m_uniformRadio->setChecked(true); });
+    connect(m_savedBox, &QComboBox::activated, this, [this] { m_savedRadio->setChecked(true); });
+    setSavedAllocations({});
 
     // Method
     auto* method = new QGroupBox(tr("Method"), panel);
@@ -344,8 +357,11 @@ QString CompressView::browse(const QString& title, const QString& current)
 CompressView::Settings CompressView::settings() const
 {
     Settings s;
-    s.source = m_allocationRadio->isChecked() ? PlanSource::Allocation : PlanSource::Uniform;
+    s.source = m_allocationRadio->isChecked() ? PlanSource::Allocation
+               : m_savedRadio->isChecked()    ? PlanSource::Saved
+                                              : PlanSource::Uniform;
     s.scheme = m_schemeBox->currentText().trimmed();
+    s.savedAllocation = m_savedBox->currentText();
     s.method = CompressionMethod(m_methodBox->currentData().toInt());
     s.gptqDamping = m_damping->value();
     s.gptqActOrder = m_actOrder->isChecked();
@@ -363,7 +379,9 @@ CompressView::Settings CompressView::settings() const
 
 void CompressView::setSettings(const Settings& s)
 {
-    (s.source == PlanSource::Allocation && m_allocationUsable ? m_allocationRadio : m_uniformRadio)->setChecked(true);
+    const bool saved = s.source == PlanSource::Saved && selectSavedAllocation(s.savedAllocation);
+    if (!saved)
+        (s.source == PlanSource::Allocation && m_allocationUsable ? m_allocationRadio : m_uniformRadio)->setChecked(true);
     m_schemeBox->setCurrentText(s.scheme);
     m_methodBox->setCurrentIndex(m_methodBox->findData(int(s.method)));
     m_damping->setValue(s.gptqDamping);
@@ -397,6 +415,26 @@ void CompressView::setModelContext(int nCtx)
     m_length->setMaximum(std::max(2, nCtx > 1 ? nCtx - 1 : (1 << 16)));
     m_ctx->setToolTip(tr("Tokens per chunk (at most the model's context, %1); the second half of each chunk is scored")
                           .arg(max));
+}
+
+void CompressView::setSavedAllocations(const QStringList& names)
+{
+    const QString current = m_savedBox->currentText();
+    m_savedBox->clear();
+    m_savedBox->addItems(names);
+    if (names.contains(current)) m_savedBox->setCurrentText(current);
+    m_savedRadio->setEnabled(!names.isEmpty());
+    m_savedBox->setEnabled(!names.isEmpty());
+    if (names.isEmpty() && m_savedRadio->isChecked()) m_uniformRadio->setChecked(true);
+}
+
+bool CompressView::selectSavedAllocation(const QString& name)
+{
+    const int i = m_savedBox->findText(name);
+    if (i < 0) return false;
+    m_savedBox->setCurrentIndex(i);
+    m_savedRadio->setChecked(true);
+    return true;
 }
 
 void CompressView::setAllocationState(const QString& summary, bool usable)
@@ -458,14 +496,14 @@ void CompressView::fillRow(int row, const CompressResultRow& r)
         r.method,
         QString::number(double(r.bytes) / (1024.0 * 1024.0), 'f', 2),
         QString::number(r.bitsPerWeight, 'f', 3),
-        number(c.pplOriginal, 'f', 4),
-        number(c.pplCompressed, 'f', 4),
-        number(c.pplRatio(), 'f', 5),
+        r.measured ? number(c.pplOriginal, 'f', 4) : tr("not measured"),
+        r.measured ? number(c.pplCompressed, 'f', 4) : QString(),
+        r.measured ? number(c.pplRatio(), 'f', 5) : QString(),
         signedPercent(r.measuredPercent()),
         signedPercent(r.predictedPercent),
-        number(c.klMean, 'g', 3),
-        number(c.klP99, 'g', 3),
-        number(100.0 * c.top1Agreement, 'f', 2),
+        r.measured ? number(c.klMean, 'g', 3) : QString(),
+        r.measured ? number(c.klP99, 'g', 3) : QString(),
+        r.measured ? number(100.0 * c.top1Agreement, 'f', 2) : QString(),
     };
     for (int col = 0; col < ColumnCount; ++col) {
         auto* item = new QTableWidgetItem(cells[col]);
@@ -480,6 +518,11 @@ void CompressView::fillRow(int row, const CompressResultRow& r)
         m_table->setItem(row, col, item);
     }
     m_table->item(row, ColMethod)->setForeground(methodColour(r.method).darker(120));
+    if (!r.measured) {
+        m_table->item(row, ColPplOriginal)->setToolTip(tr("Compressed without an evaluation text: measure it with "
+                                                          "precis-cli eval, or compress it again here"));
+        return;
+    }
     m_table->item(row, ColKlMean)->setToolTip(tr("KL mean %1, p99 %2, max %3 nats over %4 positions")
                                                   .arg(c.klMean, 0, 'g', 6)
                                                   .arg(c.klP99, 0, 'g', 6)

@@ -1,8 +1,8 @@
 // Compress tab (DESIGN.md §7–§9): what to compress and how, Run with progress
 // and Cancel, the results of the session, and how they compare.
 //
-//   - plan: the Budget tab's current allocation (tensor units only: a GGUF file
-//     stores one type per tensor) or one scheme for every weight matrix;
+//   - plan: the Budget tab's current allocation, one of the session's saved
+//     allocations, or one scheme for every weight matrix;
 //   - method: RTN, GPTQ or AWQ; GPTQ and AWQ take N sequences × T tokens of a
 //     calibration text; GPTQ's damping and act-order, AWQ's α grid;
 //   - evaluation: a text, the chunk length (capped at the model's context) and
@@ -49,7 +49,7 @@ class GenerationCompareView;
 class CompressView : public QWidget {
     Q_OBJECT
 public:
-    enum class PlanSource { Allocation, Uniform };
+    enum class PlanSource { Allocation, Saved, Uniform };
     enum Column {
         ColName, ColMethod, ColSize, ColBits, ColPplOriginal, ColPplCompressed, ColRatio,
         ColMeasured, ColPredicted, ColKlMean, ColKlP99, ColTop1, ColumnCount
@@ -58,6 +58,7 @@ public:
     struct Settings {
         PlanSource source = PlanSource::Uniform;
         QString scheme = QStringLiteral("Q4_K");  // uniform
+        QString savedAllocation;                  // saved: its name
         CompressionMethod method = CompressionMethod::Rtn;
         double gptqDamping = 0.01;
         bool gptqActOrder = false;
@@ -87,6 +88,11 @@ public:
     // can be compressed (else `summary` says why and the choice is disabled).
     void setAllocationState(const QString& summary, bool usable);
 
+    // The session's saved allocations (names, oldest first); none disables the choice.
+    void setSavedAllocations(const QStringList& names);
+    // Chooses the saved allocation `name` as the plan (false when it is not offered).
+    bool selectSavedAllocation(const QString& name);
+
     // Running: Run disabled, Cancel enabled, the progress bar shown.
     void setRunning(bool running);
     bool isRunning() const { return m_running; }
@@ -109,6 +115,8 @@ public:
     QTabWidget* lowerTabs() const { return m_lowerTabs; }
     QRadioButton* allocationRadio() const { return m_allocationRadio; }
     QRadioButton* uniformRadio() const { return m_uniformRadio; }
+    QRadioButton* savedRadio() const { return m_savedRadio; }
+    QComboBox* savedBox() const { return m_savedBox; }
     QComboBox* schemeBox() const { return m_schemeBox; }
     QComboBox* methodBox() const { return m_methodBox; }
     QSpinBox* sequencesBox() const { return m_sequences; }
@@ -146,6 +154,8 @@ private:
 
     QRadioButton* m_allocationRadio = nullptr;
     QRadioButton* m_uniformRadio = nullptr;
+    QRadioButton* m_savedRadio = nullptr;
+    QComboBox* m_savedBox = nullptr;
     QLabel* m_allocationInfo = nullptr;
     QComboBox* m_schemeBox = nullptr;
     QComboBox* m_methodBox = nullptr;

@@ -11,13 +11,13 @@
 #include "formats/model_loader.h"
 #include "quant/scheme.h"
 #include "sensitivity/report_store.h"
+#include "session/session_allocations.h"
+#include "session/session_compressions.h"
 #include "session/session_store.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -37,7 +37,7 @@ int cmdAllocate(const QStringList& args)
     p.addOption({QStringLiteral("target-mb"), QStringLiteral("Target size in MB (10^6 bytes)."), QStringLiteral("M")});
     p.addOption({QStringLiteral("granularity"), QStringLiteral("tensor (default), head or layer."), QStringLiteral("G")});
     p.addOption({QStringLiteral("metric"), QStringLiteral("Damage predictor: ow_err (default) or fisher."), QStringLiteral("M")});
-    p.addOption({QStringLiteral("options"), QStringLiteral("Candidate options, comma-separated (default: F16, Q8_0, Q6_K, Q5_K, Q5_0, Q4_K, Q4_0, Q3_K, Q2_K, RTN 2–8 bits)."), QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("options"), QStringLiteral("Candidate options: 'gguf' (default: F16, Q8_0, Q6_K, Q5_K, Q5_0, Q4_K, Q4_0, Q3_K, Q2_K, what a GGUF file stores), 'all' (those and Precis' RTN 2–8 bits), or a comma-separated list."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("save"), QStringLiteral("Save the allocation in the session under this name."), QStringLiteral("NAME")});
     p.addOption({QStringLiteral("rescale"),
                  QStringLiteral("Closed loop: scale the predicted damage by measured / predicted of the session's "
@@ -47,22 +47,36 @@ int cmdAllocate(const QStringList& args)
     const int budgets = int(p.isSet(QStringLiteral("budget-ppl"))) + int(p.isSet(QStringLiteral("target-bpw"))) +
                         int(p.isSet(QStringLiteral("target-mb")));
     if (budgets != 1) failUsage(QStringLiteral("allocate: give exactly one of --budget-ppl, --target-bpw, --target-mb"));
-    OptionTableSettings settings;
+    BudgetSpec budget;
     if (p.isSet(QStringLiteral("granularity"))) {
         auto g = parseGranularity(p.value(QStringLiteral("granularity")).toStdString());
         if (!g.ok()) failUsage(QStringLiteral("allocate: --granularity must be tensor, head or layer"));
-        settings.granularity = *g;
+        budget.granularity = *g;
     }
-    if (p.isSet(QStringLiteral("metric"))) settings.damageMetric = p.value(QStringLiteral("metric")).toStdString();
-    for (const QString& o : p.value(QStringLiteral("options")).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        settings.options.push_back(o.trimmed().toStdString());
-    const double budgetPpl = p.doubleValue(QStringLiteral("budget-ppl"), 1.0, 0.0, 1e6);
-    const double targetBpw = p.doubleValue(QStringLiteral("target-bpw"), 4.0, 0.01, 64.0);
-    const double targetMb = p.doubleValue(QStringLiteral("target-mb"), 1.0, 1e-6, 1e9);
+    if (p.isSet(QStringLiteral("metric"))) budget.metric = p.value(QStringLiteral("metric")).toStdString();
+    const QString options = p.value(QStringLiteral("options")).trimmed();
+    if (options == QLatin1String("all")) {
+        budget.optionSet = OptionSet::All;
+    } else if (!options.isEmpty() && options != QLatin1String("gguf")) {
+        budget.optionSet = OptionSet::Custom;
+        for (const QString& o : options.split(QLatin1Char(','), Qt::SkipEmptyParts))
+            budget.options.push_back(o.trimmed().toStdString());
+    }
+    if (p.isSet(QStringLiteral("budget-ppl"))) {
+        budget.kind = BudgetKind::PplPercent;
+        budget.value = p.doubleValue(QStringLiteral("budget-ppl"), 1.0, 0.0, 1e6);
+    } else if (p.isSet(QStringLiteral("target-bpw"))) {
+        budget.kind = BudgetKind::BitsPerWeight;
+        budget.value = p.doubleValue(QStringLiteral("target-bpw"), 4.0, 0.01, 64.0);
+    } else {
+        budget.kind = BudgetKind::Megabytes;
+        budget.value = p.doubleValue(QStringLiteral("target-mb"), 1.0, 1e-6, 1e9);
+    }
 
     auto store = std::make_optional(openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("allocate")));
     const SessionInfo session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("allocate"));
     const SessionReport run = latestReportOrExit(*store, session, QStringLiteral("allocate"));
+    budget.runId = run.runId;
     // Closed loop: how far measurements of earlier compressions were from their predictions.
     int rescaleSamples = 0;
     if (p.isSet(QStringLiteral("rescale"))) {
@@ -73,68 +87,36 @@ int cmdAllocate(const QStringList& args)
             failInput(QStringLiteral("allocate: --rescale in session '%1': %2 (precis-cli compress --session ... "
                                      "--allocation NAME --eval-text FILE)")
                           .arg(QString::fromStdString(session.name), QString::fromStdString(fit.error().message)));
-        settings.damageScale = fit->scale;
+        budget.damageScale = fit->scale;
         rescaleSamples = fit->samples;
     }
+    const OptionTableSettings settings = budget.tableSettings();
     const auto model = loadModelOrExit(QString::fromStdString(session.model.path));
     auto table = cachedOptionTable(*store, session.id, run.runId, session.model.sha256, *model, run.report, settings);
     if (!table.ok()) failError(table.error());
     auto frontier = buildFrontier(*table);
     if (!frontier.ok()) failError(frontier.error());
 
-    Allocation a;
-    nlohmann::json budget;
-    if (p.isSet(QStringLiteral("budget-ppl"))) {
-        a = frontier->minBytes(damageBudgetForPerplexityIncrease(budgetPpl));
-        budget = {{"kind", "ppl_percent"}, {"value", budgetPpl}};
-    } else {
-        const int64_t bytes = p.isSet(QStringLiteral("target-bpw"))
-                                  ? byteBudgetForBitsPerWeight(totalWeights(*table), targetBpw)
-                                  : int64_t(std::llround(targetMb * 1e6));
-        a = frontier->minDamage(bytes);
-        budget = p.isSet(QStringLiteral("target-bpw")) ? nlohmann::json{{"kind", "bits_per_weight"}, {"value", targetBpw}}
-                                                        : nlohmann::json{{"kind", "megabytes"}, {"value", targetMb}};
-    }
-    budget["granularity"] = granularityName(settings.granularity);
-    budget["metric"] = settings.damageMetric;
-    budget["run_id"] = run.runId;
-    if (rescaleSamples) budget["damage_scale"] = settings.damageScale;
-    const double pplIncrease = perplexityIncreaseForDamage(a.damage);
-    const double originalBytes = double(model->fileBytes);
-    nlohmann::json totals = {{"bytes", a.bytes},
-                             {"bits_per_weight", a.bitsPerWeight},
-                             {"predicted_damage", a.damage},
-                             {"predicted_ppl_increase_percent", pplIncrease},
-                             {"predicted_kl", a.damage},
-                             {"compression_ratio", a.bytes > 0 ? originalBytes / double(a.bytes) : 0.0},
-                             {"feasible", a.feasible}};
+    const Allocation a = solveBudget(*frontier, budget);
+    const AllocationTotals totals = allocationTotals(*table, a, int64_t(model->fileBytes));
+    const Assignment assignment = allocationAssignment(*table, a);
 
-    // Equivalent llama-quantize arguments: tensor units with GGUF types only.
-    CompressionPlan plan;
-    int notGguf = 0;
-    for (size_t u = 0; u < table->units.size(); ++u) {
-        const Unit& unit = table->units[u];
-        const std::string& scheme = unit.options[size_t(a.choice[u])].scheme;
-        auto parsed = quant::parseScheme(scheme);
-        if (settings.granularity != Granularity::Tensor || unit.name != unit.tensor || !parsed.ok() ||
-            parsed->kind == quant::SchemeKind::Rtn) {
-            ++notGguf;
-            continue;
-        }
-        plan.tensors.push_back({unit.tensor, scheme});
-    }
-    QString llamaArgs;
-    if (!plan.tensors.empty()) {
-        auto args = llamaQuantizeArgs(plan);
-        if (!args.ok()) failError(args.error());
+    // Equivalent llama-quantize arguments: every unit's tensors at GGUF types.
+    QString llamaArgs, notGguf;
+    auto plan = planFromAssignment(*model, budget.granularity, assignment);
+    if (!plan.ok()) {
+        notGguf = QString::fromStdString(plan.error().toString());
+    } else if (auto args = llamaQuantizeArgs(*plan); args.ok()) {
         llamaArgs = QString::fromStdString(shellJoin(*args));
+    } else {
+        notGguf = QString::fromStdString(args.error().message);
     }
     const auto uniform = uniformPoints(*table, {"F16", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K"});
 
     int64_t savedId = 0;
     if (p.isSet(QStringLiteral("save"))) {
-        auto saved = store->saveAllocation(session.id, p.value(QStringLiteral("save")).toStdString(), budget.dump(),
-                                           assignmentJson(*table, a), totals.dump());
+        auto saved = saveAllocation(*store, session.id, p.value(QStringLiteral("save")).toStdString(), budget,
+                                    assignment, totals);
         if (!saved.ok()) failError(saved.error());
         savedId = *saved;
     }
@@ -160,25 +142,27 @@ int cmdAllocate(const QStringList& args)
                                    {"fallbacks", u.fallbacks}});
         QJsonObject out{{"session", QString::fromStdString(session.name)},
                         {"units", units},
-                        {"totals", QJsonDocument::fromJson(QByteArray::fromStdString(totals.dump())).object()},
+                        {"totals", QJsonDocument::fromJson(QByteArray::fromStdString(totalsJson(totals))).object()},
+                        {"budget", QJsonDocument::fromJson(QByteArray::fromStdString(budgetJson(budget))).object()},
                         {"frontier_points", qint64(frontier->points().size())},
                         {"uniform", uni},
                         {"llama_quantize_args", llamaArgs},
                         {"message", QString::fromStdString(a.message)},
-                        {"damage_scale", settings.damageScale}};
+                        {"damage_scale", budget.damageScale}};
+        if (!notGguf.isEmpty()) out["llama_quantize_unavailable"] = notGguf;
         if (savedId) out["allocation_id"] = qint64(savedId);
         printJson(out);
         return ExitOk;
     }
-    printLine(QStringLiteral("%1 units (%2 granularity, damage by %3), frontier of %4 points")
+    printLine(QStringLiteral("%1 units (%2 granularity, damage by %3, %4 options), frontier of %5 points")
                   .arg(table->units.size())
                   .arg(QString::fromLatin1(granularityName(settings.granularity)),
-                       QString::fromStdString(settings.damageMetric))
+                       QString::fromStdString(settings.damageMetric), QString::fromLatin1(optionSetName(budget.optionSet)))
                   .arg(frontier->points().size()));
     if (!a.feasible) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(a.message)));
     if (rescaleSamples)
         printLine(QStringLiteral("predicted damage scaled ×%1 (measured / predicted of %2 compressions)")
-                      .arg(settings.damageScale, 0, 'f', 3)
+                      .arg(budget.damageScale, 0, 'f', 3)
                       .arg(rescaleSamples));
     printLine(QStringLiteral("\n  %1 %2 %3 %4").arg(QStringLiteral("unit"), -28).arg(QStringLiteral("option"), -9)
                   .arg(QStringLiteral("bytes"), 11).arg(QStringLiteral("Δloss"), 11));
@@ -192,12 +176,14 @@ int cmdAllocate(const QStringList& args)
                       .arg(o.damage, 11, 'e', 2));
     }
     printLine(QStringLiteral("\ntotal %1 (%2 bits/weight, %3× smaller than the file), predicted Δloss %4 nats/token "
-                             "= +%5 % perplexity (predicted KL ≈ %4)")
-                  .arg(humanBytes(uint64_t(a.bytes)))
-                  .arg(a.bitsPerWeight, 0, 'f', 3)
-                  .arg(a.bytes > 0 ? originalBytes / double(a.bytes) : 0.0, 0, 'f', 2)
-                  .arg(a.damage, 0, 'e', 3)
-                  .arg(pplIncrease, 0, 'f', 3));
+                             "= +%5 % perplexity%6")
+                  .arg(humanBytes(uint64_t(totals.bytes)))
+                  .arg(totals.bitsPerWeight, 0, 'f', 3)
+                  .arg(totals.compressionRatio, 0, 'f', 2)
+                  .arg(totals.predictedDamage, 0, 'e', 3)
+                  .arg(totals.predictedPplIncreasePercent, 0, 'f', 3)
+                  .arg(totals.hasKl() ? QStringLiteral(", predicted KL %1 nats/token").arg(totals.predictedKl, 0, 'e', 3)
+                                      : QString()));
     printLine(QStringLiteral("\nUniform formats for comparison:"));
     for (const UniformPoint& u : uniform)
         printLine(QStringLiteral("  %1 %2 %3 bits/weight  +%4 % ppl%5")
@@ -209,7 +195,8 @@ int cmdAllocate(const QStringList& args)
     if (!llamaArgs.isEmpty()) {
         printLine(QStringLiteral("\nllama-quantize equivalent:"));
         printLine(QStringLiteral("  %1").arg(llamaArgs));
-        if (notGguf) printLine(QStringLiteral("  (%1 units use options llama-quantize cannot express)").arg(notGguf));
+    } else if (!notGguf.isEmpty()) {
+        printLine(QStringLiteral("\nno llama-quantize equivalent: %1").arg(notGguf));
     }
     if (savedId) printLine(QStringLiteral("\nsaved as allocation %1").arg(savedId));
     return ExitOk;
@@ -230,19 +217,18 @@ int cmdAllocations(const QStringList& args)
     if (!p.isSet(QStringLiteral("session"))) failUsage(QStringLiteral("allocations: --session DB is required"));
     auto store = std::make_optional(openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("allocations")));
     const SessionInfo session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("allocations"));
-    auto list = store->allocations(session.id);
+    auto list = loadAllocations(*store, session.id);
     if (!list.ok()) failError(list.error());
-    auto comparison = compareAllocations(*list);
-    if (!comparison.ok()) failError(comparison.error());
+    const auto comparison = std::make_optional(compareAllocations(*list));
     if (p.json()) {
         QJsonArray rows;
         for (const AllocationSummaryRow& r : *comparison)
             rows.append(QJsonObject{{"name", QString::fromStdString(r.name)},
                                     {"budget", QString::fromStdString(r.budget)},
-                                    {"bytes", qint64(r.bytes)},
-                                    {"bits_per_weight", r.bitsPerWeight},
-                                    {"predicted_ppl_increase_percent", r.pplIncreasePercent},
-                                    {"predicted_kl", r.predictedKl},
+                                    {"bytes", qint64(r.totals.bytes)},
+                                    {"bits_per_weight", r.totals.bitsPerWeight},
+                                    {"predicted_ppl_increase_percent", r.totals.predictedPplIncreasePercent},
+                                    {"predicted_kl", r.totals.hasKl() ? QJsonValue(r.totals.predictedKl) : QJsonValue()},
                                     {"units", r.units},
                                     {"units_differing_from_first", r.differingFromFirst}});
         printJson(QJsonObject{{"session", QString::fromStdString(session.name)}, {"allocations", rows}});
@@ -260,9 +246,9 @@ int cmdAllocations(const QStringList& args)
         printLine(QStringLiteral("%1 %2 %3 %4 %5 %6")
                       .arg(QString::fromStdString(r.name), -16)
                       .arg(QString::fromStdString(r.budget), -22)
-                      .arg(humanBytes(uint64_t(r.bytes)), 10)
-                      .arg(r.bitsPerWeight, 7, 'f', 3)
-                      .arg(r.pplIncreasePercent, 8, 'f', 3)
+                      .arg(humanBytes(uint64_t(r.totals.bytes)), 10)
+                      .arg(r.totals.bitsPerWeight, 7, 'f', 3)
+                      .arg(r.totals.predictedPplIncreasePercent, 8, 'f', 3)
                       .arg(QStringLiteral("%1/%2").arg(r.differingFromFirst).arg(r.units), 7));
     return ExitOk;
 }

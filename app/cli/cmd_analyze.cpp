@@ -8,14 +8,13 @@
 #include "engine/engine.h"
 #include "sensitivity/calibration.h"
 #include "sensitivity/report_store.h"
+#include "session/session_calibration.h"
 #include "session/session_store.h"
 #include "train/parameters.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -155,80 +154,40 @@ int cmdAnalyze(const QStringList& args)
     });
 
     // The calibration set.
-    Result<CalibrationSet> set = makeError(ErrorCode::Internal, "", "");
-    if (p.isSet(QStringLiteral("calib"))) {
-        const QString file = p.value(QStringLiteral("calib"));
-        set = calibrationFromText(readTextOrExit(file), file.toStdString(), *tok, model->config, N, T, seed);
-    } else {
-        auto engine = Engine::create(model);
-        if (!engine.ok()) failError(engine.error());
-        set = calibrationSelfGenerated(**engine, *tok, N, T, seed, &progress, &cancel);
+    CalibrationRunSettings run;
+    run.textPath = p.isSet(QStringLiteral("calib")) ? p.value(QStringLiteral("calib")).toStdString() : std::string();
+    run.sequences = N;
+    run.length = T;
+    run.seed = seed;
+    run.settings = settings;
+    std::unique_ptr<Engine> engine;
+    if (run.textPath.empty()) {
+        auto created = Engine::create(model);
+        if (!created.ok()) failError(created.error());
+        engine = std::move(created).value();
     }
+    auto set = calibrationSet(run, *model, *tok, engine.get(), &progress, &cancel);
     if (!set.ok()) failError(set.error());
     auto params = parametersFromModel(*model);
     if (!params.ok()) failError(params.error());
 
     // The session: one per model file unless named.
     SessionStore store = openStoreOrExit(p.value(QStringLiteral("session")));
-    auto modelId = store.addModelFile(model->path, model->config.archName, params->count(), &cancel);
-    if (!modelId.ok()) failError(modelId.error());
     const std::string name = p.isSet(QStringLiteral("name")) ? p.value(QStringLiteral("name")).toStdString()
                                                              : QFileInfo(modelPath).completeBaseName().toStdString();
-    auto existing = store.sessionByName(name);
-    if (!existing.ok()) failError(existing.error());
-    int64_t sessionId = 0;
-    if (*existing) {
-        if ((*existing)->model.id != *modelId)
-            failInput(QStringLiteral("analyze: session '%1' in %2 belongs to another model (%3); choose --name")
-                          .arg(QString::fromStdString(name), p.value(QStringLiteral("session")),
-                               QString::fromStdString((*existing)->model.path)));
-        sessionId = (*existing)->id;
-    } else {
-        auto created = store.createSession(name, *modelId);
-        if (!created.ok()) failError(created.error());
-        sessionId = *created;
-    }
-    nlohmann::json sj;
-    sj["source"] = set->source;
-    sj["sequences"] = N;
-    sj["length"] = set->length;
-    sj["seed"] = seed;
-    sj["batch_sequences"] = settings.batchSequences;
-    sj["full_gram_limit"] = settings.fullGramLimit;
-    sj["options"] = settings.options;
-    sj["probe_options"] = settings.probeOptions;
-    sj["measure"] = settings.measure;
-    sj["head_ablation"] = settings.headAblation;
-    sj["measure_sequences"] = settings.measureSequences;
-    auto runId = store.beginRun(sessionId, sj.dump());
-    if (!runId.ok()) failError(runId.error());
+    auto session = sessionForModel(store, *model, 0, name, &cancel);
+    if (!session.ok()) failError(session.error());
+    const int64_t sessionId = session->id;
 
     QElapsedTimer timer;
     timer.start();
-    Error saveError;
-    bool saveFailed = false;
-    auto out = runCalibration(*params, *set, settings, &progress, &cancel, [&](const SensitivityReport& r) {
-        if (saveFailed) return;
-        auto saved = saveReport(store, *runId, r);
-        if (!saved.ok()) saveFailed = true, saveError = saved.error(), cancel.cancel();
-    });
+    StoredRun stored;
+    auto out = calibrateInSession(store, sessionId, *params, *set, run, &progress, &cancel, {}, &stored);
     g_cancel = nullptr;
     std::signal(SIGINT, SIG_DFL);
     endProgress();
     const double seconds = double(timer.elapsed()) / 1000.0;
-    if (saveFailed) {
-        (void)store.finishRun(*runId, RunStatus::Failed, 0, seconds);
-        failError(saveError);
-    }
-    if (!out.ok()) {
-        const bool cancelled = out.error().code == ErrorCode::Cancelled;
-        (void)store.finishRun(*runId, cancelled ? RunStatus::Cancelled : RunStatus::Failed, 0, seconds);
-        failError(out.error());
-    }
-    auto saved = saveReport(store, *runId, out->report, &out->stats);
-    if (!saved.ok()) failError(saved.error());
-    auto finished = store.finishRun(*runId, RunStatus::Done, out->report.tokens, seconds);
-    if (!finished.ok()) failError(finished.error());
+    if (!out.ok()) failError(out.error());
 
     const SensitivityReport& r = out->report;
     const std::string ow = metric::OutputWeighted;
@@ -239,7 +198,7 @@ int cmdAnalyze(const QStringList& args)
             topJson.append(QJsonObject{{"unit", QString::fromStdString(v.unit)}, {"value", v.value}});
         printJson(QJsonObject{{"session", QString::fromStdString(name)},
                               {"session_id", qint64(sessionId)},
-                              {"run_id", qint64(*runId)},
+                              {"run_id", qint64(stored.runId)},
                               {"tokens", qint64(r.tokens)},
                               {"seconds", seconds},
                               {"baseline_loss", r.baselineLoss},
@@ -252,7 +211,7 @@ int cmdAnalyze(const QStringList& args)
     }
     printLine(QStringLiteral("session '%1' run %2: %3 tokens (%4), %5 s, baseline loss %6")
                   .arg(QString::fromStdString(name))
-                  .arg(*runId)
+                  .arg(stored.runId)
                   .arg(r.tokens)
                   .arg(QString::fromStdString(set->source))
                   .arg(seconds, 0, 'f', 1)

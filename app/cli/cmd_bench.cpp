@@ -5,7 +5,7 @@
 #include "cli/cli_session.h"
 #include "cli/commands.h"
 
-#include "bench/bench_store.h"
+#include "session/session_benchmarks.h"
 #include "bench/benchmark.h"
 #include "eval/compress.h"
 #include "eval/compression_plan.h"

@@ -12,16 +12,18 @@
 #include "eval/compress.h"
 #include "allocation/option_builder.h"
 #include "allocation/solver.h"
+#include "eval/compress_job.h"
 #include "eval/compress_methods.h"
 #include "eval/compression_plan.h"
 #include "sensitivity/report_store.h"
+#include "session/session_allocations.h"
+#include "session/session_compressions.h"
+#include "tokenizer/tokenizer.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <map>
@@ -113,7 +115,7 @@ int cmdCompress(const QStringList& args)
                                                            "the result is recorded there."), QStringLiteral("DB")});
     p.addOption({QStringLiteral("name"), QStringLiteral("Session name (default: the most recently used)."), QStringLiteral("NAME")});
     p.addOption({QStringLiteral("allocation"), QStringLiteral("Use the session's saved allocation NAME as the plan "
-                                                              "(tensor granularity)."), QStringLiteral("NAME")});
+                                                              "(tensor or layer units)."), QStringLiteral("NAME")});
     p.addOption({QStringLiteral("budget-ppl"), QStringLiteral("Plan: the session's optimal allocation (GGUF types) for "
                                                               "this maximum predicted perplexity increase, percent."),
                  QStringLiteral("P")});
@@ -170,78 +172,71 @@ int cmdCompress(const QStringList& args)
 
     const QString modelPath = p.positional().at(0);
     const auto model = loadModelOrExit(modelPath, p.value(QStringLiteral("tokenizer")));
-    CompressionPlan plan;
+    CompressJob job;
+    CompressionEntry& entry = job.entry;
+    entry.method.method = *method;
     std::vector<PlanFallback> fallbacks;
     if (uniform) {
         auto u = uniformPlan(*model, p.value(QStringLiteral("uniform")).toStdString());
         if (!u.ok()) failError(u.error());
-        plan = std::move(u->plan);
+        entry.plan = std::move(u->plan);
+        entry.planSource = PlanSource::Uniform;
+        entry.scheme = quant::parseScheme(p.value(QStringLiteral("uniform")).toStdString())->name();
         fallbacks = std::move(u->fallbacks);
     } else if (recipe) {
         auto r = readRecipe(p.value(QStringLiteral("recipe")).toStdString());
         if (!r.ok()) failError(r.error());
-        plan = std::move(r).value();
+        entry.plan = std::move(r).value();
+        entry.planSource = PlanSource::Recipe;
     }
     std::optional<SessionStore> store;
     SessionInfo session;
-    int64_t allocationId = 0;
     if (p.isSet(QStringLiteral("session"))) {
         store = openSessionStoreOrExit(p.value(QStringLiteral("session")), QStringLiteral("compress"));
         session = pickSessionOrExit(*store, p.value(QStringLiteral("name")), QStringLiteral("compress"));
     }
-    double predictedPpl = -1, damageScale = 1;
     if (fromBudget) {
         // Solve as `allocate` does, over the formats a GGUF file can hold.
         const SessionReport run = latestReportOrExit(*store, session, QStringLiteral("compress"));
-        OptionTableSettings os;
-        os.options = {"F16", "Q8_0", "Q6_K", "Q5_K", "Q5_0", "Q4_K", "Q4_0", "Q3_K", "Q2_K"};
-        auto table = cachedOptionTable(*store, session.id, run.runId, session.model.sha256, *model, run.report, os);
+        BudgetSpec budget;
+        budget.kind = p.isSet(QStringLiteral("budget-ppl")) ? BudgetKind::PplPercent : BudgetKind::BitsPerWeight;
+        budget.value = p.isSet(QStringLiteral("budget-ppl")) ? budgetPpl : targetBpw;
+        budget.runId = run.runId;
+        auto table = cachedOptionTable(*store, session.id, run.runId, session.model.sha256, *model, run.report,
+                                       budget.tableSettings());
         if (!table.ok()) failError(table.error());
         auto frontier = buildFrontier(*table);
         if (!frontier.ok()) failError(frontier.error());
-        const Allocation a = p.isSet(QStringLiteral("budget-ppl"))
-                                 ? frontier->minBytes(damageBudgetForPerplexityIncrease(budgetPpl))
-                                 : frontier->minDamage(byteBudgetForBitsPerWeight(totalWeights(*table), targetBpw));
+        const Allocation a = solveBudget(*frontier, budget);
         if (!a.feasible) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(a.message)));
-        for (size_t u = 0; u < table->units.size(); ++u)
-            plan.tensors.push_back({table->units[u].tensor, table->units[u].options[size_t(a.choice[u])].scheme});
-        predictedPpl = perplexityIncreaseForDamage(a.damage);
+        auto plan = planFromAssignment(*model, budget.granularity, allocationAssignment(*table, a));
+        if (!plan.ok()) failError(plan.error());
+        entry.plan = std::move(plan).value();
+        entry.planSource = PlanSource::Allocation;
+        entry.budget = budget;
+        entry.predictedPercent = perplexityIncreaseForDamage(a.damage);
     }
     if (fromAllocation) {
-        auto list = store->allocations(session.id);
-        if (!list.ok()) failError(list.error());
-        const std::string wanted = p.value(QStringLiteral("allocation")).toStdString();
-        const AllocationRecord* found = nullptr;
-        for (const AllocationRecord& a : *list)
-            if (a.name == wanted) found = &a;
-        if (!found)
-            failInput(QStringLiteral("compress: session '%1' has no allocation named '%2'")
-                          .arg(QString::fromStdString(session.name), p.value(QStringLiteral("allocation"))));
-        allocationId = found->id;
-        // Its prediction (and the closed-loop factor it was solved with) go into the record.
-        const auto totals = nlohmann::json::parse(found->totalsJson, nullptr, false);
-        if (totals.is_object() && totals.contains("predicted_ppl_increase_percent") &&
-            totals["predicted_ppl_increase_percent"].is_number())
-            predictedPpl = totals["predicted_ppl_increase_percent"].get<double>();
-        const auto budget = nlohmann::json::parse(found->budgetJson, nullptr, false);
-        if (budget.is_object() && budget.contains("damage_scale") && budget["damage_scale"].is_number())
-            damageScale = budget["damage_scale"].get<double>();
-        const QJsonObject units = QJsonDocument::fromJson(QByteArray::fromStdString(found->assignmentJson)).object();
-        for (auto it = units.begin(); it != units.end(); ++it) {
-            if (!model->find(it.key().toStdString()))
-                failInput(QStringLiteral("compress: allocation '%1' assigns '%2', which is not a tensor of %3 (only "
-                                         "tensor-granularity allocations map onto GGUF tensors)")
-                              .arg(p.value(QStringLiteral("allocation")), it.key(), modelPath));
-            plan.tensors.push_back({it.key().toStdString(), it.value().toString().toStdString()});
-        }
+        auto saved = loadAllocation(*store, session.id, p.value(QStringLiteral("allocation")).toStdString());
+        if (!saved.ok()) failError(saved.error());
+        auto plan = planFromAssignment(*model, saved->budget.granularity, saved->assignment);
+        if (!plan.ok()) failError(plan.error());
+        entry.plan = std::move(plan).value();
+        entry.planSource = PlanSource::Allocation;
+        entry.allocationId = saved->id;
+        entry.allocationName = saved->name;
+        entry.budget = saved->budget;
+        // Its prediction, and the closed-loop factor it was solved with, go into the record.
+        entry.predictedPercent = saved->totals.predictedPplIncreasePercent;
+        entry.damageScale = saved->budget.damageScale;
     }
-    if (plan.tensors.empty())
+    if (entry.plan.tensors.empty())
         failInput(QStringLiteral("%1: the model has no weight matrix to compress").arg(modelPath));
-    if (auto resolved = resolvePlan(*model, plan); !resolved.ok())
+    if (auto resolved = resolvePlan(*model, entry.plan); !resolved.ok())
         failError(resolved.error());
 
     QJsonObject json;
-    if (predictedPpl >= 0) json["predicted_ppl_increase_percent"] = predictedPpl;
+    if (entry.hasPrediction()) json["predicted_ppl_increase_percent"] = entry.predictedPercent;
     QJsonArray fallbackJson;
     for (const PlanFallback& f : fallbacks) {
         fallbackJson.append(QJsonObject{{"tensor", QString::fromStdString(f.tensor)},
@@ -254,19 +249,19 @@ int cmdCompress(const QStringList& args)
                           .arg(QString::fromStdString(f.requested), QString::fromStdString(f.used)));
     }
     QJsonObject countsJson;
-    const QString counts = schemeCounts(plan, &countsJson);
+    const QString counts = schemeCounts(entry.plan, &countsJson);
     json["model"] = modelPath;
-    json["tensors"] = qint64(plan.tensors.size());
+    json["tensors"] = qint64(entry.plan.tensors.size());
     json["schemes"] = countsJson;
     json["fallbacks"] = fallbackJson;
 
     if (!recipeOut.isEmpty()) {
-        if (auto w = writeRecipe(plan, recipeOut.toStdString()); !w.ok())
+        if (auto w = writeRecipe(entry.plan, recipeOut.toStdString()); !w.ok())
             failError(w.error());
         json["recipe_out"] = recipeOut;
     }
     if (printArgs) {
-        auto a = llamaQuantizeArgs(plan, modelPath.toStdString(), out.isEmpty() ? "OUT.gguf" : out.toStdString());
+        auto a = llamaQuantizeArgs(entry.plan, modelPath.toStdString(), out.isEmpty() ? "OUT.gguf" : out.toStdString());
         if (!a.ok()) failError(a.error());
         QJsonArray argsJson;
         for (const std::string& s : *a) argsJson.append(QString::fromStdString(s));
@@ -279,122 +274,88 @@ int cmdCompress(const QStringList& args)
         return ExitOk;
     }
 
-    QElapsedTimer timer;
-    timer.start();
-    Progress progress = progressPrinter();
-    CancelToken cancel;
-    std::optional<sensitivity::CalibrationSet> set;
+    // The job: the same core code as the studio's Compress tab.
     if (calib || selfCalib) {
-        const auto tok = tokenizerOrExit(*model);
-        const int T = model->config.nCtx > 0 ? std::min(len, model->config.nCtx) : len;
-        Result<sensitivity::CalibrationSet> made = makeError(ErrorCode::Internal, "", "");
-        if (calib) {
-            const QString file = p.value(QStringLiteral("calib"));
-            made = sensitivity::calibrationFromText(readTextOrExit(file), file.toStdString(), *tok, model->config,
-                                                    seqs, T, seed);
-        } else {
-            auto engine = engineOrExit(model);
-            made = sensitivity::calibrationSelfGenerated(*engine, *tok, seqs, T, seed, &progress, &cancel);
-        }
-        if (!made.ok()) failError(made.error());
-        set = std::move(made).value();
+        CompressionCalibration c;
+        c.text = calib ? p.value(QStringLiteral("calib")).toStdString() : std::string();
+        c.selfGenerated = selfCalib;
+        c.sequences = seqs;
+        c.length = len;
+        c.seed = seed;
+        entry.calibration = c;
     }
-    MethodOptions methodOptions;
-    methodOptions.method = *method;
     // Plain rounding without calibration text: the session's last calibration
     // still gives each tensor its column importance (as llama.cpp's imatrix).
-    std::map<std::string, std::vector<float>> sessionImportance;
-    if (store && !set && *method == CompressionMethod::Rtn) {
-        auto latest = store->latestRun(session.id);
-        if (latest.ok() && *latest && (*latest)->status == RunStatus::Done) {
-            for (const TensorAssignment& a : plan.tensors) {
-                auto v = sensitivity::loadImportance(*store, (*latest)->id, a.tensor);
-                if (!v.ok()) failError(v.error());
-                if (!v->empty()) sessionImportance[a.tensor] = std::move(v).value();
-            }
-            json["importance_from_run"] = qint64((*latest)->id);
-        }
+    if (store)
+        if (auto used = useSessionImportance(*store, session.id, job); !used.ok()) failError(used.error());
+    if (entry.calibration && entry.calibration->importanceRun > 0)
+        json["importance_from_run"] = qint64(entry.calibration->importanceRun);
+    if (p.isSet(QStringLiteral("eval-text"))) {
+        job.evalText = p.value(QStringLiteral("eval-text")).toStdString();
+        job.ctx = evalCtx;
     }
-    auto compressed = sessionImportance.empty()
-                          ? compressWithMethod(*model, plan, methodOptions, set ? &*set : nullptr, &progress, &cancel)
-                          : compressModel(*model, plan, &sessionImportance, &progress, &cancel);
+    std::shared_ptr<const Tokenizer> tok;
+    if (calib || selfCalib || !job.evalText.empty()) tok = tokenizerOrExit(*model);
+    std::shared_ptr<const Engine> originalEngine;
+    EngineSource engineSource = [&]() -> Result<std::shared_ptr<const Engine>> {
+        if (!originalEngine) {
+            PRECIS_TRY_ASSIGN(std::unique_ptr<Engine> e, Engine::create(model));
+            originalEngine = std::move(e);
+        }
+        return originalEngine;
+    };
+    Progress progress = progressPrinter();
+    CancelToken cancel;
+    auto result = runCompressJob(*model, tok.get(), engineSource, job, progress, cancel);
     endProgress();
-    if (!compressed.ok())
-        failError(compressed.error());
+    if (!result.ok()) failError(result.error());
+    CompressionEntry& done = result->entry;
     const auto rtn = p.isSet(QStringLiteral("rtn-as")) ? RtnTensors::AsF16 : RtnTensors::Refuse;
-    auto written = exportGguf(**compressed, out.toStdString(), rtn);
+    auto written = exportGguf(*result->model, out.toStdString(), rtn);
     if (!written.ok())
         failError(written.error());
-    const double seconds = double(timer.elapsed()) / 1000.0;
-    const ModelSize before = modelSize(*model), after = modelSize(**compressed);
-
-    // Measured against the original, and recorded in the session.
-    QJsonObject measured;
-    if (p.isSet(QStringLiteral("eval-text"))) {
-        const auto tok = tokenizerOrExit(*model);
-        const std::vector<int32_t> ids = tok->encode(readTextOrExit(p.value(QStringLiteral("eval-text"))), tok->bos() >= 0);
-        auto a = engineOrExit(model);
-        auto b = engineOrExit(std::shared_ptr<const Model>(*compressed));
-        CompareOptions co;
-        co.ctx = model->config.nCtx > 0 ? std::min(evalCtx, model->config.nCtx) : evalCtx;
-        auto cmp = compareModels(*a, *b, ids, co, &progress, &cancel);
-        endProgress();
-        if (!cmp.ok()) failError(cmp.error());
-        measured = QJsonObject{{"ppl_original", cmp->pplOriginal},
-                               {"ppl_compressed", cmp->pplCompressed},
-                               {"ppl_ratio", cmp->pplRatio()},
-                               {"kl_mean", cmp->klMean},
-                               {"kl_p99", cmp->klP99},
-                               {"top1_agreement", cmp->top1Agreement},
-                               {"tokens_scored", qint64(cmp->tokensScored)}};
-        json["measured"] = measured;
-    }
+    done.outputPath = QFileInfo(out).absoluteFilePath().toStdString();
+    done.fileBytes = int64_t(written->fileBytes);
+    done.notes = written->notes;
     if (store) {
-        QJsonObject metrics = measured;
-        metrics["file_bytes"] = qint64(written->fileBytes);
-        metrics["tensor_bytes"] = qint64(after.bytes);
-        metrics["bits_per_weight"] = after.bitsPerWeight();
-        const QString planText = uniform ? QStringLiteral("uniform ") + p.value(QStringLiteral("uniform"))
-                                 : recipe ? QStringLiteral("recipe")
-                                 : fromAllocation ? QStringLiteral("allocation ") + p.value(QStringLiteral("allocation"))
-                                 : p.isSet(QStringLiteral("budget-ppl")) ? QStringLiteral("budget +%1 % ppl").arg(budgetPpl)
-                                                                         : QStringLiteral("%1 bits/weight").arg(targetBpw);
-        QJsonObject settings{{"schemes", countsJson}, {"plan", planText}};
-        if (predictedPpl >= 0) {
-            metrics["predicted_ppl_increase_percent"] = predictedPpl;
-            metrics["damage_scale"] = damageScale;
-        }
-        CompressionRecord record;
-        record.sessionId = session.id;
-        if (allocationId) record.allocationId = allocationId;
-        record.method = compressionMethodName(*method);
-        record.outputPath = QFileInfo(out).absoluteFilePath().toStdString();
-        record.settingsJson = QJsonDocument(settings).toJson(QJsonDocument::Compact).toStdString();
-        record.metricsJson = QJsonDocument(metrics).toJson(QJsonDocument::Compact).toStdString();
-        auto added = store->addCompression(record);
+        auto added = recordCompression(*store, session.id, done);
         if (!added.ok()) failError(added.error());
         json["compression_id"] = qint64(*added);
     }
 
+    QJsonObject measured;
+    if (done.measured) {
+        const ComparisonResult& c = done.measured->comparison;
+        measured = QJsonObject{{"ppl_original", c.pplOriginal},
+                               {"ppl_compressed", c.pplCompressed},
+                               {"ppl_ratio", c.pplRatio()},
+                               {"kl_mean", c.klMean},
+                               {"kl_p99", c.klP99},
+                               {"top1_agreement", c.top1Agreement},
+                               {"tokens_scored", qint64(c.tokensScored)}};
+        json["measured"] = measured;
+    }
     if (p.json()) {
+        json["name"] = QString::fromStdString(done.name);
         json["out"] = out;
         json["file_bytes"] = qint64(written->fileBytes);
-        json["tensor_bytes"] = qint64(after.bytes);
-        json["original_tensor_bytes"] = qint64(before.bytes);
-        json["weights"] = qint64(after.weights);
-        json["bits_per_weight"] = after.bitsPerWeight();
+        json["bytes"] = qint64(done.bytes);
+        json["original_bytes"] = qint64(done.originalBytes);
+        json["weights"] = qint64(done.weights);
+        json["bits_per_weight"] = done.bitsPerWeight;
         json["notes"] = notesJson(written->notes);
-        json["seconds"] = seconds;
+        json["seconds"] = done.seconds;
         printJson(json);
         return ExitOk;
     }
     for (const std::string& n : written->notes) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(n)));
-    printLine(QStringLiteral("%1 tensors compressed (%2) in %3 s").arg(plan.tensors.size()).arg(counts).arg(seconds, 0, 'f', 2));
+    printLine(QStringLiteral("%1 tensors compressed (%2) in %3 s")
+                  .arg(entry.plan.tensors.size()).arg(counts).arg(done.seconds, 0, 'f', 2));
     printLine(QStringLiteral("wrote %1: %2, %3 bits/weight (original tensors %4, %5 bits/weight)")
                   .arg(out, humanBytes(written->fileBytes))
-                  .arg(after.bitsPerWeight(), 0, 'f', 3)
-                  .arg(humanBytes(uint64_t(before.bytes)))
-                  .arg(before.bitsPerWeight(), 0, 'f', 3));
+                  .arg(done.bitsPerWeight, 0, 'f', 3)
+                  .arg(humanBytes(uint64_t(done.originalBytes)))
+                  .arg(done.originalBitsPerWeight, 0, 'f', 3));
     if (!measured.isEmpty())
         printLine(QStringLiteral("measured: perplexity %1 → %2 (×%3), KL mean %4, p99 %5, top-1 %6 %")
                       .arg(measured["ppl_original"].toDouble(), 0, 'f', 4)
@@ -403,7 +364,9 @@ int cmdCompress(const QStringList& args)
                       .arg(measured["kl_mean"].toDouble(), 0, 'e', 3)
                       .arg(measured["kl_p99"].toDouble(), 0, 'e', 3)
                       .arg(100 * measured["top1_agreement"].toDouble(), 0, 'f', 2));
-    if (store) printLine(QStringLiteral("recorded in session '%1'").arg(QString::fromStdString(session.name)));
+    if (store)
+        printLine(QStringLiteral("recorded as '%1' in session '%2'")
+                      .arg(QString::fromStdString(done.name), QString::fromStdString(session.name)));
     return ExitOk;
 }
 

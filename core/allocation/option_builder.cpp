@@ -10,7 +10,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 namespace precis {
 
@@ -27,6 +30,85 @@ struct TensorShape {
 struct Candidate {
     std::string name;
     quant::Scheme scheme;
+};
+
+// The report's finite values by (unit, metric, option): SensitivityReport::find
+// scans, and a table asks for units × options × metrics values.
+class ValueIndex {
+public:
+    explicit ValueIndex(const SensitivityReport& report)
+    {
+        m_values.reserve(report.values.size());
+        for (const sensitivity::UnitValue& v : report.values)
+            if (std::isfinite(v.value)) m_values.emplace(key(v.unit, v.metric, v.option), v.value);
+    }
+    // The value, or nullopt.
+    std::optional<double> find(const std::string& unit, const std::string& metric, const std::string& option) const
+    {
+        const auto it = m_values.find(key(unit, metric, option));
+        return it == m_values.end() ? std::nullopt : std::optional<double>(it->second);
+    }
+
+private:
+    static std::string key(const std::string& unit, const std::string& metric, const std::string& option)
+    {
+        return unit + '\x1f' + metric + '\x1f' + option;
+    }
+    std::unordered_map<std::string, double> m_values;
+};
+
+// Predicted KL per (unit, option) from the report's measured KL (see
+// buildOptionTable in the header). Damages here are the report's, unscaled.
+class KlEstimator {
+public:
+    KlEstimator(const SensitivityReport& report, const ValueIndex& index, const std::string& metric,
+                const std::string& fallback)
+        : m_index(index), m_metric(metric), m_fallback(fallback)
+    {
+        double kl = 0, damage = 0;
+        for (const sensitivity::UnitValue& v : report.values) {
+            if (v.metric != sensitivity::metric::MeasuredKl || v.option.empty() || !std::isfinite(v.value)) continue;
+            const double d = damageOf(v.unit, v.option);
+            if (!(d > 0)) continue;
+            kl += std::max(0.0, v.value);
+            damage += d;
+            m_probes.push_back(v.option);
+        }
+        std::sort(m_probes.begin(), m_probes.end());
+        m_probes.erase(std::unique(m_probes.begin(), m_probes.end()), m_probes.end());
+        m_ratio = damage > 0 ? kl / damage : std::numeric_limits<double>::quiet_NaN();
+    }
+
+    double estimate(const std::string& unit, const std::string& option) const
+    {
+        if (std::isnan(m_ratio)) return m_ratio;  // the run measured no KL
+        if (const double own = measured(unit, option); own >= 0) return own;
+        const double d = damageOf(unit, option);
+        if (!(d >= 0)) return std::numeric_limits<double>::quiet_NaN();
+        for (const std::string& p : m_probes) {
+            const double kp = measured(unit, p), dp = damageOf(unit, p);
+            if (kp >= 0 && dp > 0) return kp * d / dp;
+        }
+        return m_ratio * d;
+    }
+
+private:
+    double damageOf(const std::string& unit, const std::string& option) const
+    {
+        auto v = m_index.find(unit, m_metric, option);
+        if (!v) v = m_index.find(unit, m_fallback, option);
+        return v ? std::max(0.0, *v) : -1.0;
+    }
+    double measured(const std::string& unit, const std::string& option) const
+    {
+        const auto v = m_index.find(unit, sensitivity::metric::MeasuredKl, option);
+        return v ? std::max(0.0, *v) : -1.0;
+    }
+
+    const ValueIndex& m_index;
+    std::string m_metric, m_fallback;
+    std::vector<std::string> m_probes;
+    double m_ratio = 0;
 };
 
 // Rows/columns of one tensor that belong to a head unit; bytes are those of the
@@ -57,11 +139,22 @@ Result<Granularity> parseGranularity(const std::string& name)
                      "'" + name + "', expected tensor, head or layer");
 }
 
-std::vector<std::string> defaultAllocationOptions()
+std::vector<std::string> ggufAllocationOptions()
 {
-    std::vector<std::string> out = {"F16", "Q8_0", "Q6_K", "Q5_K", "Q5_0", "Q4_K", "Q4_0", "Q3_K", "Q2_K"};
+    return {"F16", "Q8_0", "Q6_K", "Q5_K", "Q5_0", "Q4_K", "Q4_0", "Q3_K", "Q2_K"};
+}
+
+std::vector<std::string> allAllocationOptions()
+{
+    std::vector<std::string> out = ggufAllocationOptions();
     for (const quant::Scheme& s : quant::rtnSchemes()) out.push_back(s.name());
     return out;
+}
+
+bool isGgufScheme(const std::string& scheme)
+{
+    auto s = quant::parseScheme(scheme);
+    return s.ok() && s->kind != quant::SchemeKind::Rtn;
 }
 
 Result<OptionTable> buildOptionTable(const Model& model, const SensitivityReport& report,
@@ -74,19 +167,23 @@ Result<OptionTable> buildOptionTable(const Model& model, const SensitivityReport
     if (!(settings.damageScale > 0) || !std::isfinite(settings.damageScale))
         return makeError(ErrorCode::InvalidArgument, where, "damage scale must be a positive number");
     std::vector<Candidate> candidates;
-    for (const std::string& n : settings.options.empty() ? defaultAllocationOptions() : settings.options) {
+    for (const std::string& n : settings.options.empty() ? ggufAllocationOptions() : settings.options) {
         auto s = quant::parseScheme(n);
         if (!s.ok()) return makeError(ErrorCode::InvalidArgument, where, s.error().message);
         candidates.push_back({s->name(), *s});
     }
     const std::string fallback = settings.damageMetric == "ow_err" ? "fisher" : "ow_err";
+    const ValueIndex index(report);
     auto damageOf = [&](const std::string& unit, const std::string& option, double& out) {
-        const sensitivity::UnitValue* v = report.find(unit, settings.damageMetric, option);
-        if (!v) v = report.find(unit, fallback, option);
-        if (!v || !std::isfinite(v->value)) return false;
-        out = std::max(0.0, v->value) * settings.damageScale;
+        auto v = index.find(unit, settings.damageMetric, option);
+        if (!v) v = index.find(unit, fallback, option);
+        if (!v) return false;
+        out = std::max(0.0, *v) * settings.damageScale;
         return true;
     };
+
+    // The predicted KL of (unit, option), from the run's measured KL (see the header).
+    const KlEstimator kl(report, index, settings.damageMetric, fallback);
 
     const ModelConfig& c = model.config;
     OptionTable table;
@@ -116,7 +213,8 @@ Result<OptionTable> buildOptionTable(const Model& model, const SensitivityReport
         for (const Candidate& cand : candidates) {
             double d = 0;
             if (!quant::feasible(cand.scheme, t.cols) || !damageOf(t.name, cand.name, d)) continue;
-            u.options.push_back({cand.name, quant::encodedBytes(cand.scheme, t.rows, t.cols), d});
+            u.options.push_back({cand.name, quant::encodedBytes(cand.scheme, t.rows, t.cols), d,
+                                 kl.estimate(t.name, cand.name)});
         }
         if (u.options.empty())
             return makeError(ErrorCode::InvalidArgument, where + ": tensor '" + t.name + "'",
@@ -146,7 +244,7 @@ Result<OptionTable> buildOptionTable(const Model& model, const SensitivityReport
                     ok = ok && quant::feasible(cand.scheme, t->cols);
                     if (ok) bytes += quant::encodedBytes(cand.scheme, t->rows, t->cols);
                 }
-                if (ok) u.options.push_back({cand.name, bytes, d});
+                if (ok) u.options.push_back({cand.name, bytes, d, kl.estimate(name, cand.name)});
             }
             if (u.options.empty())
                 return makeError(ErrorCode::InvalidArgument, where + ": layer " + std::to_string(l),
@@ -184,7 +282,7 @@ Result<OptionTable> buildOptionTable(const Model& model, const SensitivityReport
                         ok = ok && quant::feasible(cand.scheme, p.width) && quant::feasible(cand.scheme, p.t->cols);
                         if (ok) bytes += quant::encodedBytes(cand.scheme, p.rows, p.width);
                     }
-                    if (ok) u.options.push_back({cand.name, bytes, d});
+                    if (ok) u.options.push_back({cand.name, bytes, d, kl.estimate(name, cand.name)});
                 }
                 if (u.options.empty())
                     return makeError(ErrorCode::InvalidArgument, where + ": " + name,
@@ -251,51 +349,67 @@ std::vector<UniformPoint> uniformPoints(const OptionTable& table, const std::vec
     return out;
 }
 
-std::string assignmentJson(const OptionTable& table, const Allocation& a)
-{
-    nlohmann::ordered_json j = nlohmann::ordered_json::object();
-    for (size_t u = 0; u < table.units.size() && u < a.choice.size(); ++u)
-        j[table.units[u].name] = table.units[u].options[size_t(a.choice[u])].scheme;
-    return j.dump();
-}
-
 } // namespace precis
+
 
 namespace precis {
 
-Result<std::vector<AllocationSummaryRow>> compareAllocations(const std::vector<AllocationRecord>& records)
+Result<std::vector<UnitSlice>> unitSlices(const Model& model, const std::string& unit, Granularity granularity)
 {
-    std::vector<AllocationSummaryRow> rows;
-    nlohmann::json first;
-    for (const AllocationRecord& rec : records) {
-        const auto budget = nlohmann::json::parse(rec.budgetJson, nullptr, false);
-        const auto assignment = nlohmann::json::parse(rec.assignmentJson, nullptr, false);
-        const auto totals = nlohmann::json::parse(rec.totalsJson, nullptr, false);
-        if (!budget.is_object() || !assignment.is_object() || !totals.is_object())
-            return makeError(ErrorCode::Format, "allocation '" + rec.name + "'",
-                             "its budget, assignment or totals are not the JSON objects Precis stores");
-        AllocationSummaryRow r;
-        r.name = rec.name;
-        const std::string kind = budget.value("kind", "");
-        const double value = budget.value("value", 0.0);
-        char text[96];
-        if (kind == "ppl_percent") std::snprintf(text, sizeof text, "+%g %% ppl", value);
-        else if (kind == "bits_per_weight") std::snprintf(text, sizeof text, "%g bits/weight", value);
-        else if (kind == "megabytes") std::snprintf(text, sizeof text, "%g MB", value);
-        else std::snprintf(text, sizeof text, "%s", kind.c_str());
-        r.budget = text;
-        if (budget.contains("granularity")) r.budget += " (" + budget.value("granularity", "") + ")";
-        r.bytes = totals.value("bytes", int64_t(0));
-        r.bitsPerWeight = totals.value("bits_per_weight", 0.0);
-        r.pplIncreasePercent = totals.value("predicted_ppl_increase_percent", 0.0);
-        r.predictedKl = totals.value("predicted_kl", totals.value("predicted_damage", 0.0));
-        r.units = int(assignment.size());
-        if (rows.empty()) first = assignment;
-        for (auto it = assignment.begin(); it != assignment.end(); ++it)
-            if (!first.contains(it.key()) || first[it.key()] != it.value()) ++r.differingFromFirst;
-        rows.push_back(std::move(r));
+    const ModelConfig& c = model.config;
+    auto analysed = [](const Tensor& t) {
+        const std::string kind = sensitivity::tensorKind(t.name);
+        return t.shape.size() == 2 && kind != "other" && t.name.rfind("position_embd.", 0) != 0;
+    };
+    const auto notAUnit = [&](const std::string& why) -> Error {
+        return makeError(ErrorCode::InvalidArgument, "unit '" + unit + "'",
+                         "not a " + std::string(granularityName(granularity)) + " unit of " + model.path + ": " + why);
+    };
+    std::vector<UnitSlice> out;
+    if (const Tensor* t = model.find(unit)) {
+        // Tensor units; at layer and head granularity the tensors outside those units stay tensors.
+        if (!analysed(*t)) return notAUnit("the tensor is not a weight matrix the allocation covers");
+        const std::string kind = sensitivity::tensorKind(t->name);
+        const int layer = sensitivity::tensorLayer(t->name);
+        const bool ownKv = c.nHeadKv == c.nHead;
+        const bool inLayerUnit = granularity == Granularity::Layer && layer >= 0;
+        const bool inHeadUnit = granularity == Granularity::Head && layer >= 0 &&
+                                (kind == "q" || kind == "o" || kind == "qkv" || ((kind == "k" || kind == "v") && ownKv));
+        if (inLayerUnit || inHeadUnit) return notAUnit("its " + std::string(inLayerUnit ? "layer" : "heads") +
+                                                       " are the units at this granularity");
+        out.push_back({t->name, false, 0, t->rows()});
+        return out;
     }
-    return rows;
+    // "blk.N" or "blk.N.head.H"
+    int layer = -1, head = -1;
+    char tail = 0;
+    const bool isHead = std::sscanf(unit.c_str(), "blk.%d.head.%d%c", &layer, &head, &tail) == 2;
+    const bool isLayer = !isHead && std::sscanf(unit.c_str(), "blk.%d%c", &layer, &tail) == 1;
+    if (!isHead && !isLayer) return notAUnit("expected a tensor name, 'blk.N' or 'blk.N.head.H'");
+    if (layer < 0 || layer >= c.nLayer) return notAUnit("the model has " + std::to_string(c.nLayer) + " layers");
+    if (isLayer != (granularity == Granularity::Layer) || isHead != (granularity == Granularity::Head))
+        return notAUnit("a " + std::string(isLayer ? "layer" : "head") + " unit");
+    const int64_t hd = c.headDim();
+    if (isHead && (head < 0 || head >= c.nHead)) return notAUnit("the model has " + std::to_string(c.nHead) + " heads");
+    const bool ownKv = c.nHeadKv == c.nHead;
+    for (const Tensor& t : model.tensors()) {
+        if (!analysed(t) || sensitivity::tensorLayer(t.name) != layer) continue;
+        if (isLayer) {
+            out.push_back({t.name, false, 0, t.rows()});
+            continue;
+        }
+        const std::string kind = sensitivity::tensorKind(t.name);
+        if (kind == "q" || ((kind == "k" || kind == "v") && ownKv)) {
+            out.push_back({t.name, false, head * hd, (head + 1) * hd});
+        } else if (kind == "qkv") {
+            for (int part = 0; part < 3; ++part)
+                out.push_back({t.name, false, part * int64_t(c.nEmbd) + head * hd, part * int64_t(c.nEmbd) + (head + 1) * hd});
+        } else if (kind == "o") {
+            out.push_back({t.name, true, head * hd, (head + 1) * hd});
+        }
+    }
+    if (out.empty()) return notAUnit("the layer has no weight matrix");
+    return out;
 }
 
 } // namespace precis

@@ -29,8 +29,8 @@ struct OptionTableSettings {
     // "ow_err" (output-weighted error, default) or "fisher". Units the metric does
     // not cover (token_embd has no input statistics for ow_err) use the other.
     std::string damageMetric = "ow_err";
-    // Candidate options; empty = the studio's list: F16, Q8_0, Q6_K, Q5_K, Q5_0,
-    // Q4_K, Q4_0, Q3_K, Q2_K and RTN 2..8 bits × groups 32/64/128. Options the
+    // Candidate options; empty = ggufAllocationOptions(): the types a GGUF file
+    // holds, so the plan shown is the file that can be exported. Options the
     // report has no damage for, or that cannot encode a unit, are left out of
     // that unit.
     std::vector<std::string> options;
@@ -38,13 +38,41 @@ struct OptionTableSettings {
     double damageScale = 1.0;
 };
 
+// Every option also gets a predicted KL (Option::kl) from the run's measured
+// KL divergence (metric::MeasuredKl, unscaled damage d):
+//   the unit's own measurement at that option, when the run made one;
+//   else measured_kl(u, p) · d(u, o) / d(u, p) at the unit's first probe option p
+//     with both numbers (the KL of one unit grows with its error as the damage does);
+//   else ρ · d(u, o), ρ = Σ measured_kl / Σ d over every measured (unit, probe)
+//     pair of the report (layer units, units the run did not measure);
+//   NaN when the run measured no KL (calibration without measurement).
 // Errors: bad settings (unknown option or metric), a unit left with no option
 // (naming it), a report from another model (units that do not exist).
 Result<OptionTable> buildOptionTable(const Model& model, const sensitivity::SensitivityReport& report,
                                      const OptionTableSettings& settings = {});
 
-// The studio's default option list (names).
-std::vector<std::string> defaultAllocationOptions();
+// The default options: F16, Q8_0, Q6_K, Q5_K, Q5_0, Q4_K, Q4_0, Q3_K, Q2_K
+// (types a GGUF file stores and llama.cpp runs).
+std::vector<std::string> ggufAllocationOptions();
+// The default options plus Precis' own RTN format, 2..8 bits × groups
+// 32/64/128 (Precis-native: stored in memory and in Precis files; a GGUF export
+// re-encodes them).
+std::vector<std::string> allAllocationOptions();
+// Is `scheme` (a scheme name) one a GGUF file can store as it is?
+bool isGgufScheme(const std::string& scheme);
+
+// The weight tensors a unit of a table built from `model` stands for, with the
+// rows or columns it covers of each: a tensor unit is its tensor; a layer unit
+// ("blk.N") every weight matrix of block N the builder put into it; a head unit
+// ("blk.N.head.H") the head's rows of q (and k/v with their own KV head, GPT-2's
+// three qkv row blocks) and its columns of attn_output. Errors: a name that is
+// no unit of this model at that granularity.
+struct UnitSlice {
+    std::string tensor;
+    bool columns = false;      // true: columns [begin, end) of every row; false: rows [begin, end)
+    int64_t begin = 0, end = 0;
+};
+Result<std::vector<UnitSlice>> unitSlices(const Model& model, const std::string& unit, Granularity granularity);
 
 class SessionStore;
 class Frontier;
@@ -68,29 +96,5 @@ struct UniformPoint {
     int fallbacks = 0;
 };
 std::vector<UniformPoint> uniformPoints(const OptionTable& table, const std::vector<std::string>& schemes);
-
-// {"unit": "scheme", ...} of an allocation, in table order.
-std::string assignmentJson(const OptionTable& table, const Allocation& a);
-
-} // namespace precis
-
-namespace precis {
-
-struct AllocationRecord;
-
-// One saved allocation, summarised for comparison.
-struct AllocationSummaryRow {
-    std::string name;
-    std::string budget;          // "+1 % ppl", "4.5 bits/weight", "2.1 MB" (+ granularity)
-    int64_t bytes = 0;
-    double bitsPerWeight = 0;
-    double pplIncreasePercent = 0;  // predicted
-    double predictedKl = 0;
-    int units = 0;
-    int differingFromFirst = 0;  // units whose option differs from the first allocation's
-};
-
-// Errors: a record whose JSON is not what saveAllocation stored (naming it).
-Result<std::vector<AllocationSummaryRow>> compareAllocations(const std::vector<AllocationRecord>& records);
 
 } // namespace precis

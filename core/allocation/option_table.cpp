@@ -14,7 +14,8 @@ namespace precis {
 namespace {
 
 constexpr char kMagic[8] = {'P', 'R', 'E', 'C', 'I', 'S', 'O', 'T'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
+constexpr uint32_t kFirstVersion = 1;  // without the per-option kl
 constexpr const char* kJsonFormat = "precis.option_table";
 constexpr const char* kWhere = "option table";
 
@@ -173,6 +174,9 @@ Result<void> validate(const OptionTable& table)
             if (!std::isfinite(option.damage) || option.damage < 0)
                 return invalid(unitLabel(u, unit) + ", " + optionLabel(o, option) + ": damage is " + std::to_string(option.damage) +
                                ", expected a finite value >= 0");
+            if (!std::isnan(option.kl) && (!std::isfinite(option.kl) || option.kl < 0))
+                return invalid(unitLabel(u, unit) + ", " + optionLabel(o, option) + ": kl is " + std::to_string(option.kl) +
+                               ", expected a finite value >= 0 (or unknown)");
             unitMaxBytes = std::max(unitMaxBytes, option.bytes);
             unitMaxDamage = std::max(unitMaxDamage, option.damage);
         }
@@ -200,7 +204,10 @@ std::string optionTableToJson(const OptionTable& table, int indent)
     for (const Unit& unit : table.units) {
         nlohmann::json options = nlohmann::json::array();
         for (const Option& o : unit.options)
-            options.push_back({{"scheme", o.scheme}, {"bytes", o.bytes}, {"damage", o.damage}});
+            options.push_back({{"scheme", o.scheme},
+                               {"bytes", o.bytes},
+                               {"damage", o.damage},
+                               {"kl", o.hasKl() ? nlohmann::json(o.kl) : nlohmann::json(nullptr)}});
         units.push_back({{"name", unit.name},       {"tensor", unit.tensor},   {"layer", unit.layer},
                          {"kind", unit.kind},       {"weights", unit.weights}, {"pinned", unit.pinned},
                          {"options", std::move(options)}});
@@ -222,9 +229,10 @@ Result<OptionTable> parseOptionTableJson(std::string_view text, const std::strin
     if (format != kJsonFormat)
         return jsonError(where, "format", std::string("\"") + kJsonFormat + "\", found \"" + format + "\"");
     PRECIS_TRY_ASSIGN(const int64_t version, intField(doc, "version", where, ""));
-    if (version != kVersion)
+    if (version < kFirstVersion || version > kVersion)
         return makeError(ErrorCode::Unsupported, where,
-                         "version " + std::to_string(version) + " is not supported (expected " + std::to_string(kVersion) + ")");
+                         "version " + std::to_string(version) + " is not supported (expected 1 to " +
+                             std::to_string(kVersion) + ")");
     OptionTable table;
     PRECIS_TRY_ASSIGN(table.fixedBytes, intField(doc, "fixed_bytes", where, ""));
     PRECIS_TRY_ASSIGN(table.fixedWeights, intField(doc, "fixed_weights", where, ""));
@@ -255,6 +263,10 @@ Result<OptionTable> parseOptionTableJson(std::string_view text, const std::strin
             PRECIS_TRY_ASSIGN(const nlohmann::json* damage, member(jo, "damage", where, opath));
             if (!damage->is_number()) return jsonError(where, opath + "damage", "a number");
             option.damage = damage->get<double>();
+            if (const auto kl = jo.find("kl"); kl != jo.end() && !kl->is_null()) {
+                if (!kl->is_number()) return jsonError(where, opath + "kl", "a number or null");
+                option.kl = kl->get<double>();
+            }
             unit.options.push_back(std::move(option));
         }
         table.units.push_back(std::move(unit));
@@ -283,6 +295,7 @@ std::vector<std::byte> serializeOptionTable(const OptionTable& table)
             w.str(o.scheme);
             w.put(o.bytes);
             w.put(o.damage);
+            w.put(o.kl);
         }
     }
     return w.finish();
@@ -298,15 +311,17 @@ Result<OptionTable> parseOptionTable(std::span<const std::byte> bytes, const std
     std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
     Reader r(bytes.subspan(8, bytes.size() - 16), where);
     PRECIS_TRY_ASSIGN(const uint32_t version, r.read<uint32_t>("version"));
-    if (version != kVersion)
+    if (version < kFirstVersion || version > kVersion)
         return makeError(ErrorCode::Unsupported, where,
-                         "version " + std::to_string(version) + " is not supported (expected " + std::to_string(kVersion) + ")");
+                         "version " + std::to_string(version) + " is not supported (expected 1 to " +
+                             std::to_string(kVersion) + ")");
     if (stored != f.h) return makeError(ErrorCode::Format, where, "checksum mismatch: the data is damaged");
     OptionTable table;
     PRECIS_TRY_ASSIGN(table.fixedBytes, r.read<int64_t>("fixed_bytes"));
     PRECIS_TRY_ASSIGN(table.fixedWeights, r.read<int64_t>("fixed_weights"));
     PRECIS_TRY_ASSIGN(const uint32_t nUnits, r.read<uint32_t>("n_units"));
-    // A unit needs at least 32 bytes and an option 16: bound counts before reserving.
+    // A unit needs at least 32 bytes and an option 16 (24 from version 2): bound counts before reserving.
+    const size_t optionBytes = version >= 2 ? 24 : 16;
     if (nUnits > r.remaining() / 32)
         return r.error("n_units", std::to_string(nUnits) + " units cannot fit in the " + std::to_string(r.remaining()) +
                                       " bytes that remain");
@@ -321,7 +336,7 @@ Result<OptionTable> parseOptionTable(std::span<const std::byte> bytes, const std
         PRECIS_TRY_ASSIGN(unit.weights, r.read<int64_t>(field + " weights"));
         PRECIS_TRY_ASSIGN(unit.pinned, r.read<int32_t>(field + " pinned"));
         PRECIS_TRY_ASSIGN(const uint32_t nOptions, r.read<uint32_t>(field + " n_options"));
-        if (nOptions > r.remaining() / 16)
+        if (nOptions > r.remaining() / optionBytes)
             return r.error(field + " n_options", std::to_string(nOptions) + " options cannot fit in the " +
                                                      std::to_string(r.remaining()) + " bytes that remain");
         unit.options.resize(nOptions);
@@ -330,6 +345,9 @@ Result<OptionTable> parseOptionTable(std::span<const std::byte> bytes, const std
             PRECIS_TRY_ASSIGN(unit.options[o].scheme, r.str(ofield + " scheme"));
             PRECIS_TRY_ASSIGN(unit.options[o].bytes, r.read<int64_t>(ofield + " bytes"));
             PRECIS_TRY_ASSIGN(unit.options[o].damage, r.read<double>(ofield + " damage"));
+            if (version >= 2) {
+                PRECIS_TRY_ASSIGN(unit.options[o].kl, r.read<double>(ofield + " kl"));
+            }
         }
         table.units.push_back(std::move(unit));
     }

@@ -4,25 +4,30 @@
 // stage from a model; generic here (DESIGN.md §6).
 //
 // JSON form (optionTableToJson / parseOptionTableJson):
-//   { "format": "precis.option_table", "version": 1,
+//   { "format": "precis.option_table", "version": 2,
 //     "fixed_bytes": i64, "fixed_weights": i64,
 //     "units": [ { "name": str, "tensor": str, "layer": int, "kind": str,
 //                  "weights": i64, "pinned": int (-1 = free),
-//                  "options": [ { "scheme": str, "bytes": i64, "damage": f64 }, ... ] }, ... ] }
+//                  "options": [ { "scheme": str, "bytes": i64, "damage": f64,
+//                                 "kl": f64 | null }, ... ] }, ... ] }
+// (version 1 had no "kl"; it still parses, every kl unknown).
 //
-// Blob form (serializeOptionTable / parseOptionTable), little-endian, version 1,
+// Blob form (serializeOptionTable / parseOptionTable), little-endian, version 2
+// (version 1, without the kl field, still parses),
 // for caching (str = u32 length + UTF-8 bytes):
 //   char[8] "PRECISOT" | u32 version
 //   i64 fixed_bytes | i64 fixed_weights | u32 n_units, then per unit:
 //     str name | str tensor | i32 layer | str kind | i64 weights | i32 pinned
-//     u32 n_options, then per option: str scheme | i64 bytes | f64 damage
+//     u32 n_options, then per option: str scheme | i64 bytes | f64 damage | f64 kl (NaN: unknown)
 //   u64 checksum        FNV-1a 64 of every byte before it
 #pragma once
 
 #include "common/result.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,6 +40,11 @@ struct Option {
     std::string scheme;  // "Q4_K", "RTN4g128", "F16", ...
     int64_t bytes = 0;   // exactly as stored (> 0)
     double damage = 0;   // predicted Δloss, nats/token (finite, >= 0)
+    // Predicted mean KL(original ‖ compressed) per token, nats (finite, >= 0),
+    // estimated from the calibration's measured KL (option_builder.h); NaN when
+    // the run measured none. Not scaled by the closed loop's factor.
+    double kl = std::numeric_limits<double>::quiet_NaN();
+    bool hasKl() const { return std::isfinite(kl); }
 };
 
 struct Unit {
@@ -60,6 +70,7 @@ constexpr double kMaxTotalDamage = 1e15;
 
 // Rejects (InvalidArgument, where "option table") a unit without options or
 // with more than kMaxOptionsPerUnit, bytes <= 0, damage negative / NaN / infinite,
+// kl negative or infinite (NaN is "unknown"),
 // negative weights, a pin out of range, negative fixed sizes, totals that
 // overflow int64 and a total damage above kMaxTotalDamage. The message names
 // the unit (index and name) and the option.

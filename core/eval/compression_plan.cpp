@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <unordered_set>
 
 namespace precis {
@@ -238,6 +239,29 @@ std::string shellJoin(const std::vector<std::string>& args)
         out += '\'';
     }
     return out;
+}
+
+Result<CompressionPlan> planFromAssignment(const Model& model, Granularity granularity,
+                                           const std::vector<std::pair<std::string, std::string>>& assignment)
+{
+    CompressionPlan plan;
+    std::set<std::string> seen;
+    for (const auto& [unit, scheme] : assignment) {
+        PRECIS_TRY_ASSIGN(const std::vector<UnitSlice> slices, unitSlices(model, unit, granularity));
+        for (const UnitSlice& s : slices) {
+            const Tensor* t = model.find(s.tensor);
+            const bool whole = t && !s.columns && s.begin == 0 && s.end == t->rows();
+            if (!whole)
+                return makeError(ErrorCode::Unsupported, "unit '" + unit + "'",
+                                 "a head unit covers part of '" + s.tensor +
+                                     "', and one tensor stores one type: allocate per tensor or per layer to compress");
+            if (!seen.insert(s.tensor).second)
+                return makeError(ErrorCode::InvalidArgument, "unit '" + unit + "'",
+                                 "tensor '" + s.tensor + "' is given a scheme twice");
+            plan.tensors.push_back({s.tensor, scheme});
+        }
+    }
+    return plan;
 }
 
 } // namespace precis

@@ -9,6 +9,7 @@
 // (case-insensitive). Tensors not listed keep their current type.
 #pragma once
 
+#include "allocation/option_builder.h"
 #include "common/result.h"
 #include "model/model.h"
 #include "quant/scheme.h"
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace precis {
@@ -70,6 +72,15 @@ quant::Scheme fallbackScheme(const quant::Scheme& s, int64_t cols);
 // Every quantizable weight of `model` -> `scheme` (falling back per tensor as
 // above, each fallback reported). Errors: unknown scheme name.
 Result<UniformPlan> uniformPlan(const Model& model, std::string_view scheme);
+
+// The plan of an allocation (unit -> scheme, allocation/option_builder.h's
+// units at `granularity`): a tensor unit's tensor gets its scheme; a layer
+// unit gives every weight matrix of its block its scheme. Head units give
+// parts of a tensor their own schemes, which one tensor type cannot hold:
+// Unsupported, naming the unit. Errors: a unit that is not one of the model's
+// at that granularity, a tensor given twice.
+Result<CompressionPlan> planFromAssignment(const Model& model, Granularity granularity,
+                                           const std::vector<std::pair<std::string, std::string>>& assignment);
 
 // Recipe JSON text (indent < 0: one line); tensors in plan order.
 std::string recipeToJson(const CompressionPlan& plan, int indent = 2);

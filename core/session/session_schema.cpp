@@ -117,6 +117,60 @@ CREATE INDEX benchmarks_session ON benchmarks(session_id);
 CREATE INDEX benchmarks_compression ON benchmarks(compression_id);
 )sql";
 
+// Version 3: one JSON shape for every record kind (the record files,
+// session_allocations.h / session_compressions.h / session_calibration.h), and
+// the document state each session keeps (the Budget tab's budget and pins).
+// precis-cli wrote compressions as {"file_bytes", "tensor_bytes"} with
+// settings {"schemes", "plan"}; the studio as {"bytes"} with settings {"name",
+// "plan_source", ...}: both become the one shape. Budgets made before option
+// sets existed used Precis' whole list (GGUF types and RTN); "predicted_kl" of
+// allocation totals held the predicted damage under another name, so it is
+// unknown (null); a calibration run's text file moves from "source" to "text".
+const char* kMigration3 = R"sql(
+ALTER TABLE sessions ADD COLUMN state_json TEXT NOT NULL DEFAULT '{}';
+
+UPDATE compressions SET metrics_json =
+    json_remove(json_set(metrics_json, '$.bytes', json_extract(metrics_json, '$.tensor_bytes')), '$.tensor_bytes')
+  WHERE json_valid(metrics_json) AND json_type(metrics_json, '$.bytes') IS NULL
+    AND json_type(metrics_json, '$.tensor_bytes') IN ('integer', 'real');
+UPDATE compressions SET settings_json = json_set(settings_json,
+    '$.name', COALESCE(json_extract(settings_json, '$.name'), json_extract(settings_json, '$.plan')),
+    '$.plan_source', CASE
+        WHEN json_extract(settings_json, '$.plan') LIKE 'uniform %' THEN 'uniform'
+        WHEN json_extract(settings_json, '$.plan') = 'recipe' THEN 'recipe'
+        ELSE 'allocation' END)
+  WHERE json_valid(settings_json) AND json_type(settings_json, '$.plan') = 'text'
+    AND json_type(settings_json, '$.plan_source') IS NULL;
+UPDATE compressions SET settings_json =
+    json_set(settings_json, '$.scheme', substr(json_extract(settings_json, '$.plan'), 9))
+  WHERE json_valid(settings_json) AND json_extract(settings_json, '$.plan') LIKE 'uniform %'
+    AND json_type(settings_json, '$.scheme') IS NULL;
+UPDATE compressions SET settings_json =
+    json_set(settings_json, '$.allocation', substr(json_extract(settings_json, '$.plan'), 12))
+  WHERE json_valid(settings_json) AND json_extract(settings_json, '$.plan') LIKE 'allocation %'
+    AND json_type(settings_json, '$.allocation') IS NULL;
+UPDATE compressions SET settings_json = json_remove(settings_json, '$.plan')
+  WHERE json_valid(settings_json) AND json_type(settings_json, '$.plan') = 'text';
+UPDATE compressions SET metrics_json = json_set(metrics_json, '$.damage_scale',
+    COALESCE(json_extract(settings_json, '$.budget.damage_scale'), json_extract(metrics_json, '$.unit_damage_scale'), 1.0))
+  WHERE json_valid(metrics_json) AND json_valid(settings_json) AND json_type(metrics_json, '$.damage_scale') IS NULL;
+UPDATE compressions SET metrics_json = json_remove(metrics_json, '$.unit_damage_scale')
+  WHERE json_valid(metrics_json) AND json_type(metrics_json, '$.unit_damage_scale') IS NOT NULL;
+UPDATE compressions SET settings_json = json_set(settings_json, '$.budget.option_set', 'all')
+  WHERE json_valid(settings_json) AND json_type(settings_json, '$.budget') = 'object'
+    AND json_type(settings_json, '$.budget.option_set') IS NULL;
+
+UPDATE allocations SET budget_json = json_set(budget_json, '$.option_set', 'all')
+  WHERE json_valid(budget_json) AND json_type(budget_json, '$.option_set') IS NULL;
+UPDATE allocations SET totals_json = json_set(totals_json, '$.predicted_kl', json('null'))
+  WHERE json_valid(totals_json) AND json_type(totals_json, '$.predicted_kl') IN ('integer', 'real');
+
+UPDATE calibration_runs SET settings_json = json_set(settings_json, '$.text',
+    CASE WHEN json_extract(settings_json, '$.source') LIKE 'self-generated%' THEN ''
+         ELSE COALESCE(json_extract(settings_json, '$.source'), '') END)
+  WHERE json_valid(settings_json) AND json_type(settings_json, '$.text') IS NULL;
+)sql";
+
 // Refuses files that are not SQLite before SQLite gets to see them, with a
 // message a user can act on (SQLite's own is "file is not a database").
 Result<void> checkFileHeader(const std::string& path)
@@ -199,8 +253,8 @@ std::string summarizeIntegrityReport(const std::string& report)
 
 const std::vector<std::string>& sessionMigrations()
 {
-    static const std::vector<std::string> migrations = {kMigration1, kMigration2};
-    static_assert(kSessionSchemaVersion == 2, "add the new migration to the list");
+    static const std::vector<std::string> migrations = {kMigration1, kMigration2, kMigration3};
+    static_assert(kSessionSchemaVersion == 3, "add the new migration to the list");
     return migrations;
 }
 

@@ -6,9 +6,9 @@
 // the old or the new version. Released migrations are never edited: a change
 // is a new entry at the end.
 //
-// Version 2 (current):
+// Version 3 (current):
 //   models(id, path, sha256, architecture, parameters, file_size, added_at)    UNIQUE(path, sha256)
-//   sessions(id, name UNIQUE, model_id -> models, created_at, updated_at, notes)
+//   sessions(id, name UNIQUE, model_id -> models, created_at, updated_at, notes, state_json)
 //   calibration_runs(id, session_id -> sessions, settings_json, status, started_at, finished_at,
 //                    tokens, wall_seconds)          status in running|done|cancelled|failed
 //   sensitivity(run_id -> runs, unit, kind, metric, option, value)
@@ -25,7 +25,14 @@
 // Deleting a session cascades to everything below it; models are shared and stay.
 // Timestamps are ISO-8601 UTC text with milliseconds ("2025-01-31T12:00:00.000Z").
 //
-// Version 1 lacked option_tables, benchmarks and sensitivity.option.
+// The JSON columns hold the shapes of the record files (session_allocations.h,
+// session_compressions.h, session_calibration.h, session_benchmarks.h);
+// state_json is {"budget": budget_json} (session_allocations.h: the document
+// state a reopened session restores).
+//
+// Version 2 lacked sessions.state_json and kept the CLI's and the studio's
+// compression records in two shapes; version 1 lacked option_tables,
+// benchmarks and sensitivity.option.
 #pragma once
 
 #include "common/result.h"
@@ -36,7 +43,7 @@
 
 namespace precis {
 
-constexpr int kSessionSchemaVersion = 2;
+constexpr int kSessionSchemaVersion = 3;
 
 // migrations()[i] is the SQL script taking version i to version i+1.
 const std::vector<std::string>& sessionMigrations();

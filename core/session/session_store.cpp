@@ -216,6 +216,29 @@ Result<ModelCheck> SessionStore::checkModel(int64_t modelId, const CancelToken* 
     return check;
 }
 
+Result<void> SessionStore::relinkModel(int64_t sessionId, const std::string& path, const CancelToken* cancel)
+{
+    PRECIS_TRY_ASSIGN(const SessionInfo info, session(sessionId));
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return makeError(ErrorCode::Io, path, "cannot read the model file's size: " + ec.message());
+    if (int64_t(size) != info.model.fileSize)
+        return makeError(ErrorCode::InvalidArgument, path,
+                         "is " + std::to_string(size) + " bytes, but session '" + info.name + "' was made from a file of " +
+                             std::to_string(info.model.fileSize) + " bytes (" + info.model.path + ")");
+    PRECIS_TRY_ASSIGN(const std::string sha, sha256File(path, cancel));
+    if (sha != info.model.sha256)
+        return makeError(ErrorCode::InvalidArgument, path,
+                         "is not the model session '" + info.name + "' was made from (its SHA-256 differs from " +
+                             info.model.path + "'s)");
+    PRECIS_TRY_ASSIGN(const int64_t modelId,
+                      addModel(path, sha, info.model.architecture, info.model.parameters, int64_t(size)));
+    PRECIS_TRY_ASSIGN(auto st, m_db.prepare("UPDATE sessions SET model_id = ?, "
+                                            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?"));
+    st.bind(1, modelId).bind(2, sessionId);
+    return st.run();
+}
+
 // ---------------------------------------------------------------- sessions
 
 static const char* kSessionSelect =
@@ -320,6 +343,27 @@ Result<void> SessionStore::setSessionNotes(int64_t sessionId, const std::string&
     PRECIS_TRY(st.run());
     if (m_db.changes() == 0)
         return error("cannot set notes: session " + std::to_string(sessionId) + " does not exist");
+    return {};
+}
+
+Result<std::string> SessionStore::sessionState(int64_t sessionId)
+{
+    PRECIS_TRY_ASSIGN(auto st, m_db.prepare("SELECT state_json FROM sessions WHERE id = ?"));
+    st.bind(1, sessionId);
+    PRECIS_TRY_ASSIGN(const bool found, st.step());
+    if (!found) return error("cannot read the state of session " + std::to_string(sessionId) + ": it does not exist");
+    return st.columnText(0);
+}
+
+Result<void> SessionStore::setSessionState(int64_t sessionId, const std::string& stateJson)
+{
+    PRECIS_TRY(requireJson(m_db.path(), stateJson, "session state"));
+    PRECIS_TRY_ASSIGN(auto st, m_db.prepare("UPDATE sessions SET state_json = ?, "
+                                            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?"));
+    st.bind(1, stateJson).bind(2, sessionId);
+    PRECIS_TRY(st.run());
+    if (m_db.changes() == 0)
+        return error("cannot store the state of session " + std::to_string(sessionId) + ": it does not exist");
     return {};
 }
 

@@ -54,6 +54,11 @@ public:
     // computed when the size matches.
     Result<ModelCheck> checkModel(int64_t modelId, const CancelToken* cancel = nullptr);
 
+    // Points the session at the model file `path` (a moved file, or one a
+    // session imported from another machine names by another path): the file
+    // must have the SHA-256 the session's model was recorded with.
+    Result<void> relinkModel(int64_t sessionId, const std::string& path, const CancelToken* cancel = nullptr);
+
     // ---- sessions
     Result<int64_t> createSession(const std::string& name, int64_t modelId);
     // As createSession, renaming on a clash: "name", else "name (2)", "name (3)", ...
@@ -63,6 +68,10 @@ public:
     Result<std::optional<SessionInfo>> sessionByName(const std::string& name);
     Result<void> renameSession(int64_t sessionId, const std::string& newName);
     Result<void> setSessionNotes(int64_t sessionId, const std::string& notes);
+    // The document state the session keeps (JSON object text, "{}" when none;
+    // session_allocations.h gives it its shape).
+    Result<std::string> sessionState(int64_t sessionId);
+    Result<void> setSessionState(int64_t sessionId, const std::string& stateJson);
     // Deletes the session and everything recorded under it (runs, sensitivity,
     // chunk maps, blobs, option tables, allocations, compressions, benchmarks).
     Result<void> removeSession(int64_t sessionId);

@@ -92,7 +92,7 @@ constexpr const char* kRunsOfSession = "run_id IN (SELECT id FROM main.calibrati
 constexpr ExportTable kExportTables[] = {
     {"models", "id, path, sha256, architecture, parameters, file_size, added_at",
      "id = (SELECT model_id FROM main.sessions WHERE id = ?1)"},
-    {"sessions", "id, name, model_id, created_at, updated_at, notes", "id = ?1"},
+    {"sessions", "id, name, model_id, created_at, updated_at, notes, state_json", "id = ?1"},
     {"calibration_runs", "id, session_id, settings_json, status, started_at, finished_at, tokens, wall_seconds",
      "session_id = ?1"},
     {"sensitivity", "run_id, unit, kind, metric, option, value", kRunsOfSession},
@@ -183,20 +183,21 @@ Result<int64_t> SessionStore::importSession(const std::string& path)
 
     struct Source {
         int64_t id = 0;
-        std::string name, createdAt, updatedAt, notes;
+        std::string name, createdAt, updatedAt, notes, state;
         ModelRecord model;
     } src;
     {
         PRECIS_TRY_ASSIGN(auto st, m_db.prepare(
             "SELECT s.id, s.name, s.created_at, s.updated_at, s.notes, m.path, m.sha256, m.architecture, "
-            "m.parameters, m.file_size, (SELECT count(*) FROM precis_import.sessions) "
+            "m.parameters, m.file_size, (SELECT count(*) FROM precis_import.sessions), s.state_json "
             "FROM precis_import.sessions s JOIN precis_import.models m ON m.id = s.model_id"));
         PRECIS_TRY_ASSIGN(const bool found, st.step());
         const int64_t count = found ? st.columnInt(10) : 0;
         if (count != 1)
             return makeError(ErrorCode::Format, path,
                              "cannot import: expected exactly one session in the file, found " + std::to_string(count));
-        src = {st.columnInt(0), st.columnText(1), st.columnText(2), st.columnText(3), st.columnText(4), {}};
+        src = {st.columnInt(0), st.columnText(1), st.columnText(2), st.columnText(3), st.columnText(4),
+               st.columnText(11), {}};
         src.model.path = st.columnText(5);
         src.model.sha256 = st.columnText(6);
         src.model.architecture = st.columnText(7);
@@ -208,9 +209,10 @@ Result<int64_t> SessionStore::importSession(const std::string& path)
     PRECIS_TRY_ASSIGN(const std::string name, uniqueSessionName(src.name));
     int64_t sessionId = 0;
     {
-        PRECIS_TRY_ASSIGN(auto st, m_db.prepare("INSERT INTO sessions(name, model_id, created_at, updated_at, notes) "
-                                                "VALUES(?, ?, ?, ?, ?)"));
-        st.bind(1, name).bind(2, modelId).bind(3, src.createdAt).bind(4, src.updatedAt).bind(5, src.notes);
+        PRECIS_TRY_ASSIGN(auto st, m_db.prepare("INSERT INTO sessions(name, model_id, created_at, updated_at, notes, "
+                                                "state_json) VALUES(?, ?, ?, ?, ?, ?)"));
+        st.bind(1, name).bind(2, modelId).bind(3, src.createdAt).bind(4, src.updatedAt).bind(5, src.notes)
+            .bind(6, src.state);
         PRECIS_TRY(st.run());
         sessionId = m_db.lastInsertId();
     }
@@ -283,6 +285,20 @@ Result<int64_t> SessionStore::importSession(const std::string& path)
                     "SELECT ?1, (SELECT new FROM temp.precis_import_map WHERE tbl = 'compressions' "
                     "AND old = x.compression_id), machine_json, results_json, created_at "
                     "FROM precis_import.benchmarks x WHERE x.session_id = ?2 ORDER BY x.id"));
+    // Records that name a calibration run (a budget's "run_id", plain rounding's
+    // "importance_from_run") follow the run map too.
+    const std::string newRun = "(SELECT new FROM temp.precis_import_map WHERE tbl = 'calibration_runs' AND old = ";
+    PRECIS_TRY(bulk("UPDATE main.allocations SET budget_json = json_set(budget_json, '$.run_id', " + newRun +
+                    "json_extract(budget_json, '$.run_id'))) WHERE session_id = ?1 AND json_valid(budget_json) AND " +
+                    newRun + "json_extract(budget_json, '$.run_id')) IS NOT NULL"));
+    PRECIS_TRY(bulk("UPDATE main.sessions SET state_json = json_set(state_json, '$.budget.run_id', " + newRun +
+                    "json_extract(state_json, '$.budget.run_id'))) WHERE id = ?1 AND json_valid(state_json) AND " +
+                    newRun + "json_extract(state_json, '$.budget.run_id')) IS NOT NULL"));
+    for (const char* path : {"$.budget.run_id", "$.importance_from_run"})
+        PRECIS_TRY(bulk(std::string("UPDATE main.compressions SET settings_json = json_set(settings_json, '") + path +
+                        "', " + newRun + "json_extract(settings_json, '" + path + "'))) WHERE session_id = ?1 AND "
+                        "json_valid(settings_json) AND " + newRun + "json_extract(settings_json, '" + path +
+                        "')) IS NOT NULL"));
     PRECIS_TRY(tx.commit());
     return sessionId;
 }

@@ -5,4 +5,9 @@ list(APPEND PRECIS_CORE_SOURCES
   session/session_runs.cpp
   session/session_results.cpp
   session/session_transfer.cpp
+  session/record_json.cpp
+  session/session_allocations.cpp
+  session/session_benchmarks.cpp
+  session/session_calibration.cpp
+  session/session_compressions.cpp
 )

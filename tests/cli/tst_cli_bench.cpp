@@ -1,7 +1,7 @@
 // precis-cli bench end to end: usage errors, a missing model, a missing CUDA
 // device, two models compared (JSON figures consistent with the files and the
 // ceiling), and results recorded in a session and read back.
-#include "bench/bench_store.h"
+#include "session/session_benchmarks.h"
 #include "eval/compress.h"
 #include "eval/compression_plan.h"
 #include "formats/gguf.h"

@@ -3,7 +3,7 @@
 // (figures consistent with each other, the file size, the ceiling), the GPT-2
 // context clamp, JSON round trips and their errors, and results kept in a
 // session, linked to the compression they measure.
-#include "bench/bench_store.h"
+#include "session/session_benchmarks.h"
 #include "bench/benchmark.h"
 #include "eval/compress.h"
 #include "eval/compression_plan.h"

@@ -1,5 +1,7 @@
 // Benchmarks in a session: linking a result to its model, and the history.
-#include "bench/bench_store.h"
+#include "session/session_benchmarks.h"
+
+#include "session/session_compressions.h"
 
 #include <nlohmann/json.hpp>
 
@@ -28,14 +30,11 @@ struct Link {
     std::string label;
 };
 
-// "name" of the compression's settings, else "<method> #<id>".
+// The compression's name, else "<method> #<id>" (parseCompression's fallback too).
 std::string compressionLabel(const CompressionRecord& c)
 {
-    const auto settings = nlohmann::json::parse(c.settingsJson, nullptr, false);
-    if (settings.is_object() && settings.contains("name") && settings["name"].is_string() &&
-        !settings["name"].get<std::string>().empty())
-        return settings["name"].get<std::string>();
-    return c.method + " #" + std::to_string(c.id);
+    auto e = parseCompression(c);
+    return e ? e->name : c.method + " #" + std::to_string(c.id);
 }
 
 Link linkOf(const std::string& modelPath, std::optional<int64_t> compressionId, const SessionInfo& session,
@@ -86,20 +85,23 @@ Result<int64_t> recordBenchmark(SessionStore& store, int64_t sessionId, const Ma
     return store.addBenchmark(record);
 }
 
-Result<std::vector<StoredBenchmark>> loadBenchmarks(SessionStore& store, int64_t sessionId, int* skipped)
+Result<std::vector<StoredBenchmark>> loadBenchmarks(SessionStore& store, int64_t sessionId,
+                                                    std::vector<Error>* unreadable)
 {
     PRECIS_TRY_ASSIGN(const SessionInfo session, store.session(sessionId));
     PRECIS_TRY_ASSIGN(const auto compressions, store.compressions(sessionId));
     PRECIS_TRY_ASSIGN(const auto records, store.benchmarks(sessionId));
     std::vector<StoredBenchmark> out;
-    int bad = 0;
     for (const BenchmarkRecord& rec : records) {
         const auto machine = nlohmann::json::parse(rec.machineJson, nullptr, false);
         const auto results = nlohmann::json::parse(rec.resultsJson, nullptr, false);
         auto m = machineFromJson(machine);
         auto r = benchResultFromJson(results);
         if (!m.ok() || !r.ok()) {
-            ++bad;
+            Error e = !m.ok() ? m.error() : r.error();
+            e.where = store.path() + ": benchmark " + std::to_string(rec.id) + (e.where.empty() ? "" : ": " + e.where);
+            if (!unreadable) return e;
+            unreadable->push_back(std::move(e));
             continue;
         }
         StoredBenchmark b;
@@ -113,7 +115,6 @@ Result<std::vector<StoredBenchmark>> loadBenchmarks(SessionStore& store, int64_t
         b.label = link.label;
         out.push_back(std::move(b));
     }
-    if (skipped) *skipped = bad;
     return out;
 }
 

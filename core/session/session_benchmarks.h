@@ -1,6 +1,8 @@
 // Benchmarks kept in a session (SessionStore's benchmarks table): which model
 // a result belongs to — the session's own model, one of its compressions (by
-// output file), or another file — and the history read back.
+// output file), or another file — and the history read back. The record's JSON
+// is core/bench's (toJson / benchResultFromJson, machineFromJson, bench/benchmark.h)
+// plus "role" in the results; written and read here only.
 #pragma once
 
 #include "bench/benchmark.h"
@@ -35,8 +37,9 @@ struct StoredBenchmark {
 Result<int64_t> recordBenchmark(SessionStore& store, int64_t sessionId, const MachineInfo& machine,
                                 const BenchResult& result, std::optional<int64_t> compressionId = std::nullopt);
 
-// The session's benchmarks, oldest first. Records whose JSON this build cannot
-// read are skipped (counted in *skipped when given).
-Result<std::vector<StoredBenchmark>> loadBenchmarks(SessionStore& store, int64_t sessionId, int* skipped = nullptr);
+// The session's benchmarks, oldest first. unreadable (optional): the errors of
+// records that cannot be parsed (left out); without it the first one fails.
+Result<std::vector<StoredBenchmark>> loadBenchmarks(SessionStore& store, int64_t sessionId,
+                                                    std::vector<Error>* unreadable = nullptr);
 
 } // namespace precis
