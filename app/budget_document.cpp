@@ -90,12 +90,33 @@ BudgetDocument::~BudgetDocument()
 void BudgetDocument::setSource(std::shared_ptr<const Model> model,
                                std::shared_ptr<const sensitivity::SensitivityReport> report, int64_t runId)
 {
+    m_given.reset();
+    m_givenFrontier.reset();
     m_model = std::move(model);
     m_report = std::move(report);
     m_runId = runId;
     m_originalBytes = m_model ? int64_t(m_model->fileBytes) : 0;
     if (m_report && m_report->complete) m_spec.runId = runId;
     rebuildTable();
+}
+
+void BudgetDocument::setTable(OptionTable table, std::shared_ptr<const Frontier> frontier)
+{
+    m_model.reset();
+    m_report.reset();
+    m_originalBytes = 0;
+    for (Unit& u : table.units) u.pinned = -1;  // the spec's pins apply
+    m_given = std::make_shared<const OptionTable>(std::move(table));
+    m_givenFrontier = std::move(frontier);
+    rebuildTable();
+}
+
+bool BudgetDocument::canRebuild()
+{
+    if (!m_given) return true;
+    emit statusMessage(tr("This table came without its calibration report: its settings cannot change."));
+    emit specChanged();  // the view shows the settings the table has
+    return false;
 }
 
 void BudgetDocument::setSpec(const BudgetSpec& spec)
@@ -119,13 +140,16 @@ void BudgetDocument::rebuildTable()
     m_totals = {};
     m_nativeUnits = 0;
     m_tableError.clear();
-    if (!m_model || !m_report || !m_report->complete) {
+    if (!m_given && (!m_model || !m_report || !m_report->complete)) {
         emit tableChanged();
         emit frontierChanged();
         emit allocationChanged();
         return;
     }
-    auto built = buildOptionTable(*m_model, *m_report, m_spec.tableSettings());
+    auto built = m_given ? Result<OptionTable>(*m_given) : buildOptionTable(*m_model, *m_report, m_spec.tableSettings());
+    if (built && m_given) {
+        if (auto valid = validate(*built); !valid.ok()) built = valid.error();
+    }
     if (!built) {
         m_tableError = tr("This option table cannot be allocated: %1").arg(QString::fromStdString(built.error().message));
         emit tableChanged();
@@ -151,6 +175,12 @@ void BudgetDocument::rebuildTable()
     setSpecPins();
     m_uniform = uniformPoints(*m_table, uniformSchemes());
     emit tableChanged();
+    // A given frontier of exactly this table (no pins applied) is used; another is rebuilt, not trusted.
+    if (m_givenFrontier && m_spec.pinned.empty() && m_givenFrontier->unitCount() == m_table->units.size()) {
+        ++m_generation;
+        frontierReady(m_givenFrontier, 0);
+        return;
+    }
     rebuildFrontier();
 }
 
@@ -235,6 +265,7 @@ void BudgetDocument::setBudget(BudgetKind kind, double value)
 void BudgetDocument::setGranularity(Granularity granularity)
 {
     if (granularity == m_spec.granularity) return;
+    if (!canRebuild()) return;
     m_spec.granularity = granularity;
     rebuildTable();
     emit specChanged();
@@ -243,6 +274,7 @@ void BudgetDocument::setGranularity(Granularity granularity)
 void BudgetDocument::setMetric(const std::string& metric)
 {
     if (metric == m_spec.metric) return;
+    if (!canRebuild()) return;
     m_spec.metric = metric;
     rebuildTable();
     emit specChanged();
@@ -251,6 +283,7 @@ void BudgetDocument::setMetric(const std::string& metric)
 void BudgetDocument::setOptionSet(OptionSet set)
 {
     if (set == m_spec.optionSet) return;
+    if (!canRebuild()) return;
     m_spec.optionSet = set;
     rebuildTable();
     emit specChanged();
@@ -261,6 +294,7 @@ void BudgetDocument::setDamageScale(double scale, const QString& note)
     scale = scale > 0 && std::isfinite(scale) ? scale : 1.0;
     m_scaleNote = scale == 1.0 ? QString() : note;
     if (scale == m_spec.damageScale) return;
+    if (!canRebuild()) return;
     m_spec.damageScale = scale;
     rebuildTable();
     emit specChanged();

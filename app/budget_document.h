@@ -56,6 +56,13 @@ public:
     // built from; nullptr clears the table (the spec stays). Rebuilds.
     void setSource(std::shared_ptr<const Model> model, std::shared_ptr<const sensitivity::SensitivityReport> report,
                    int64_t runId);
+    // A table built elsewhere (a session's cached option table when its model
+    // file is not here; tests): shown with the current spec's budget and pins
+    // until setSource gives a model and report again. Its settings cannot be
+    // changed (there is nothing to rebuild it from): granularity, metric,
+    // option set and factor changes are refused with statusMessage. frontier:
+    // one built from exactly this table (pins applied), or nullptr to build it.
+    void setTable(OptionTable table, std::shared_ptr<const Frontier> frontier = nullptr);
     // Replaces the whole state (a reopened session's, a loaded allocation's):
     // rebuilds the table when its settings differ, applies the pins, clears the
     // undo stack and re-solves. Pins the table cannot take are reported through
@@ -124,10 +131,14 @@ private:
     void requery();
     void setSolving(bool solving);
     void setSpecPins();
+    // false (with statusMessage) when the table came from setTable.
+    bool canRebuild();
 
     BudgetSpec m_spec;
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<const sensitivity::SensitivityReport> m_report;
+    std::shared_ptr<const OptionTable> m_given;  // setTable's, without pins
+    std::shared_ptr<const Frontier> m_givenFrontier;
     int64_t m_runId = 0;
     int64_t m_originalBytes = 0;
     FrontierSettings m_settings;

@@ -375,8 +375,8 @@ Result<std::vector<UnitSlice>> unitSlices(const Model& model, const std::string&
         const bool inLayerUnit = granularity == Granularity::Layer && layer >= 0;
         const bool inHeadUnit = granularity == Granularity::Head && layer >= 0 &&
                                 (kind == "q" || kind == "o" || kind == "qkv" || ((kind == "k" || kind == "v") && ownKv));
-        if (inLayerUnit || inHeadUnit) return notAUnit("its " + std::string(inLayerUnit ? "layer" : "heads") +
-                                                       " are the units at this granularity");
+        if (inLayerUnit) return notAUnit("its layer is the unit at this granularity");
+        if (inHeadUnit) return notAUnit("its heads are the units at this granularity");
         out.push_back({t->name, false, 0, t->rows()});
         return out;
     }

@@ -112,10 +112,9 @@ Result<BudgetSpec> parseBudgetJson(std::string_view text, const std::string& whe
         }
     }
     if (o.has("pinned")) {
-        const auto& pinned = o.json()["pinned"];
-        if (!pinned.is_object()) return o.error("pinned", "an object {unit: scheme}");
-        // ordered_json keeps the order written; a plain json object is sorted by key.
-        const auto ordered = nlohmann::ordered_json::parse(pinned.dump());
+        if (!o.json()["pinned"].is_object()) return o.error("pinned", "an object {unit: scheme}");
+        // The pins in the order written (JsonObject's plain json sorts keys).
+        const auto ordered = nlohmann::ordered_json::parse(text.begin(), text.end())["pinned"];
         for (auto it = ordered.begin(); it != ordered.end(); ++it) {
             if (!it.value().is_string()) return o.error("pinned", "an object {unit: scheme}");
             b.pinned.emplace_back(it.key(), it.value().get<std::string>());

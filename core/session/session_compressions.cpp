@@ -210,7 +210,7 @@ std::string compressionSettingsJson(const CompressionEntry& e)
                                        {"length", e.unitOptions.length},
                                        {"seed", e.unitOptions.seed}};
     }
-    j["recipe"] = nlohmann::ordered_json::parse(recipeToJson(e.plan, -1));
+    if (!e.plan.tensors.empty()) j["recipe"] = nlohmann::ordered_json::parse(recipeToJson(e.plan, -1));
     if (!e.notes.empty()) j["notes"] = e.notes;
     return j.dump();
 }

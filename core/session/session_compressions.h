@@ -11,7 +11,7 @@
 //                  "calibration": {"text": path | "", "self_generated": bool, "sequences",
 //                                  "length", "seed"} | "importance_from_run": i64,
 //                  "eval": {"text", "ctx", "chunks", "per_tensor": {"sequences", "length", "seed"}},
-//                  "recipe": recipe JSON (eval/compression_plan.h), "notes": [str]}
+//                  "recipe": recipe JSON (eval/compression_plan.h; absent for an empty plan), "notes": [str]}
 //   metrics_json  {"bytes": i64 (tensors as stored), "file_bytes": i64 (the written file; absent:
 //                  none), "weights", "bits_per_weight", "original_bytes", "original_bits_per_weight",
 //                  measured (all or none): "ppl_original", "ppl_compressed", "ppl_ratio",

@@ -4,6 +4,7 @@
 // context clamp, JSON round trips and their errors, and results kept in a
 // session, linked to the compression they measure.
 #include "session/session_benchmarks.h"
+#include "session/session_compressions.h"
 #include "bench/benchmark.h"
 #include "eval/compress.h"
 #include "eval/compression_plan.h"
@@ -322,17 +323,14 @@ private slots:
         QVERIFY(modelId.ok());
         auto sid = store->createSession("s", *modelId);
         QVERIFY(sid.ok());
-        CompressionRecord c;
-        c.sessionId = *sid;
-        c.method = "rtn";
+        CompressionEntry c;
         c.outputPath = dir + "/./q4k.gguf";  // the same file, spelled differently
-        c.settingsJson = "{}";
-        c.metricsJson = "{}";
-        auto cid = store->addCompression(c);
+        c.bytes = 100;
+        auto cid = recordCompression(*store, *sid, c);
         QVERIFY(cid.ok());
         c.outputPath.clear();
-        c.settingsJson = R"({"name": "budget +2 % gptq"})";
-        auto inMemory = store->addCompression(c);
+        c.name = "budget +2 % gptq";
+        auto inMemory = recordCompression(*store, *sid, c);
         QVERIFY(inMemory.ok());
 
         const MachineInfo machine = fakeMachine(10);
@@ -359,10 +357,13 @@ private slots:
         junk.resultsJson = "{}";
         QVERIFY(store->addBenchmark(junk).ok());
 
-        int skipped = -1;
+        std::vector<Error> skipped;
         auto list = loadBenchmarks(*store, *sid, &skipped);
         QVERIFY(list.ok());
-        QCOMPARE(skipped, 1);
+        QCOMPARE(skipped.size(), size_t(1));
+        QVERIFY2(skipped[0].toString().find("benchmark " + std::to_string((*list).size() + 1)) != std::string::npos,
+                 skipped[0].toString().c_str());
+        QVERIFY(!loadBenchmarks(*store, *sid).ok());  // without a list to skip into, the bad record fails
         QCOMPARE(list->size(), size_t(4));
         QCOMPARE((*list)[3].role, BenchRole::Compressed);
         QCOMPARE((*list)[3].compressionId, std::optional<int64_t>(*inMemory));

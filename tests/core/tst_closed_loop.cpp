@@ -1,12 +1,14 @@
-// The closed loop: samples read from a session's compressions (a studio record
-// with its prediction in the metrics, a CLI record of a saved allocation, a
-// rescaled one, unusable ones), the prediction taken back to the unscaled
-// predictor, and the fitted factor against a hand computation.
+// The closed loop: samples read from a session's compressions (one with its own
+// prediction, one of a saved allocation solved at another scale, a rescaled
+// one, unusable and unreadable ones), the prediction taken back to the
+// unscaled predictor, and the fitted factor against a hand computation.
 #include "allocation/closed_loop.h"
+#include "session/session_compressions.h"
 #include "session/session_store.h"
 #include "test_support.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace precis;
 
@@ -24,31 +26,47 @@ private slots:
         QVERIFY(sid.ok());
         QVERIFY(!fitDamageScale({}).ok());
 
-        auto add = [&](const std::string& settings, const std::string& metrics, std::optional<int64_t> allocation = {}) {
-            CompressionRecord c;
-            c.sessionId = *sid;
-            c.method = "rtn";
-            c.settingsJson = settings;
-            c.metricsJson = metrics;
-            c.allocationId = allocation;
-            auto id = store->addCompression(c);
+        // A compression measured at perplexity ratio `ratio` (NaN: not measured) with prediction `percent`
+        // (NaN: none) made at closed-loop factor `scale`.
+        const double none = std::numeric_limits<double>::quiet_NaN();
+        auto add = [&](const std::string& name, double ratio, double percent, double scale = 1.0,
+                       std::optional<int64_t> allocation = {}) {
+            CompressionEntry e;
+            e.name = name;
+            e.bytes = 1000;
+            e.bitsPerWeight = 4;
+            e.predictedPercent = percent;
+            e.damageScale = scale;
+            e.allocationId = allocation;
+            if (std::isfinite(ratio)) {
+                e.measured = CompressionMeasurement{};
+                e.measured->comparison.pplOriginal = 10.0;
+                e.measured->comparison.pplCompressed = 10.0 * ratio;
+            }
+            auto id = recordCompression(*store, *sid, e);
             QVERIFY(id.ok());
         };
-        // 1. Studio: predicted +1 % at scale 1, measured +2 %.
-        add(R"({"name": "budget +1 %"})", R"({"ppl_ratio": 1.02, "predicted_ppl_increase_percent": 1.0})");
-        // 2. CLI of a saved allocation solved with scale 2: totals predicted 0.03 nats → 0.015 unscaled; measured +4 %.
-        auto alloc = store->saveAllocation(*sid, "a", R"({"kind": "ppl_percent", "value": 3, "damage_scale": 2})", "{}",
-                                           R"({"predicted_damage": 0.03})");
+        // 1. Predicted +1 % at scale 1, measured +2 %.
+        add("budget +1 %", 1.02, 1.0);
+        // 2. A saved allocation solved with scale 2, compressed without its own prediction:
+        //    its totals predicted 0.03 nats → 0.015 unscaled; measured +4 %.
+        BudgetSpec budget;
+        budget.value = 3;
+        budget.damageScale = 2;
+        AllocationTotals totals;
+        totals.predictedDamage = 0.03;
+        auto alloc = saveAllocation(*store, *sid, "a", budget, {}, totals);
         QVERIFY(alloc.ok());
-        add(R"({"plan": "allocation a"})", R"({"ppl_ratio": 1.04})", *alloc);
-        // 3. Studio run at scale 1.5 recorded in its settings: predicted +3 % (scaled), measured +3 %.
-        add(R"({"name": "r", "damage_scale": 1.5})", R"({"ppl_ratio": 1.03, "predicted_ppl_increase_percent": 3.0})");
-        // Not samples: no prediction, no measurement, a ratio that is not a number.
-        add(R"({"name": "uniform"})", R"({"ppl_ratio": 1.05})");
-        add(R"({"name": "x"})", R"({"predicted_ppl_increase_percent": 1.0})");
-        add("[]", R"({"ppl_ratio": "high", "predicted_ppl_increase_percent": 1.0})");
+        add("allocation a", 1.04, none, 1.0, *alloc);
+        // 3. A run at scale 1.5: predicted +3 % (scaled), measured +3 %.
+        add("r", 1.03, 3.0, 1.5);
+        // Not samples: no prediction; not measured; a record this build cannot read.
+        add("uniform", 1.05, none);
+        add("x", none, 1.0);
+        QVERIFY(store->addCompression({0, *sid, std::nullopt, "rtn", "", "{}",
+                                       R"({"ppl_ratio": "high", "predicted_ppl_increase_percent": 1.0})", ""}).ok());
         // Measured no worse than the original: a sample, but the fit skips it.
-        add(R"({"name": "lucky"})", R"({"ppl_ratio": 0.999, "predicted_ppl_increase_percent": 0.5})");
+        add("lucky", 0.999, 0.5);
 
         auto samples = closedLoopSamples(*store, *sid);
         QVERIFY(samples.ok());
@@ -73,8 +91,10 @@ private slots:
         for (double x : r) var += (x - mean) * (x - mean);
         QVERIFY(std::abs(fit->spread - std::exp(std::sqrt(var / 2))) < 1e-9);
 
-        auto none = closedLoopSamples(*store, *sid + 9);
-        QVERIFY(none.ok() ? none->empty() : true);
+        // A session without compressions has no samples (and is not an error).
+        auto empty = closedLoopSamples(*store, *sid + 9);
+        QVERIFY(empty.ok());
+        QVERIFY(empty->empty());
     }
 };
 

@@ -13,6 +13,7 @@
 #include <QtTest/QtTest>
 
 #include <random>
+#include <tuple>
 
 using namespace precis;
 using namespace precis::sensitivity;
@@ -170,6 +171,98 @@ private slots:
                 if (x.name.rfind("blk.0.", 0) == 0 && x.shape.size() == 2)
                     bytes += quant::encodedBytes(*sc, x.rows(), x.cols());
             QCOMPARE(o.bytes, bytes);
+        }
+    }
+
+    // The predicted KL of every option from the run's measured KL (option_builder.h).
+    void klEstimate()
+    {
+        Fixture f = make(96);
+        OptionTableSettings s;
+        s.options = {"F16", "Q8_0", "Q4_0"};
+        auto none = buildOptionTable(*f.model, f.report, s);
+        QVERIFY(none.ok());
+        for (const Unit& u : none->units)
+            for (const Option& o : u.options) QVERIFY(!o.hasKl());  // the run measured no KL
+
+        auto d = [&](const std::string& unit, const std::string& option) {
+            return std::max(0.0, f.report.find(unit, "ow_err", option)->value);
+        };
+        const std::string q = "blk.0.attn_q.weight", k = "blk.0.attn_k.weight", v = "blk.0.attn_v.weight";
+        f.report.values.push_back({q, sensitivity::UnitKind::Tensor, "measured_kl", "Q4_0", 0.004});
+        f.report.values.push_back({k, sensitivity::UnitKind::Tensor, "measured_kl", "Q4_0", 0.006});
+        const double rho = (0.004 + 0.006) / (d(q, "Q4_0") + d(k, "Q4_0"));
+        s.damageScale = 3;  // the closed loop's factor does not touch the KL
+        auto t = buildOptionTable(*f.model, f.report, s);
+        QVERIFY(t.ok());
+        auto kl = [&](const OptionTable& table, const std::string& unit, const std::string& option) {
+            for (const Option& o : unitNamed(table, unit)->options)
+                if (o.scheme == option) return o.kl;
+            return -1.0;
+        };
+        QCOMPARE(kl(*t, q, "Q4_0"), 0.004);                                            // its own measurement
+        QCOMPARE(kl(*t, q, "Q8_0"), 0.004 * d(q, "Q8_0") / d(q, "Q4_0"));              // scaled by its damage
+        QCOMPARE(kl(*t, k, "F16"), 0.006 * d(k, "F16") / d(k, "Q4_0"));
+        QCOMPARE(kl(*t, v, "Q8_0"), rho * d(v, "Q8_0"));                               // not measured: the run's ratio
+        s.granularity = Granularity::Layer;
+        auto l = buildOptionTable(*f.model, f.report, s);
+        QVERIFY(l.ok());
+        QCOMPARE(kl(*l, "blk.1", "Q4_0"), rho * std::max(0.0, f.report.find("blk.1", "ow_err", "Q4_0")->value));
+    }
+
+    // Without options the table offers what a GGUF file stores; RTN only when asked.
+    void defaultOptionsAreGguf()
+    {
+        Fixture f = make(96);
+        auto t = buildOptionTable(*f.model, f.report, {});
+        QVERIFY(t.ok());
+        for (const Unit& u : t->units)
+            for (const Option& o : u.options) QVERIFY2(isGgufScheme(o.scheme), o.scheme.c_str());
+        OptionTableSettings all;
+        all.options = allAllocationOptions();
+        auto withRtn = buildOptionTable(*f.model, f.report, all);
+        QVERIFY(withRtn.ok());
+        bool rtn = false;
+        for (const Option& o : unitNamed(*withRtn, "blk.0.ffn_up.weight")->options) rtn = rtn || !isGgufScheme(o.scheme);
+        QVERIFY(rtn);
+        QVERIFY(isGgufScheme("Q4_K") && isGgufScheme("F16") && !isGgufScheme("RTN4g32") && !isGgufScheme("nonsense"));
+    }
+
+    // The rows and columns each unit stands for (what a plan of the allocation compresses).
+    void unitSlicesOfEachGranularity()
+    {
+        Fixture f = make(96);
+        auto tensor = unitSlices(*f.model, "blk.1.ffn_down.weight", Granularity::Tensor);
+        QVERIFY(tensor.ok());
+        QCOMPARE(tensor->size(), size_t(1));
+        QCOMPARE((*tensor)[0].end, int64_t(64));
+        auto layer = unitSlices(*f.model, "blk.1", Granularity::Layer);
+        QVERIFY(layer.ok());
+        QCOMPARE(layer->size(), size_t(7));  // q k v o gate up down
+        for (const UnitSlice& x : *layer) QVERIFY(x.tensor.rfind("blk.1.", 0) == 0 && !x.columns && x.begin == 0);
+        // Head 2 (head_dim 16): rows 32..48 of q, columns 32..48 of attn_output; k/v are shared (GQA).
+        auto head = unitSlices(*f.model, "blk.0.head.2", Granularity::Head);
+        QVERIFY(head.ok());
+        QCOMPARE(head->size(), size_t(2));
+        QCOMPARE((*head)[0].tensor, std::string("blk.0.attn_q.weight"));
+        QVERIFY(!(*head)[0].columns && (*head)[0].begin == 32 && (*head)[0].end == 48);
+        QCOMPARE((*head)[1].tensor, std::string("blk.0.attn_output.weight"));
+        QVERIFY((*head)[1].columns && (*head)[1].begin == 32 && (*head)[1].end == 48);
+        // At head granularity k stays a tensor unit; q is not one.
+        QVERIFY(unitSlices(*f.model, "blk.0.attn_k.weight", Granularity::Head).ok());
+        for (const auto& [unit, g, part] :
+             std::vector<std::tuple<std::string, Granularity, std::string>>{
+                 {"blk.0.attn_q.weight", Granularity::Head, "heads are the units"},
+                 {"blk.0.attn_q.weight", Granularity::Layer, "layer is the unit"},
+                 {"blk.2", Granularity::Layer, "2 layers"},
+                 {"blk.0.head.4", Granularity::Head, "4 heads"},
+                 {"blk.0", Granularity::Head, "a layer unit"},
+                 {"blk.0.attn_norm.weight", Granularity::Tensor, "not a weight matrix"},
+                 {"lm_head", Granularity::Tensor, "expected a tensor name"}}) {
+            auto r = unitSlices(*f.model, unit, g);
+            QVERIFY2(!r.ok(), unit.c_str());
+            QVERIFY2(r.error().toString().find(part) != std::string::npos && r.error().toString().find(unit) != std::string::npos,
+                     r.error().toString().c_str());
         }
     }
 

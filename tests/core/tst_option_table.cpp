@@ -18,7 +18,8 @@ OptionTable sampleTable()
     t.fixedBytes = 4096;
     t.fixedWeights = 1024;
     Unit a{"blk.0.attn_q.weight", "blk.0.attn_q.weight", 0, "attn_q", 65536, {}, -1};
-    a.options = {{"F16", 131072, 0.0}, {"Q8_0", 69632, 1.0 / 3.0}, {"Q4_K", 36864, 0.1 + 0.2}, {"Q2_K", 21504, 2.5e-3}};
+    a.options = {{"F16", 131072, 0.0, 0.0}, {"Q8_0", 69632, 1.0 / 3.0, 0.25}, {"Q4_K", 36864, 0.1 + 0.2, 0.1 + 0.7},
+                 {"Q2_K", 21504, 2.5e-3}};  // the last without a KL estimate
     Unit b{"token_embd.weight", "token_embd.weight", -1, "token_embd", 32000, {}, 1};
     b.options = {{"Q8_0", 34000, 1e-300}, {"Q6_K", 26250, std::nextafter(0.125, 1.0)}};
     Unit c{"blk.1.head3.q \xC3\xA9", "blk.1.attn_q.weight", 1, "head_q", 0, {{"Q4_K", 1, 0.0}}, -1};
@@ -43,8 +44,11 @@ void compareTables(const OptionTable& x, const OptionTable& y)
         for (size_t o = 0; o < a.options.size(); ++o) {
             QCOMPARE(a.options[o].scheme, b.options[o].scheme);
             QCOMPARE(a.options[o].bytes, b.options[o].bytes);
-            // Bit for bit, not approximately.
+            // Bit for bit, not approximately; an unknown KL stays unknown.
             QVERIFY(std::memcmp(&a.options[o].damage, &b.options[o].damage, sizeof(double)) == 0);
+            QCOMPARE(std::isnan(a.options[o].kl), std::isnan(b.options[o].kl));
+            if (!std::isnan(a.options[o].kl))
+                QVERIFY(std::memcmp(&a.options[o].kl, &b.options[o].kl, sizeof(double)) == 0);
         }
     }
 }
@@ -83,6 +87,8 @@ private slots:
         QTest::newRow("fixed bytes") << 8 << "option table: fixed_bytes is -5, expected >= 0";
         QTest::newRow("bytes overflow") << 9 << "option table: unit 1 'token_embd.weight': the total of the largest options overflows 64-bit bytes";
         QTest::newRow("huge damage") << 10 << "option table: the total of the largest damages is 2000000000000000.000000, expected at most 1e15";
+        QTest::newRow("negative kl") << 11 << "option table: unit 0 'blk.0.attn_q.weight', option 1 'Q8_0': kl is -1.000000, expected a finite value >= 0 (or unknown)";
+        QTest::newRow("inf kl") << 12 << "option table: unit 0 'blk.0.attn_q.weight', option 2 'Q4_K': kl is inf, expected a finite value >= 0 (or unknown)";
     }
     void validationErrors()
     {
@@ -101,6 +107,8 @@ private slots:
         case 8: t.fixedBytes = -5; break;
         case 9: t.units[1].options[0].bytes = std::numeric_limits<int64_t>::max() - 10; break;
         case 10: t.units[0].options[0].damage = 1e15; t.units[1].options[0].damage = 1e15; break;
+        case 11: t.units[0].options[1].kl = -1; break;
+        case 12: t.units[0].options[2].kl = std::numeric_limits<double>::infinity(); break;
         }
         QCOMPARE(QString::fromStdString(errorOf(t)), message);
     }
@@ -127,8 +135,10 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("format") << "\"precis.option_table\"" << "\"other\""
                                 << "t.json: field 'format': expected \"precis.option_table\", found \"other\"";
-        QTest::newRow("version") << "\"version\":1" << "\"version\":7"
-                                 << "t.json: version 7 is not supported (expected 1)";
+        QTest::newRow("version") << "\"version\":2" << "\"version\":7"
+                                 << "t.json: version 7 is not supported (expected 1 to 2)";
+        QTest::newRow("kl type") << "\"kl\":0.25" << "\"kl\":\"some\""
+                                 << "t.json: field 'units[0].options[1].kl': expected a number or null";
         QTest::newRow("bytes type") << "\"bytes\":69632" << "\"bytes\":69632.5"
                                     << "t.json: field 'units[0].options[1].bytes': expected an integer (64-bit)";
         QTest::newRow("missing") << "\"kind\":\"attn_q\"," << ""
@@ -184,9 +194,9 @@ private slots:
         QCOMPARE(QString::fromStdString(parseOptionTable(bad, "cache").error().toString()),
                  QString("cache: checksum mismatch: the data is damaged"));
         bad = blob;
-        bad[8] = std::byte{2};
+        bad[8] = std::byte{3};
         QCOMPARE(QString::fromStdString(parseOptionTable(bad, "cache").error().toString()),
-                 QString("cache: version 2 is not supported (expected 1)"));
+                 QString("cache: version 3 is not supported (expected 1 to 2)"));
         // A count that cannot fit is rejected before allocating (checksum made valid).
         OptionTable t = sampleTable();
         t.units.resize(1);
@@ -202,6 +212,63 @@ private slots:
         const auto r = parseOptionTable(bad, "cache");
         QVERIFY(!r.ok());
         QVERIFY2(r.error().message.find("n_units") != std::string::npos, r.error().message.c_str());
+    }
+
+    // Version 1 (written before per-option KL estimates) still reads: every KL unknown.
+    void readsVersion1()
+    {
+        OptionTable t = sampleTable();
+        for (Unit& u : t.units)
+            for (Option& o : u.options) o.kl = std::numeric_limits<double>::quiet_NaN();
+        std::string text = optionTableToJson(t, -1);
+        for (size_t at; (at = text.find(",\"kl\":null")) != std::string::npos;) text.erase(at, 10);
+        text.replace(text.find("\"version\":2"), 11, "\"version\":1");
+        auto json = parseOptionTableJson(text, "v1.json");
+        QVERIFY2(json.ok(), json.ok() ? "" : json.error().toString().c_str());
+        compareTables(t, *json);
+
+        // The v1 blob: the same bytes without the kl field, version 1, checksum recomputed.
+        std::vector<std::byte> v1;
+        auto put = [&](const void* p, size_t n) {
+            const auto* b = static_cast<const std::byte*>(p);
+            v1.insert(v1.end(), b, b + n);
+        };
+        auto str = [&](const std::string& s) {
+            const uint32_t n = uint32_t(s.size());
+            put(&n, 4);
+            put(s.data(), s.size());
+        };
+        put("PRECISOT", 8);
+        const uint32_t version = 1, nUnits = uint32_t(t.units.size());
+        put(&version, 4);
+        put(&t.fixedBytes, 8);
+        put(&t.fixedWeights, 8);
+        put(&nUnits, 4);
+        for (const Unit& u : t.units) {
+            str(u.name);
+            str(u.tensor);
+            const int32_t layer = u.layer, pinned = u.pinned;
+            const uint32_t n = uint32_t(u.options.size());
+            put(&layer, 4);
+            str(u.kind);
+            put(&u.weights, 8);
+            put(&pinned, 4);
+            put(&n, 4);
+            for (const Option& o : u.options) {
+                str(o.scheme);
+                put(&o.bytes, 8);
+                put(&o.damage, 8);
+            }
+        }
+        uint64_t h = 0xCBF29CE484222325ull;
+        for (std::byte b : v1) {
+            h ^= uint8_t(b);
+            h *= 0x100000001B3ull;
+        }
+        put(&h, 8);
+        auto blob = parseOptionTable(v1, "v1 cache");
+        QVERIFY2(blob.ok(), blob.ok() ? "" : blob.error().toString().c_str());
+        compareTables(t, *blob);
     }
 
     void fingerprint()

@@ -1,13 +1,17 @@
-// Budget tab, offscreen: every budget the slider, the keys or the number box
+// Budget tab, offscreen: the view bound to its document (app/budget_document.h)
+// as the window binds them. Every budget the slider, the keys or the number box
 // set gives exactly the frontier's answer for the number shown (minBytes for a
-// Δppl budget, minDamage for a size); totals, bars, the marker and the unit
-// table show that allocation; uniform formats are on the plot; pins through the
-// table re-solve, against a frontier built independently with the same pin, and
-// undo/redo; save requests carry the budget. A 10 000-unit table prints the
-// time from a slider step to the end of the redraw (figures, not assertions)
-// and re-solves pins in the background. With PRECIS_BUDGET_SESSION set to a
-// session of the bundled sample model (precis-cli analyze), also writes a
-// screenshot (PRECIS_BUDGET_SCREENSHOT, default /tmp/precis_budget.png).
+// Δppl budget, minDamage for a size), held by the document; totals, bars, the
+// marker and the unit table show that allocation; uniform formats are on the
+// plot; pins through the table re-solve, against a frontier built
+// independently with the same pin, and undo/redo live in the document; save
+// requests carry the name, the document the budget. A 10 000-unit table prints
+// the time from a slider step to the end of the redraw (figures, not
+// assertions) and re-solves pins in the background. With PRECIS_BUDGET_SESSION
+// set to a session of the bundled sample model (precis-cli analyze), also
+// writes a screenshot (PRECIS_BUDGET_SCREENSHOT, default /tmp/precis_budget.png).
+#include "budget_binding.h"
+#include "budget_document.h"
 #include "budget_plots.h"
 #include "budget_unit_model.h"
 #include "budget_view.h"
@@ -29,6 +33,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QSlider>
+#include <QPushButton>
 #include <QTableView>
 #include <QUndoStack>
 
@@ -37,6 +42,7 @@
 #include <random>
 
 using namespace precis;
+using app::BudgetDocument;
 using views::BudgetUnitModel;
 using views::BudgetView;
 
@@ -56,7 +62,8 @@ Unit makeUnit(const std::string& name, int layer, const std::string& kind, int64
 {
     Unit u{name, name, layer, kind, weights, {}, -1};
     for (const TestOption& o : kOptions)
-        u.options.push_back({o.scheme, int64_t(std::ceil(double(weights) * o.bytesPerWeight)), o.damagePerUnit * sensitivity});
+        u.options.push_back({o.scheme, int64_t(std::ceil(double(weights) * o.bytesPerWeight)), o.damagePerUnit * sensitivity,
+                             1.3 * o.damagePerUnit * sensitivity});  // a KL estimate on every option
     return u;
 }
 
@@ -117,12 +124,23 @@ bool sameAllocation(const Allocation& a, const Allocation& b)
     return a.choice == b.choice && a.bytes == b.bytes && a.damage == b.damage && a.feasible == b.feasible;
 }
 
-// What the view must show for the number in its box.
+// The Budget tab as the window has it: a document and the view bound to it.
+struct Tab {
+    BudgetDocument doc;
+    BudgetView v;
+    Tab() { app::bindBudgetView(&doc, &v); }
+};
+
+// What the view must show for the number in its box (computed here, from the frontier).
 Allocation expected(const BudgetView& v, const Frontier& f)
 {
-    return v.budgetUnit() == BudgetView::BudgetUnit::PerplexityPercent
-               ? f.minBytes(damageBudgetForPerplexityIncrease(v.budgetBox()->value()))
-               : f.minDamage(v.byteBudget());
+    const double value = v.budgetBox()->value();
+    switch (v.budgetKind()) {
+    case BudgetKind::PplPercent: return f.minBytes(damageBudgetForPerplexityIncrease(value));
+    case BudgetKind::Megabytes: return f.minDamage(int64_t(std::llround(value * 1e6)));
+    case BudgetKind::BitsPerWeight: return f.minDamage(byteBudgetForBitsPerWeight(f.totalWeights(), value));
+    }
+    return {};
 }
 
 // Σ of every bar segment, in bytes (the chart in size mode).
@@ -154,18 +172,28 @@ double percentile99(std::vector<double> v)
 class TestGuiBudget : public QObject {
     Q_OBJECT
 
-    // Everything shown agrees with the view's allocation and the frontier's answer.
-    void checkShown(BudgetView& v, const OptionTable& t)
+    // Everything shown agrees with the document's allocation and the frontier's answer for the number shown.
+    void checkShown(Tab& tab, const OptionTable& t)
     {
+        BudgetView& v = tab.v;
         QVERIFY(v.hasAllocation());
+        QVERIFY(tab.doc.hasAllocation());
         const Allocation& a = v.allocation();
-        QVERIFY2(sameAllocation(a, expected(v, *v.frontier())),
-                 qPrintable(QStringLiteral("budget %1 in unit %2").arg(v.budgetBox()->value()).arg(int(v.budgetUnit()))));
+        QVERIFY(sameAllocation(a, tab.doc.allocation()));
+        QCOMPARE(tab.doc.spec().value, v.budgetBox()->value());
+        QCOMPARE(tab.doc.spec().kind, v.budgetKind());
+        QVERIFY2(sameAllocation(a, expected(v, *tab.doc.frontier())),
+                 qPrintable(QStringLiteral("budget %1 in unit %2").arg(v.budgetBox()->value()).arg(int(v.budgetKind()))));
         // Totals.
         const QString totals = v.totalsLabel()->text();
         QVERIFY2(totals.contains(QString::number(a.bitsPerWeight, 'f', 3)), qPrintable(totals));
         QVERIFY2(totals.contains(QStringLiteral("+%1 %").arg(perplexityIncreaseForDamage(a.damage), 0, 'f', 3)), qPrintable(totals));
-        QVERIFY2(totals.contains(QString::number(a.damage, 'e', 2)), qPrintable(totals));
+        // The predicted KL: Σ of the chosen options' estimates, shown when every one has one.
+        double kl = 0;
+        for (size_t u = 0; u < t.units.size(); ++u) kl += t.units[u].options[size_t(a.choice[u])].kl;
+        QCOMPARE(tab.doc.totals().hasKl(), std::isfinite(kl));
+        QCOMPARE(totals.contains(QStringLiteral("predicted KL")), std::isfinite(kl));
+        if (std::isfinite(kl)) QVERIFY2(totals.contains(QString::number(kl, 'e', 2)), qPrintable(totals));
         QVERIFY2(totals.contains(QLocale().formattedDataSize(a.bytes, 2, QLocale::DataSizeIecFormat)), qPrintable(totals));
         // Bars: every unit's bytes, fixed bytes aside.
         const double bars = barBytes(v);
@@ -187,44 +215,46 @@ private slots:
     void sliderAndKeysQueryTheFrontier()
     {
         const OptionTable t = smallTable();
-        BudgetView v;
+        Tab tab;
+        BudgetView& v = tab.v;
         v.resize(700, 900);
         v.show();
-        QSignalSpy changed(&v, &BudgetView::allocationChanged);
-        v.setTable(t);
-        QVERIFY(v.frontier());
-        QCOMPARE(v.budgetUnit(), BudgetView::BudgetUnit::PerplexityPercent);
+        QSignalSpy changed(&tab.doc, &BudgetDocument::allocationChanged);
+        tab.doc.setTable(t);
+        QVERIFY(tab.doc.frontier());
+        QCOMPARE(v.budgetKind(), BudgetKind::PplPercent);
         QCOMPARE(v.budgetBox()->value(), 1.0);  // the first budget: +1 % perplexity
-        checkShown(v, t);
+        checkShown(tab, t);
         QVERIFY(changed.count() >= 1);
         QVERIFY(v.allocation().damage <= damageBudgetForPerplexityIncrease(1.0));
+        const Frontier& f = *tab.doc.frontier();
 
         // Slider positions: the ends are the frontier's ends.
         for (int p : {0, 1, 137, 500, 873, 999, BudgetView::kSliderSteps}) {
             v.slider()->setValue(p);
-            checkShown(v, t);
+            checkShown(tab, t);
         }
-        QCOMPARE(v.allocation().point, v.frontier()->points().size() - 1);  // the smallest assignment
+        QCOMPARE(v.allocation().point, f.points().size() - 1);  // the smallest assignment
         v.slider()->setValue(0);
-        QCOMPARE(v.allocation().damage, v.frontier()->points().front().damage);
+        QCOMPARE(v.allocation().damage, f.points().front().damage);
         // Log spacing: a quarter of the way up is far below a quarter of the damage range.
         v.slider()->setValue(BudgetView::kSliderSteps / 4);
         const double quarter = damageBudgetForPerplexityIncrease(v.budgetBox()->value());
-        QVERIFY(quarter < 0.05 * v.frontier()->points().back().damage);
+        QVERIFY(quarter < 0.05 * f.points().back().damage);
 
         // Keys.
         v.slider()->setFocus();
         v.slider()->setValue(300);
         QTest::keyClick(v.slider(), Qt::Key_Right);
         QCOMPARE(v.slider()->value(), 301);
-        checkShown(v, t);
+        checkShown(tab, t);
         QTest::keyClick(v.slider(), Qt::Key_PageUp);
         QCOMPARE(v.slider()->value(), 301 + v.slider()->pageStep());
-        checkShown(v, t);
+        checkShown(tab, t);
         const double before = v.budgetBox()->value();
         QTest::keyClick(v.slider(), Qt::Key_Left);
         QVERIFY(v.budgetBox()->value() < before);
-        checkShown(v, t);
+        checkShown(tab, t);
 
         // The uniform formats, labelled, on the same axes.
         const std::vector<UniformPoint> uniform = uniformPoints(t, {"F16", "Q8_0", "Q6_K", "Q5_K", "Q4_K", "Q4_0", "Q3_K", "Q2_K"});
@@ -237,69 +267,76 @@ private slots:
         // The frontier dominates every uniform point: at the uniform size it is no worse
         // (up to the rounding of the uniform point's plain sum of damages).
         for (const UniformPoint& u : uniform)
-            QVERIFY(v.frontier()->minDamage(u.bytes).damage <= u.damage * (1 + 1e-12));
-        QCOMPARE(v.frontierPlot()->frontierGraph()->dataCount(), int(v.frontier()->points().size()));
+            QVERIFY(f.minDamage(u.bytes).damage <= u.damage * (1 + 1e-12));
+        QCOMPARE(v.frontierPlot()->frontierGraph()->dataCount(), int(f.points().size()));
     }
 
     void sizeUnitsAndTypedBudgets()
     {
         const OptionTable t = smallTable();
-        BudgetView v;
+        Tab tab;
+        BudgetView& v = tab.v;
         v.show();
-        v.setTable(t);
+        tab.doc.setTable(t);
         v.slider()->setValue(600);
         const Allocation inPpl = v.allocation();
+        const Frontier& f = *tab.doc.frontier();
 
-        // The same allocation said in MB, then in bits/weight.
-        v.setBudgetUnit(BudgetView::BudgetUnit::Megabytes);
-        QCOMPARE(v.unitBox()->currentData().toInt(), int(BudgetView::BudgetUnit::Megabytes));
+        // The same allocation said in MB, then in bits/weight (the view's unit box, as a user picks it).
+        v.unitBox()->setCurrentIndex(v.unitBox()->findData(int(BudgetKind::Megabytes)));
+        QCOMPARE(tab.doc.spec().kind, BudgetKind::Megabytes);
         QVERIFY(v.budgetBox()->value() * 1e6 >= double(inPpl.bytes));
-        checkShown(v, t);
-        QVERIFY(v.allocation().bytes <= v.byteBudget());
+        checkShown(tab, t);
+        QVERIFY(v.allocation().bytes <= int64_t(std::llround(v.budgetBox()->value() * 1e6)));
         QVERIFY(v.allocation().damage <= inPpl.damage);  // least damage within that size
         QCOMPARE(v.frontierPlot()->sizeAxis(), views::FrontierPlot::SizeAxis::Megabytes);
 
-        v.setBudgetUnit(BudgetView::BudgetUnit::BitsPerWeight);
+        v.unitBox()->setCurrentIndex(v.unitBox()->findData(int(BudgetKind::BitsPerWeight)));
         QCOMPARE(v.frontierPlot()->sizeAxis(), views::FrontierPlot::SizeAxis::BitsPerWeight);
-        checkShown(v, t);
-        QCOMPARE(v.byteBudget(), byteBudgetForBitsPerWeight(totalWeights(t), v.budgetBox()->value()));
+        checkShown(tab, t);
         for (int p : {0, 250, 750, BudgetView::kSliderSteps}) {
             v.slider()->setValue(p);
-            checkShown(v, t);
+            checkShown(tab, t);
         }
-        QCOMPARE(v.allocation().bytes, v.frontier()->points().front().bytes);  // all the way right: the largest point
+        QCOMPARE(v.allocation().bytes, f.points().front().bytes);  // all the way right: the largest point
 
         // A typed number moves the slider and solves for exactly that number.
         v.budgetBox()->setValue(4.0);
-        checkShown(v, t);
+        checkShown(tab, t);
         QVERIFY(v.allocation().bitsPerWeight <= 4.0);
         const int at4 = v.slider()->value();
         v.budgetBox()->setValue(6.0);
         QVERIFY(v.slider()->value() > at4);
 
         // Below the smallest assignment: the nearest one, and a note.
-        v.setBudgetUnit(BudgetView::BudgetUnit::Megabytes);
+        v.unitBox()->setCurrentIndex(v.unitBox()->findData(int(BudgetKind::Megabytes)));
         v.budgetBox()->setValue(0.01);
         QVERIFY(!v.allocation().feasible);
-        QCOMPARE(v.allocation().bytes, v.frontier()->points().back().bytes);
+        QCOMPARE(v.allocation().bytes, f.points().back().bytes);
         QVERIFY(v.statusLabel()->isVisible());
         QVERIFY(!v.statusLabel()->text().isEmpty());
         v.slider()->setValue(500);
         QVERIFY(v.allocation().feasible);
         QVERIFY(!v.statusLabel()->isVisible());
 
-        // Original size → compression ratio.
-        v.setOriginalBytes(4 * (int64_t(1000) * 256 * 2));
-        QVERIFY(v.totalsLabel()->text().contains(
-            QString::number(double(4 * (int64_t(1000) * 256 * 2)) / double(v.allocation().bytes), 'f', 2)));
+        // The document changes the budget (a reopened session): the view follows.
+        BudgetSpec spec = tab.doc.spec();
+        spec.kind = BudgetKind::PplPercent;
+        spec.value = 2.5;
+        tab.doc.setSpec(spec);
+        QCOMPARE(v.budgetKind(), BudgetKind::PplPercent);
+        QCOMPARE(v.budgetBox()->value(), 2.5);
+        checkShown(tab, t);
     }
 
     void pinsUndoAndRedo()
     {
         const OptionTable t = smallTable();
-        BudgetView v;
+        Tab tab;
+        BudgetView& v = tab.v;
+        QUndoStack* undo = tab.doc.undoStack();
         v.show();
-        v.setTable(t);
+        tab.doc.setTable(t);
         v.budgetBox()->setValue(1.0);
         const Allocation free = v.allocation();
         // A unit the solver did not keep at F16: pin it there through the table.
@@ -313,9 +350,13 @@ private slots:
         QCOMPARE(m->data(cell, BudgetUnitModel::OptionLabelsRole).toStringList().size(), 4);
         QVERIFY(m->setData(cell, 0, Qt::EditRole));
 
+        QCOMPARE(tab.doc.table()->units[size_t(unit)].pinned, 0);
         QCOMPARE(v.table()->units[size_t(unit)].pinned, 0);
         QCOMPARE(v.allocation().choice[size_t(unit)], 0);
         QCOMPARE(m->data(m->index(unit, BudgetUnitModel::PinnedColumn), Qt::CheckStateRole).toInt(), int(Qt::Checked));
+        // The document's spec keeps the pin by name (what the session stores).
+        QVERIFY(tab.doc.spec().pinned ==
+                (std::vector<std::pair<std::string, std::string>>{{t.units[size_t(unit)].name, "F16"}}));
         // Exactly what a frontier built from the pinned table answers.
         OptionTable pinned = t;
         pinned.units[size_t(unit)].pinned = 0;
@@ -324,16 +365,17 @@ private slots:
         QVERIFY(sameAllocation(v.allocation(), reference->minBytes(damageBudgetForPerplexityIncrease(1.0))));
         QVERIFY(v.allocation().damage <= damageBudgetForPerplexityIncrease(1.0));
         QVERIFY(v.allocation().bytes > free.bytes);  // F16 costs room elsewhere
-        checkShown(v, pinned);
-        QCOMPARE(v.undoStack()->count(), 1);
-        QVERIFY(v.undoAction()->isEnabled());
-        QVERIFY(v.undoAction()->text().contains(QString::fromStdString(t.units[size_t(unit)].name)));
+        checkShown(tab, pinned);
+        QCOMPARE(undo->count(), 1);
+        QVERIFY(undo->canUndo());
+        QVERIFY(undo->undoText().contains(QString::fromStdString(t.units[size_t(unit)].name)));
 
-        v.undoAction()->trigger();
+        undo->undo();
         QCOMPARE(v.table()->units[size_t(unit)].pinned, -1);
         QVERIFY(sameAllocation(v.allocation(), free));
-        QVERIFY(v.redoAction()->isEnabled());
-        v.redoAction()->trigger();
+        QVERIFY(tab.doc.spec().pinned.empty());
+        QVERIFY(undo->canRedo());
+        undo->redo();
         QCOMPARE(v.table()->units[size_t(unit)].pinned, 0);
         QCOMPARE(v.allocation().choice[size_t(unit)], 0);
 
@@ -343,15 +385,15 @@ private slots:
         QVERIFY(!m->setData(m->index(0, BudgetUnitModel::OptionColumn), QStringLiteral("Q9_X"), Qt::EditRole));
         QVERIFY(m->setData(m->index(unit, BudgetUnitModel::PinnedColumn), Qt::Unchecked, Qt::CheckStateRole));
         QCOMPARE(v.table()->units[size_t(unit)].pinned, -1);
-        QCOMPARE(v.undoStack()->count(), 3);
+        QCOMPARE(undo->count(), 3);
         // Unpin all is one step; undo brings back the one pin left.
-        v.unpinAll();
+        QTest::mouseClick(v.findChild<QPushButton*>(QStringLiteral("BudgetUnpinAllButton")), Qt::LeftButton);
         QCOMPARE(v.table()->units[0].pinned, -1);
-        QCOMPARE(v.undoStack()->count(), 4);
-        v.undoStack()->undo();
+        QCOMPARE(undo->count(), 4);
+        undo->undo();
         QCOMPARE(v.table()->units[0].pinned, 3);
-        // The budget JSON lists the pins.
-        const QJsonObject budget = QJsonDocument::fromJson(v.budgetJson().toUtf8()).object();
+        // The budget kept by the document lists the pins.
+        const QJsonObject budget = QJsonDocument::fromJson(QByteArray::fromStdString(budgetJson(tab.doc.spec()))).object();
         QCOMPARE(budget.value("pinned").toObject().value("token_embd.weight").toString(), QStringLiteral("Q2_K"));
         // The option column's editor: a combo over the unit's options; picking one pins.
         const QModelIndex down = m->index(7, BudgetUnitModel::OptionColumn);
@@ -371,16 +413,18 @@ private slots:
         QCOMPARE(v.table()->units[7].pinned, -1);
         QCOMPARE(v.table()->units[0].pinned, 3);  // not selected: kept
 
-        // A new table starts a new history.
-        v.setTable(t);
-        QCOMPARE(v.undoStack()->count(), 0);
+        // A new table starts a new history; the pins it can take stay (by name).
+        tab.doc.setTable(t);
+        QCOMPARE(undo->count(), 0);
+        QCOMPARE(tab.doc.table()->units[0].pinned, 3);
     }
 
     void saveRequest()
     {
         const OptionTable t = smallTable();
-        BudgetView v;
-        v.setTable(t);
+        Tab tab;
+        BudgetView& v = tab.v;
+        tab.doc.setTable(t);
         v.budgetBox()->setValue(0.5);
         QSignalSpy save(&v, &BudgetView::saveRequested);
         v.requestSave(QStringLiteral("  "));
@@ -388,28 +432,56 @@ private slots:
         v.requestSave(QStringLiteral("half a percent"));
         QCOMPARE(save.count(), 1);
         QCOMPARE(save[0][0].toString(), QStringLiteral("half a percent"));
-        const QJsonObject budget = QJsonDocument::fromJson(save[0][1].toString().toUtf8()).object();
-        QCOMPARE(budget.value("kind").toString(), QStringLiteral("ppl_percent"));
-        QCOMPARE(budget.value("value").toDouble(), 0.5);
-        QVERIFY(budget.value("pinned").toObject().isEmpty());
-        const QJsonObject totals = QJsonDocument::fromJson(v.totalsJson().toUtf8()).object();
-        QCOMPARE(totals.value("bytes").toInteger(), qint64(v.allocation().bytes));
-        QCOMPARE(totals.value("predicted_kl").toDouble(), v.allocation().damage);
-        QCOMPARE(v.assignmentJson(), QString::fromStdString(assignmentJson(t, v.allocation())));
+        // What a save stores comes from the document.
+        const BudgetSpec& spec = tab.doc.spec();
+        QCOMPARE(spec.kind, BudgetKind::PplPercent);
+        QCOMPARE(spec.value, 0.5);
+        QVERIFY(spec.pinned.empty());
+        QCOMPARE(tab.doc.totals().bytes, v.allocation().bytes);
+        QCOMPARE(tab.doc.totals().predictedDamage, v.allocation().damage);
+        QVERIFY(tab.doc.assignment() == allocationAssignment(t, v.allocation()));
+    }
+
+    void tableSettingsSelectors()
+    {
+        // The selectors ask the document; a document that was handed a table cannot rebuild it and says so.
+        Tab tab;
+        BudgetView& v = tab.v;
+        tab.doc.setTable(smallTable());
+        QSignalSpy granularity(&v, &BudgetView::granularityRequested);
+        QSignalSpy metric(&v, &BudgetView::metricRequested);
+        QSignalSpy optionSet(&v, &BudgetView::optionSetRequested);
+        QCOMPARE(v.granularityBox()->currentData().toInt(), int(Granularity::Tensor));
+        QVERIFY(!v.nativeBox()->isChecked());  // GGUF types by default
+        v.granularityBox()->setCurrentIndex(v.granularityBox()->findData(int(Granularity::Layer)));
+        emit v.granularityBox()->activated(v.granularityBox()->currentIndex());
+        QCOMPARE(granularity.count(), 1);
+        QCOMPARE(granularity[0][0].value<Granularity>(), Granularity::Layer);
+        QCOMPARE(tab.doc.spec().granularity, Granularity::Tensor);  // refused: no report to rebuild from
+        QCOMPARE(v.granularityBox()->currentData().toInt(), int(Granularity::Tensor));  // the view shows the document's
+        QVERIFY(v.statusLabel()->text().contains(QStringLiteral("cannot change")));
+        v.metricBox()->setCurrentIndex(1);
+        emit v.metricBox()->activated(1);
+        QCOMPARE(metric.count(), 1);
+        QCOMPARE(metric[0][0].toString(), QStringLiteral("fisher"));
+        v.nativeBox()->click();
+        QCOMPARE(optionSet.count(), 1);
+        QCOMPARE(optionSet[0][0].value<OptionSet>(), OptionSet::All);
+        QVERIFY(!v.nativeBox()->isChecked());
     }
 
     void badTablesAndEdgeCases()
     {
-        BudgetView v;
+        Tab tab;
+        BudgetView& v = tab.v;
         v.show();
         QVERIFY(!v.hasTable());
         // A table the core rejects: the placeholder names the unit, nothing is solved.
         OptionTable bad = smallTable();
         bad.units[3].options[1].bytes = 0;
-        v.setTable(bad);
+        tab.doc.setTable(bad);
         QVERIFY(!v.hasTable());
         QVERIFY(!v.hasAllocation());
-        QVERIFY2(v.findChild<QLabel*>() != nullptr, "placeholder");
         bool named = false;
         for (QLabel* l : v.findChildren<QLabel*>())
             named = named || (l->isVisible() && l->text().contains(QString::fromStdString(bad.units[3].name)));
@@ -423,16 +495,16 @@ private slots:
         OptionTable other = t;
         other.units.pop_back();
         auto wrong = std::make_shared<const Frontier>(*buildFrontier(other));
-        v.setTable(t, wrong);
+        tab.doc.setTable(t, wrong);
         QVERIFY(v.hasTable());
-        QVERIFY(v.frontier() && v.frontier() != wrong);
-        QCOMPARE(v.frontier()->unitCount(), t.units.size());
-        checkShown(v, t);
+        QVERIFY(tab.doc.frontier() && tab.doc.frontier() != wrong);
+        QCOMPARE(tab.doc.frontier()->unitCount(), t.units.size());
+        checkShown(tab, t);
 
         // One unit with one option: a single point, every slider position gives it.
         OptionTable one;
         one.units.push_back(Unit{"w", "w", 0, "q", 64, {{"Q8_0", 68, 0.25}}, -1});
-        v.setTable(one);
+        tab.doc.setTable(one);
         QVERIFY(!v.allocation().feasible);  // the budget kept from before (+1 %) is below the only point
         QCOMPARE(v.allocation().bytes, int64_t(68));
         for (int p : {500, 0, BudgetView::kSliderSteps}) {
@@ -443,7 +515,7 @@ private slots:
         QCOMPARE(v.layerPlot()->groupCount(), 1);
         QCOMPARE(v.layerPlot()->stackHeight(0), 8.0 * 68 / 64);
 
-        v.clear();
+        tab.doc.setSource(nullptr, nullptr, 0);
         QVERIFY(!v.hasTable());
         QVERIFY(!v.hasAllocation());
     }
@@ -459,16 +531,18 @@ private slots:
         const double buildMs = double(clock.nsecsElapsed()) / 1e6;
         auto frontier = std::make_shared<const Frontier>(std::move(*built));
 
-        BudgetView v;
+        Tab tab;
+        BudgetView& v = tab.v;
         v.resize(700, 1000);
         v.show();
         QVERIFY(QTest::qWaitForWindowExposed(&v));
-        v.setTable(t, frontier);
+        tab.doc.setTable(t, frontier);
+        QVERIFY(tab.doc.frontier() == frontier);  // the frontier of exactly this table is used
         QCoreApplication::processEvents();
-        checkShown(v, t);
+        checkShown(tab, t);
 
         // 50 slider steps spread over the range, as a drag would make them.
-        std::vector<double> response, query, replot, overlay, wall, paint;
+        std::vector<double> response, replot, overlay, wall, paint;
         for (int i = 1; i <= 50; ++i) {
             const int p = (i * 397) % (BudgetView::kSliderSteps + 1);
             clock.restart();
@@ -477,7 +551,6 @@ private slots:
             wall.push_back(double(clock.nsecsElapsed()) / 1e6);
             const BudgetView::Timing tm = v.lastTiming();
             response.push_back(tm.responseMs);
-            query.push_back(tm.queryMs);
             replot.push_back(tm.replotMs);
             overlay.push_back(tm.overlayMs);
             QVERIFY(sameAllocation(v.allocation(), expected(v, *frontier)));
@@ -487,51 +560,53 @@ private slots:
                 paint.push_back(double(clock.nsecsElapsed()) / 1e6);
             }
         }
-        checkShown(v, t);
+        checkShown(tab, t);
         qInfo("10 002 units × 12 options, frontier of %zu points built in %.1f ms",
               frontier->points().size(), buildMs);
         qInfo("slider step → end of redraw: median %.2f ms, p99 %.2f ms (incl. the paint event: median %.2f ms, p99 %.2f ms)",
               median(response), percentile99(response), median(wall), percentile99(wall));
-        qInfo("  of which frontier query median %.3f ms, per-layer chart replot (replotTime) %.2f ms, frontier overlay %.2f ms",
-              median(query), median(replot), median(overlay));
+        qInfo("  of which per-layer chart replot (replotTime) %.2f ms, frontier overlay %.2f ms", median(replot),
+              median(overlay));
         qInfo("  a full repaint of the tab (every widget, not only what changed): median %.2f ms", median(paint));
 
         // Where the synchronous re-solve stops: kAsyncUnits units of the same kind.
         OptionTable part = t;
-        part.units.resize(BudgetView::kAsyncUnits);
+        part.units.resize(BudgetDocument::kAsyncUnits);
         clock.restart();
         QVERIFY(buildFrontier(part).ok());
         qInfo("frontier of %zu units: %.1f ms (above this, pins re-solve in the background)", part.units.size(),
               double(clock.nsecsElapsed()) / 1e6);
 
         // A pin re-solves in the background; the old frontier answers meanwhile.
-        QSignalSpy solving(&v, &BudgetView::solvingChanged);
+        QSignalSpy solving(&tab.doc, &BudgetDocument::solvingChanged);
         clock.restart();
-        v.pinUnit(5, 0);
+        tab.doc.pinUnit(5, 0);
         const double pushMs = double(clock.nsecsElapsed()) / 1e6;
-        QVERIFY(v.isSolving());
+        QVERIFY(tab.doc.isSolving());
         QCOMPARE(v.table()->units[5].pinned, 0);
+        QVERIFY(!v.saveButton()->isEnabled());  // the allocation shown lacks the new pin
         // Slider steps while the re-solve runs: the old frontier answers.
         std::vector<double> during;
-        for (int p = 100; v.isSolving() && p < BudgetView::kSliderSteps; p += 37) {
+        for (int p = 100; tab.doc.isSolving() && p < BudgetView::kSliderSteps; p += 37) {
             clock.restart();
             v.slider()->setValue(p);
             QCoreApplication::processEvents();
             during.push_back(double(clock.nsecsElapsed()) / 1e6);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(!v.isSolving(), kWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!tab.doc.isSolving(), kWaitMs);
         QCOMPARE(solving.count(), 2);
+        QVERIFY(v.saveButton()->isEnabled());
         QCOMPARE(v.allocation().choice[5], 0);
         OptionTable pinned = t;
         pinned.units[5].pinned = 0;
-        QCOMPARE(v.frontier()->points().size(), buildFrontier(pinned)->points().size());
-        QVERIFY(sameAllocation(v.allocation(), expected(v, *v.frontier())));
+        QCOMPARE(tab.doc.frontier()->points().size(), buildFrontier(pinned)->points().size());
+        QVERIFY(sameAllocation(v.allocation(), expected(v, *tab.doc.frontier())));
         qInfo("pin: GUI thread busy %.1f ms, background re-solve %.1f ms, %zu slider steps meanwhile: median %.2f ms",
-              pushMs, v.lastBuildMs(), during.size(), median(during));
-        v.undoStack()->undo();
-        QTRY_VERIFY_WITH_TIMEOUT(!v.isSolving(), kWaitMs);
+              pushMs, tab.doc.lastBuildMs(), during.size(), median(during));
+        tab.doc.undoStack()->undo();
+        QTRY_VERIFY_WITH_TIMEOUT(!tab.doc.isSolving(), kWaitMs);
         QCOMPARE(v.table()->units[5].pinned, -1);
-        QVERIFY(sameAllocation(v.allocation(), frontier->minBytes(v.damageBudget())));
+        QVERIFY(sameAllocation(v.allocation(), expected(v, *frontier)));
     }
 
     // The bundled sample model's real option table, for a look (skipped without a session).
@@ -557,14 +632,15 @@ private slots:
         auto table = buildOptionTable(**model, *report);
         QVERIFY(table.ok());
 
-        BudgetView v;
+        Tab tab;
+        BudgetView& v = tab.v;
         v.resize(560, 980);
         v.show();
         QVERIFY(QTest::qWaitForWindowExposed(&v));
-        v.setOriginalBytes(int64_t((*model)->fileBytes));
-        v.setTable(*table);
+        std::shared_ptr<const Model> shared = std::move(model).value();
+        tab.doc.setSource(shared, std::make_shared<const sensitivity::SensitivityReport>(*report), (*run)->id);
         v.budgetBox()->setValue(1.0);
-        checkShown(v, *table);
+        checkShown(tab, *table);
         QCOMPARE(v.allocation().bytes, buildFrontier(*table)->minBytes(damageBudgetForPerplexityIncrease(1.0)).bytes);
         v.flushNow();
         v.frontierPlot()->replot();
@@ -572,18 +648,19 @@ private slots:
         QCoreApplication::processEvents();
         const QString out = qEnvironmentVariable("PRECIS_BUDGET_SCREENSHOT", QStringLiteral("/tmp/precis_budget.png"));
         QVERIFY(v.grab().save(out));
-        qInfo("%zu units, %zu frontier points; screenshot %s", table->units.size(), v.frontier()->points().size(),
+        qInfo("%zu units, %zu frontier points; screenshot %s", table->units.size(), tab.doc.frontier()->points().size(),
               qPrintable(out));
 
         // Head granularity, budget in bits per weight, bars in bytes: a second picture beside the first.
         OptionTableSettings heads;
         heads.granularity = Granularity::Head;
-        auto headTable = buildOptionTable(**model, *report, heads);
+        auto headTable = buildOptionTable(*shared, *report, heads);
         QVERIFY(headTable.ok());
-        v.setTable(*headTable);
-        v.setBudgetUnit(BudgetView::BudgetUnit::BitsPerWeight);
+        tab.doc.setGranularity(Granularity::Head);
+        QCOMPARE(v.granularityBox()->currentData().toInt(), int(Granularity::Head));
+        v.unitBox()->setCurrentIndex(v.unitBox()->findData(int(BudgetKind::BitsPerWeight)));
         v.budgetBox()->setValue(3.5);
-        checkShown(v, *headTable);
+        checkShown(tab, *headTable);
         QVERIFY(v.allocation().bitsPerWeight <= 3.5);
         v.barModeBox()->setCurrentIndex(v.barModeBox()->findData(int(views::LayerBitsPlot::Mode::Bytes)));
         v.flushNow();

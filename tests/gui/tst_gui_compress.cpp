@@ -7,6 +7,7 @@
 // evaluation chunks of 64 tokens, GPTQ on 2 sequences × 32 tokens.
 #include "test_support.h"
 
+#include "budget_document.h"
 #include "budget_view.h"
 #include "calibration_job.h"
 #include "compress_controller.h"
@@ -24,6 +25,7 @@
 #include "eval/compression_plan.h"
 #include "formats/model_loader.h"
 #include "model/model.h"
+#include "session/session_compressions.h"
 #include "session/session_store.h"
 
 #include <QComboBox>
@@ -379,7 +381,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!m_window->document()->isCalibrating(), kWaitMs);
         views::BudgetView* budget = m_window->budgetView();
         QVERIFY(budget->hasTable());
-        budget->setBudgetValue(1.0);
+        budget->budgetBox()->setValue(1.0);
         QVERIFY(budget->hasAllocation());
         QVERIFY(view()->allocationRadio()->isEnabled());
         QVERIFY(view()->sizePlot()->frontierGraph()->dataCount() > 1);
@@ -392,7 +394,7 @@ private slots:
         QVERIFY(finished.wait(kWaitMs));
         QVERIFY(finished.first().first().toBool());
         const CompressController::Entry& e = controller()->entries().back();
-        QCOMPARE(e.row.name, QStringLiteral("budget +1 % rtn"));
+        QCOMPARE(e.row.name, QStringLiteral("budget +1 % ppl rtn"));
         QVERIFY(e.row.hasPrediction());
         QCOMPARE(e.row.predictedPercent, perplexityIncreaseForDamage(budget->allocation().damage));
         QCOMPARE(e.plan.tensors.size(), budget->table()->units.size());
@@ -417,9 +419,10 @@ private slots:
     void closedLoop()
     {
         views::BudgetView* budget = m_window->budgetView();
+        app::BudgetDocument* doc = m_window->document()->budget();
         QVERIFY(budget->hasTable());
-        QCOMPARE(budget->damageScale(), 1.0);
-        budget->setBudgetValue(1.0);
+        QCOMPARE(doc->spec().damageScale, 1.0);
+        budget->budgetBox()->setValue(1.0);
         const int64_t bytesBefore = budget->allocation().bytes;
         const OptionTable unscaled = *budget->table();
 
@@ -429,10 +432,10 @@ private slots:
         QVERIFY(samples.ok());
         QVERIFY(samples->size() >= 2);  // allocationPlan()'s two predicted runs
         auto fit = fitDamageScale(*samples);
-        if (!fit.ok()) QSKIP("the tiny runs measured no perplexity increase to fit to");
+        QVERIFY2(fit.ok(), fit.ok() ? "" : fit.error().message.c_str());  // the runs measured a perplexity increase
 
         budget->calibrateButton()->click();
-        QCOMPARE(budget->damageScale(), fit->scale);
+        QCOMPARE(doc->spec().damageScale, fit->scale);
         QVERIFY2(budget->damageScaleLabel()->text().contains(QString::number(fit->scale, 'f', 2)),
                  qPrintable(budget->damageScaleLabel()->text()));
         const OptionTable& scaled = *budget->table();
@@ -445,7 +448,6 @@ private slots:
         QCOMPARE(budget->budgetValue(), 1.0);
         if (fit->scale > 1) QVERIFY(budget->allocation().bytes >= bytesBefore);
         else QVERIFY(budget->allocation().bytes <= bytesBefore);
-        QVERIFY(budget->budgetJson().contains(QStringLiteral("damage_scale")));
 
         // A compression of the calibrated allocation: its prediction goes back to the unscaled predictor.
         view()->allocationRadio()->setChecked(true);
@@ -460,11 +462,15 @@ private slots:
         QVERIFY(after.ok());
         QCOMPARE(after->size(), samples->size() + 1);
         QVERIFY(std::abs(after->back().predictedDamage - predictedDamage / fit->scale) < 1e-9);
+        // The record keeps the factor its prediction was made with.
+        auto entries = loadCompressions(*store, m_window->document()->sessionId());
+        QVERIFY(entries.ok());
+        QCOMPARE(entries->back().damageScale, fit->scale);
+        QVERIFY(entries->back().budget && entries->back().budget->damageScale == fit->scale);
 
         emit budget->resetScaleRequested();  // what its Reset button sends
-        QCOMPARE(budget->damageScale(), 1.0);
+        QCOMPARE(doc->spec().damageScale, 1.0);
         QCOMPARE(budget->table()->units[0].options[0].damage, unscaled.units[0].options[0].damage);
-        QVERIFY(!budget->budgetJson().contains(QStringLiteral("damage_scale")));
     }
 
     // "Measure each tensor" on a uniform Q4_0 run: one unit per compressed tensor beside its
@@ -598,31 +604,38 @@ private slots:
         QVERIFY(view()->statusLabel()->text().contains(QStringLiteral("Cancelled")));
     }
 
-    // Head units give parts of a tensor different types: not a per-tensor plan, so the choice is disabled.
-    void headUnitsCannotCompress()
+    // Layer units: every tensor of a block takes the layer's option; the compressed
+    // model's bytes are exactly the allocation's.
+    void layerUnitsCompress()
     {
-        OptionTable table;
-        for (int h = 0; h < 2; ++h) {
-            Unit u;
-            u.name = "blk.0.head" + std::to_string(h) + ".q";
-            u.tensor = "blk.0.attn_q.weight";
-            u.layer = 0;
-            u.kind = "attn_q";
-            u.weights = 64 * 256;
-            u.options = {{"Q8_0", 17408, 1e-4}, {"Q4_K", 9216, 1e-3}};
-            table.units.push_back(u);
-        }
+        app::BudgetDocument* doc = m_window->document()->budget();
         views::BudgetView* budget = m_window->budgetView();
-        budget->setTable(table);
-        QVERIFY(budget->hasAllocation());
+        budget->granularityBox()->setCurrentIndex(budget->granularityBox()->findData(int(Granularity::Layer)));
+        emit budget->granularityBox()->activated(budget->granularityBox()->currentIndex());
+        QCOMPARE(doc->spec().granularity, Granularity::Layer);
+        QVERIFY(doc->hasAllocation());
         controller()->refreshBudget();
-        QVERIFY(!view()->allocationRadio()->isEnabled());
-        QVERIFY(view()->uniformRadio()->isChecked());
-        QVERIFY(view()->findChild<QLabel*>(QStringLiteral("AllocationInfoLabel"))->text().contains(QStringLiteral("heads")));
-        budget->clear();
-        controller()->refreshBudget();
-        QVERIFY(!view()->allocationRadio()->isEnabled());
-        QCOMPARE(view()->sizePlot()->frontierGraph()->dataCount(), 0);
+        QVERIFY(view()->allocationRadio()->isEnabled());
+        view()->allocationRadio()->setChecked(true);
+        chooseMethod(view(), CompressionMethod::Rtn);
+        tinySettings(view());
+        QSignalSpy finished(controller(), &CompressController::runFinished);
+        view()->runButton()->click();
+        QVERIFY(finished.wait(kWaitMs));
+        QVERIFY(finished.first().first().toBool());
+        const CompressController::Entry& e = controller()->entries().back();
+        QCOMPARE(e.row.bytes, doc->allocation().bytes);
+        QCOMPARE(e.plan.tensors.size(), size_t(30));  // 4 layers × 7 tensors, embeddings, output
+        for (const TensorAssignment& a : e.plan.tensors) {
+            if (a.tensor.rfind("blk.", 0) != 0) continue;
+            const std::string layer = a.tensor.substr(0, a.tensor.find('.', 4));
+            for (const auto& [unit, scheme] : doc->assignment())
+                if (unit == layer) QCOMPARE(a.scheme, scheme);
+        }
+        // Back to tensor units for the tests that follow.
+        budget->granularityBox()->setCurrentIndex(budget->granularityBox()->findData(int(Granularity::Tensor)));
+        emit budget->granularityBox()->activated(budget->granularityBox()->currentIndex());
+        QCOMPARE(int(doc->table()->units.size()), 30);
     }
 
     // Reopening the session in a fresh window shows its results (models not in memory).

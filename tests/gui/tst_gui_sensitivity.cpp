@@ -49,7 +49,6 @@ using app::CalibrationDialog;
 using app::MainWindow;
 using app::StudioDocument;
 using sensitivity::SensitivityReport;
-using sensitivity::UnitKind;
 using views::SensitivityView;
 
 namespace {
@@ -113,13 +112,13 @@ SensitivityReport syntheticGpt2Report(double scale)
     for (int l = 0; l < 2; ++l) {
         for (int t = 0; t < 4; ++t) {
             const std::string name = "blk." + std::to_string(l) + "." + tensors[t] + ".weight";
-            r.values.push_back({name, UnitKind::Tensor, "ow_err", "Q4_0", scale * (1 + l * 4 + t)});
-            r.values.push_back({name, UnitKind::Tensor, "taylor", "", scale * (2 * l - t)});  // ≤ 0 for some
+            r.values.push_back({name, sensitivity::UnitKind::Tensor, "ow_err", "Q4_0", scale * (1 + l * 4 + t)});
+            r.values.push_back({name, sensitivity::UnitKind::Tensor, "taylor", "", scale * (2 * l - t)});  // ≤ 0 for some
         }
         for (int h = 0; h < 3; ++h)
-            r.values.push_back({"blk." + std::to_string(l) + ".head." + std::to_string(h), UnitKind::Head, "ow_err",
+            r.values.push_back({"blk." + std::to_string(l) + ".head." + std::to_string(h), sensitivity::UnitKind::Head, "ow_err",
                                 "Q4_0", scale * (h + 1)});
-        r.values.push_back({"blk." + std::to_string(l), UnitKind::Layer, "ow_err", "Q4_0", scale});
+        r.values.push_back({"blk." + std::to_string(l), sensitivity::UnitKind::Layer, "ow_err", "Q4_0", scale});
     }
     // blk.1.ffn_down cannot take Q4_0: no value, marked infeasible.
     r.values.erase(std::remove_if(r.values.begin(), r.values.end(),
@@ -127,8 +126,8 @@ SensitivityReport syntheticGpt2Report(double scale)
                                       return v.unit == "blk.1.ffn_down.weight" && v.metric == "ow_err";
                                   }),
                    r.values.end());
-    r.values.push_back({"blk.1.ffn_down.weight", UnitKind::Tensor, "infeasible", "Q4_0", 1});
-    r.values.push_back({"output.weight", UnitKind::Tensor, "ow_err", "Q4_0", 99});  // not in a block
+    r.values.push_back({"blk.1.ffn_down.weight", sensitivity::UnitKind::Tensor, "infeasible", "Q4_0", 1});
+    r.values.push_back({"output.weight", sensitivity::UnitKind::Tensor, "ow_err", "Q4_0", 99});  // not in a block
     sensitivity::ChunkMap m;
     m.tensor = "blk.0.attn_qkv.weight";
     m.metric = "taylor";
@@ -507,8 +506,8 @@ private slots:
         // Malformed unit names are left out, huge indices included (no unbounded grid).
         SensitivityReport odd = syntheticGpt2Report(1.0);
         for (const char* u : {"blk.9999999.head.1", "blk.1.head.99999", "blk.x.head.2", "blk.1.head.", "blk..head.1"})
-            odd.values.push_back({u, UnitKind::Head, "ow_err", "Q4_0", 1.0});
-        odd.values.push_back({"blk.70000.attn_q.weight", UnitKind::Tensor, "ow_err", "Q4_0", 1.0});
+            odd.values.push_back({u, sensitivity::UnitKind::Head, "ow_err", "Q4_0", 1.0});
+        odd.values.push_back({"blk.70000.attn_q.weight", sensitivity::UnitKind::Tensor, "ow_err", "Q4_0", 1.0});
         view.setMetric(QStringLiteral("ow_err"));
         view.setReport(odd);
         view.refreshNow();

@@ -6,16 +6,23 @@
 #include "test_support.h"
 
 #include "allocation/solver.h"
+#include "allocations_dialog.h"
+#include "budget_document.h"
+#include "budget_unit_model.h"
 #include "budget_view.h"
 #include "calibration_job.h"
 #include "main_window.h"
 #include "window_support.h"
 #include "sensitivity/report.h"
+#include "session/session_allocations.h"
 #include "session/session_store.h"
 #include "studio_document.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDialog>
+#include <QDoubleSpinBox>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QtTest/QtTest>
@@ -53,7 +60,8 @@ private slots:
     {
         int64_t sessionId = 0;
         sensitivity::UnitValue first;
-        QString savedAssignment;
+        Assignment savedAssignment, leftAssignment;
+        BudgetSpec left;
         {
             MainWindow w;
             w.document()->setDatabasePath(m_db);
@@ -81,28 +89,48 @@ private slots:
 
             // The Budget tab: 30 tensor units, an allocation for the default budget.
             views::BudgetView* budget = w.budgetView();
+            app::BudgetDocument* doc = w.document()->budget();
             QVERIFY(budget->hasTable());
             QCOMPARE(int(budget->table()->units.size()), 30);
-            budget->setBudgetValue(1.0);
+            budget->budgetBox()->setValue(1.0);
             QVERIFY(budget->hasAllocation());
             QVERIFY(budget->allocation().damage <= std::log1p(0.01) + 1e-12);
-            savedAssignment = budget->assignmentJson();
-            QVERIFY(w.document()->saveAllocation(QStringLiteral("one-percent"), QStringLiteral("{\"kind\":\"ppl_percent\",\"value\":1}"),
-                                                 budget->assignmentJson(), budget->totalsJson()));
-            budget->setBudgetValue(5.0);
-            QVERIFY(w.document()->saveAllocation(QStringLiteral("five-percent"), QStringLiteral("{\"kind\":\"ppl_percent\",\"value\":5}"),
-                                                 budget->assignmentJson(), budget->totalsJson()));
-            // Analyze ▸ Compare Allocations: one row per saved allocation.
+            savedAssignment = doc->assignment();
+            budget->requestSave(QStringLiteral("one-percent"));
+            budget->budgetBox()->setValue(5.0);
+            budget->requestSave(QStringLiteral("five-percent"));
+            // Analyze ▸ Saved Allocations: one row per saved allocation.
             w.findChild<QAction*>(QStringLiteral("CompareAllocationsAction"))->trigger();
-            auto* dialog = w.findChild<QDialog*>(QStringLiteral("AllocationsDialog"));
+            auto* dialog = w.findChild<app::AllocationsDialog*>(QStringLiteral("AllocationsDialog"));
             QVERIFY(dialog);
-            auto* table = dialog->findChild<QTableWidget*>();
+            QTableWidget* table = dialog->table();
             QCOMPARE(table->rowCount(), 2);
             QCOMPARE(table->item(0, 0)->text(), QStringLiteral("one-percent"));
             QCOMPARE(table->item(1, 1)->text(), QStringLiteral("+5 % ppl"));
             QVERIFY(table->item(1, 3)->text().toDouble() < table->item(0, 3)->text().toDouble());
+            // The run measured KL at Q4_K, so the allocation has a predicted KL (not the damage under another name).
+            QVERIFY(table->item(0, 5)->text() != QStringLiteral("—"));
+            QVERIFY(table->item(0, 5)->text().toDouble() != doc->totals().predictedDamage);
+            dialog->close();
+
+            // Leave the budget somewhere particular: size unit, layer granularity, a pin, a fitted factor.
+            budget->unitBox()->setCurrentIndex(budget->unitBox()->findData(int(BudgetKind::BitsPerWeight)));
+            budget->budgetBox()->setValue(3.25);
+            budget->granularityBox()->setCurrentIndex(budget->granularityBox()->findData(int(Granularity::Layer)));
+            emit budget->granularityBox()->activated(budget->granularityBox()->currentIndex());
+            QCOMPARE(int(budget->table()->units.size()), 4 + 2);  // 4 layers, embeddings, output
+            QVERIFY(budget->unitModel()->setData(budget->unitModel()->index(1, views::BudgetUnitModel::OptionColumn),
+                                                 QStringLiteral("Q8_0"), Qt::EditRole));
+            doc->setDamageScale(1.7, QStringLiteral("fitted by hand"));
+            left = doc->spec();
+            leftAssignment = doc->assignment();
+            QCOMPARE(left.kind, BudgetKind::BitsPerWeight);
+            QCOMPARE(left.value, 3.25);
+            QCOMPARE(left.granularity, Granularity::Layer);
+            QCOMPARE(left.pinned.size(), size_t(1));
+            QCOMPARE(left.damageScale, 1.7);
         }
-        // The database holds the run (done) and the allocation.
+        // The database holds the run (done), the allocations and the budget as it was left.
         {
             auto store = SessionStore::open(m_db.toStdString());
             QVERIFY(store.ok());
@@ -110,12 +138,16 @@ private slots:
             QVERIFY(runs.ok());
             QCOMPARE(int(runs->size()), 1);
             QCOMPARE(runs->front().status, RunStatus::Done);
-            auto allocations = store->allocations(sessionId);
+            auto allocations = loadAllocations(*store, sessionId);
+            QVERIFY(allocations.ok());
             QCOMPARE(int(allocations->size()), 2);
-            QCOMPARE(QString::fromStdString(allocations->front().assignmentJson), savedAssignment);
+            QVERIFY(allocations->front().assignment == savedAssignment);
+            auto state = loadSessionState(*store, sessionId);
+            QVERIFY(state.ok() && state->budget);
+            QVERIFY(*state->budget == left);
         }
         // A fresh window reopens the session: model, report and budget come back
-        // without a calibration job.
+        // without a calibration job, exactly as left.
         {
             MainWindow w;
             w.document()->setDatabasePath(m_db);
@@ -134,9 +166,32 @@ private slots:
                                           w.document()->sensitivityReport()->values.end(),
                                           [](const sensitivity::UnitValue& v) { return std::isfinite(v.value); })));
             QVERIFY(w.document()->sensitivityReport()->complete);
-            QVERIFY(w.budgetView()->hasTable());
             QVERIFY(w.windowTitle().contains(QStringLiteral("sample")));
             QCOMPARE(int(w.document()->sessions().size()), 1);
+
+            app::BudgetDocument* doc = w.document()->budget();
+            views::BudgetView* budget = w.budgetView();
+            QVERIFY(budget->hasTable() && budget->hasAllocation());
+            QVERIFY(doc->spec() == left);
+            QVERIFY(doc->assignment() == leftAssignment);
+            QCOMPARE(budget->budgetKind(), BudgetKind::BitsPerWeight);
+            QCOMPARE(budget->budgetBox()->value(), 3.25);
+            QCOMPARE(budget->granularityBox()->currentData().toInt(), int(Granularity::Layer));
+            QCOMPARE(budget->unitModel()->data(budget->unitModel()->index(1, views::BudgetUnitModel::PinnedColumn),
+                                               Qt::CheckStateRole).toInt(), int(Qt::Checked));
+            QVERIFY(budget->damageScaleLabel()->text().contains(QStringLiteral("1.70")));
+            QCOMPARE(doc->undoStack()->count(), 0);
+
+            // A saved allocation goes back into the Budget tab: its budget, granularity and assignment.
+            const std::vector<SavedAllocation> saved = w.document()->allocations();
+            QCOMPARE(saved.size(), size_t(2));
+            QVERIFY(w.document()->loadAllocation(saved[0].id));
+            QCOMPARE(doc->spec().kind, BudgetKind::PplPercent);
+            QCOMPARE(doc->spec().value, 1.0);
+            QCOMPARE(doc->spec().granularity, Granularity::Tensor);
+            QVERIFY(doc->assignment() == savedAssignment);
+            QCOMPARE(budget->budgetBox()->value(), 1.0);
+            QCOMPARE(int(budget->table()->units.size()), 30);
         }
         // The model file changes: reopening the session says so.
         {
