@@ -7,6 +7,8 @@
 #include "test_support.h"
 
 #include <cmath>
+#include <optional>
+#include <vector>
 
 using namespace precis;
 
@@ -24,6 +26,7 @@ private slots:
         QVERIFY(sid.ok());
         QVERIFY(!fitDamageScale({}).ok());
 
+        std::vector<int64_t> ids;  // of the records added, in order
         auto add = [&](const std::string& settings, const std::string& metrics, std::optional<int64_t> allocation = {}) {
             CompressionRecord c;
             c.sessionId = *sid;
@@ -33,6 +36,7 @@ private slots:
             c.allocationId = allocation;
             auto id = store->addCompression(c);
             QVERIFY(id.ok());
+            ids.push_back(id.ok() ? *id : -1);
         };
         // 1. Studio: predicted +1 % at scale 1, measured +2 %.
         add(R"({"name": "budget +1 %"})", R"({"ppl_ratio": 1.02, "predicted_ppl_increase_percent": 1.0})");
@@ -54,13 +58,24 @@ private slots:
         QVERIFY(samples.ok());
         QCOMPARE(samples->size(), size_t(4));
         const auto& s = *samples;
+        QCOMPARE(ids.size(), size_t(7));
+        // Records 1, 2, 3 and 7 ("lucky"), in the order they were added.
+        QCOMPARE(s[0].compressionId, ids[0]);
+        QCOMPARE(s[1].compressionId, ids[1]);
+        QCOMPARE(s[2].compressionId, ids[2]);
+        QCOMPARE(s[3].compressionId, ids[6]);
         QCOMPARE(s[0].name, std::string("budget +1 %"));
         QVERIFY(std::abs(s[0].predictedDamage - std::log(1.01)) < 1e-12);
         QVERIFY(std::abs(s[0].measuredDamage - std::log(1.02)) < 1e-12);
         QCOMPARE(s[1].name, std::string("allocation a"));
         QVERIFY(std::abs(s[1].predictedDamage - 0.015) < 1e-12);
+        QVERIFY(std::abs(s[1].measuredDamage - std::log(1.04)) < 1e-12);
+        QCOMPARE(s[2].name, std::string("r"));
         QVERIFY(std::abs(s[2].predictedDamage - std::log(1.03) / 1.5) < 1e-12);
-        QVERIFY(s[3].measuredDamage < 0);
+        QVERIFY(std::abs(s[2].measuredDamage - std::log(1.03)) < 1e-12);
+        QCOMPARE(s[3].name, std::string("lucky"));
+        QVERIFY(std::abs(s[3].predictedDamage - std::log(1.005)) < 1e-12);
+        QVERIFY(std::abs(s[3].measuredDamage - std::log(0.999)) < 1e-12);
 
         auto fit = fitDamageScale(*samples);
         QVERIFY(fit.ok());
@@ -73,8 +88,11 @@ private slots:
         for (double x : r) var += (x - mean) * (x - mean);
         QVERIFY(std::abs(fit->spread - std::exp(std::sqrt(var / 2))) < 1e-9);
 
+        // A session without compressions (here: one that does not exist) has no samples; it is no error.
         auto none = closedLoopSamples(*store, *sid + 9);
-        QVERIFY(none.ok() ? none->empty() : true);
+        QVERIFY2(none.ok(), none.ok() ? "" : none.error().toString().c_str());
+        QCOMPARE(none->size(), size_t(0));
+        QVERIFY(!fitDamageScale(*none).ok());
     }
 };
 
