@@ -117,6 +117,10 @@ public:
         m_stats.batches += 1;
         m_stats.tokensPerBatch = N;
         m_stats.lossSum += r->loss;
+        // b·(∂L_batch/∂w)² estimates the per-token Fisher diagonal whatever the
+        // batch's size b (the batch mean's variance is 1/b of a token's), so a
+        // shorter last batch enters with its own b.
+        const float b = float(N);
         for (auto& [name, sum] : m_stats.gradSum) {
             const ParameterTensor* g = r->grads.find(name);
             std::vector<float>& sq = m_stats.gradSqSum[name];
@@ -124,7 +128,7 @@ public:
             tbb::parallel_for(tbb::blocked_range<size_t>(0, sum.size(), 1 << 16), [&](const tbb::blocked_range<size_t>& rg) {
                 for (size_t i = rg.begin(); i < rg.end(); ++i) {
                     sum[i] += gv[i];
-                    sq[i] += gv[i] * gv[i];
+                    sq[i] += b * (gv[i] * gv[i]);
                 }
             });
         }
@@ -198,10 +202,11 @@ private:
 
 // ---- Metrics from the statistics ---------------------------------------------
 
-// RMS over batches of ∂L/∂w_i.
+// RMS over batches of ∂L/∂w_i, each batch weighted by its tokens:
+// √(Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k) (the plain RMS when all batches are equal).
 inline float gradRms(const CalibrationStats& s, const std::vector<float>& sq, size_t i)
 {
-    return std::sqrt(std::max(0.0f, sq[i]) / float(std::max(1, s.batches)));
+    return std::sqrt(std::max(0.0f, sq[i]) / float(std::max<int64_t>(1, s.tokens)));
 }
 
 // Element-wise metrics per 8×8 chunk; the tensor total is the sum of its chunks.
@@ -266,10 +271,10 @@ public:
             auto ref = referenceDelta.find(t.p->name);
             if (ref != referenceDelta.end()) {
                 const std::vector<float>& d = ref->second;
-                const float fisherScale = float(m_stats.tokensPerBatch) / float(std::max(1, m_stats.batches));
+                const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
                 auto fisher = [&](int64_t r, int64_t c) {
                     const size_t i = size_t(r * t.cols + c);
-                    return 0.5 * double(fisherScale) * sq[i] * double(d[i]) * d[i];
+                    return 0.5 * fisherScale * sq[i] * double(d[i]) * d[i];
                 };
                 m_report.chunks.push_back(chunkMap(t, metric::Fisher, fisher));
             }
@@ -297,7 +302,7 @@ public:
     void optionMetrics(const TensorInfo& t, const Option& opt, const std::vector<float>& delta)
     {
         const std::vector<float>& sq = m_stats.gradSqSum.at(t.p->name);
-        const double fisherScale = double(m_stats.tokensPerBatch) / std::max(1, m_stats.batches);
+        const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
         auto fisher = [&](int64_t r, int64_t c) {
             const size_t i = size_t(r * t.cols + c);
             return 0.5 * fisherScale * sq[i] * double(delta[i]) * delta[i];

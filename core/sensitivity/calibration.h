@@ -43,17 +43,17 @@ struct LinearStats {
     bool fullGram = false;
     std::vector<double> gram;             // (cols, cols) when fullGram, else (cols) diagonal; Σ over tokens
     std::vector<double> absInput;         // (cols) Σ |x| over tokens
-    std::vector<double> outGradSq;        // (rows) Σ over tokens of (per-token ∂ℓ/∂y)²
+    std::vector<double> outGradSq;        // (rows) Σ over tokens of (per-token ∂ℓ/∂y)², per token b·∂L_batch/∂y
 };
 
 struct CalibrationStats {
     int64_t tokens = 0;                   // predictions seen
     int batches = 0;
-    int tokensPerBatch = 0;
+    int tokensPerBatch = 0;               // tokens of the last batch (the others may have more)
     double lossSum = 0;                   // Σ over batches of the batch mean loss
     std::map<std::string, LinearStats> linear;              // by weight name
     std::map<std::string, std::vector<float>> gradSum;      // by tensor: Σ over batches of ∂L/∂w
-    std::map<std::string, std::vector<float>> gradSqSum;    // by tensor: Σ over batches of (∂L/∂w)²
+    std::map<std::string, std::vector<float>> gradSqSum;    // by tensor: Σ over batches of b·(∂L/∂w)², b = the batch's tokens
     std::vector<double> gateAbsSum;       // (nLayer, nHead) Σ over batches of |∂L/∂ξ|
 };
 

@@ -14,13 +14,15 @@ namespace metric {
 // Predicted Δloss (nats/token) of quantizing the unit with an option:
 //   ½ · Σ_rows ḡ²_r · (ΔW_r H ΔW_rᵀ) / N_tokens, H = Σ x xᵀ over the calibration
 // tokens (its diagonal only above the Gram size limit), ḡ²_r the mean squared
-// per-token gradient of output r. Per option.
+// per-token gradient of output r (at token n of a batch of b tokens: b · ∂L_batch/∂y_n,r,
+// i.e. of the batch's summed loss). Per option.
 inline constexpr const char* OutputWeighted = "ow_err";
 // Predicted Δloss from the empirical Fisher diagonal: ½ Σ_i F_i Δw_i², F_i
-// estimated as b · mean over batches of (∂L_batch/∂w_i)² (b = tokens per batch).
-// Per option.
+// estimated as the mean over batches k of b_k · (∂L_k/∂w_i)² (b_k = the tokens of
+// batch k; all equal but a shorter last one). Per option.
 inline constexpr const char* Fisher = "fisher";
-// First-order saliency Σ_i |w_i| · rms_i, rms_i = RMS over batches of ∂L/∂w_i.
+// First-order saliency Σ_i |w_i| · rms_i, rms_i = RMS over batches of ∂L/∂w_i,
+// batches weighted by their tokens: √(Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k).
 inline constexpr const char* Taylor = "taylor";
 // Adaptive micro-chunking's gradient magnitude Σ_i rms_i.
 inline constexpr const char* GradMagnitude = "gradmag";

@@ -188,6 +188,8 @@ private slots:
         QVERIFY2(r.code == 0, r.err.constData());
         QCOMPARE(r.json()["importance_from_run"].toInteger(), qint64((*store->latestRun((*session)->id))->id));
         // Closed loop: the measured compression rescales the predictor (ln(ppl ratio) / predicted damage).
+        // The session's one sample is the GPTQ run of "five" (the runs after it recorded no prediction);
+        // on this fixture it measures a perplexity increase, so the fit is defined.
         const double predicted = [&] {
             auto list = store->allocations((*session)->id);
             for (const AllocationRecord& a : *list)
@@ -195,12 +197,15 @@ private slots:
                     return QJsonDocument::fromJson(QByteArray::fromStdString(a.totalsJson)).object()["predicted_damage"].toDouble();
             return 0.0;
         }();
+        const double ratio = measured["ppl_ratio"].toDouble();
+        qInfo("allocation five, GPTQ: measured ppl ratio %.6f, predicted damage %.6g nats", ratio, predicted);
+        QVERIFY2(predicted > 0, "allocation five has no predicted damage in its totals");
+        QVERIFY2(ratio > 1, qPrintable(QStringLiteral("measured ppl ratio %1: no increase to fit to").arg(ratio)));
         r = runCli({"allocate", "--session", db, "--target-bpw", "5", "--options", "Q8_0,Q4_K,Q2_K", "--rescale", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
-        if (measured["ppl_ratio"].toDouble() > 1) {
-            const double expected = std::log(measured["ppl_ratio"].toDouble()) / predicted;
-            QVERIFY(std::abs(r.json()["damage_scale"].toDouble() - expected) < 1e-6 * expected);
-        }
+        const double expected = std::log(ratio) / predicted;
+        QVERIFY2(std::abs(r.json()["damage_scale"].toDouble() - expected) < 1e-6 * expected,
+                 qPrintable(QStringLiteral("damage_scale %1, expected %2").arg(r.json()["damage_scale"].toDouble()).arg(expected)));
         r = runCli({"compress", m_model, "--session", db, "--allocation", "nope", "--out", out});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("nope"));

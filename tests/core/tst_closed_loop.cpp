@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 using namespace precis;
 
@@ -29,6 +30,7 @@ private slots:
         // A compression measured at perplexity ratio `ratio` (NaN: not measured) with prediction `percent`
         // (NaN: none) made at closed-loop factor `scale`.
         const double none = std::numeric_limits<double>::quiet_NaN();
+        std::vector<int64_t> ids;
         auto add = [&](const std::string& name, double ratio, double percent, double scale = 1.0,
                        std::optional<int64_t> allocation = {}) {
             CompressionEntry e;
@@ -45,6 +47,7 @@ private slots:
             }
             auto id = recordCompression(*store, *sid, e);
             QVERIFY(id.ok());
+            ids.push_back(*id);
         };
         // 1. Predicted +1 % at scale 1, measured +2 %.
         add("budget +1 %", 1.02, 1.0);
@@ -72,13 +75,24 @@ private slots:
         QVERIFY(samples.ok());
         QCOMPARE(samples->size(), size_t(4));
         const auto& s = *samples;
+        QCOMPARE(ids.size(), size_t(6));  // the unreadable record is not among them
+        // Records 1, 2, 3 and 6 ("lucky"), in the order they were added.
+        QCOMPARE(s[0].compressionId, ids[0]);
+        QCOMPARE(s[1].compressionId, ids[1]);
+        QCOMPARE(s[2].compressionId, ids[2]);
+        QCOMPARE(s[3].compressionId, ids[5]);
         QCOMPARE(s[0].name, std::string("budget +1 %"));
         QVERIFY(std::abs(s[0].predictedDamage - std::log(1.01)) < 1e-12);
         QVERIFY(std::abs(s[0].measuredDamage - std::log(1.02)) < 1e-12);
         QCOMPARE(s[1].name, std::string("allocation a"));
         QVERIFY(std::abs(s[1].predictedDamage - 0.015) < 1e-12);
+        QVERIFY(std::abs(s[1].measuredDamage - std::log(1.04)) < 1e-12);
+        QCOMPARE(s[2].name, std::string("r"));
         QVERIFY(std::abs(s[2].predictedDamage - std::log(1.03) / 1.5) < 1e-12);
-        QVERIFY(s[3].measuredDamage < 0);
+        QVERIFY(std::abs(s[2].measuredDamage - std::log(1.03)) < 1e-12);
+        QCOMPARE(s[3].name, std::string("lucky"));
+        QVERIFY(std::abs(s[3].predictedDamage - std::log(1.005)) < 1e-12);
+        QVERIFY(std::abs(s[3].measuredDamage - std::log(0.999)) < 1e-12);
 
         auto fit = fitDamageScale(*samples);
         QVERIFY(fit.ok());
@@ -93,8 +107,9 @@ private slots:
 
         // A session without compressions has no samples (and is not an error).
         auto empty = closedLoopSamples(*store, *sid + 9);
-        QVERIFY(empty.ok());
-        QVERIFY(empty->empty());
+        QVERIFY2(empty.ok(), empty.ok() ? "" : empty.error().toString().c_str());
+        QCOMPARE(empty->size(), size_t(0));
+        QVERIFY(!fitDamageScale(*empty).ok());
     }
 };
 

@@ -1,13 +1,12 @@
 // Compression by a plan: plans (uniform with llama.cpp's fallbacks, recipes,
 // llama-quantize arguments), compressModel against quant::encode, GGUF export
-// read back bit-exact, safetensors export, compareModels (KL, top-1, ppl), and
-// the bytes llama.cpp's own llama-quantize wrote for the testbed (../shared).
+// read back bit-exact, safetensors export, and the bytes llama.cpp's own
+// llama-quantize wrote for the testbed (../shared). compareModels: tst_compare.
 #include "common/half.h"
+#include "compress_fixtures.h"
 #include "engine/engine.h"
-#include "eval/compare.h"
 #include "eval/compress.h"
 #include "eval/compression_plan.h"
-#include "eval/perplexity.h"
 #include "formats/gguf.h"
 #include "formats/model_loader.h"
 #include "model/random_model.h"
@@ -24,37 +23,10 @@
 #include <tuple>
 
 using namespace precis;
+using namespace precis::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// 2 layers, every row a multiple of 256 (K-quants fit everywhere), or a
-// 172-wide feed-forward (stories260K's shape) that no block format divides.
-std::shared_ptr<Model> tinyModel(int nFf = 512, float stddev = 0.05f)
-{
-    ModelConfig c;
-    c.arch = Arch::Llama;
-    c.archName = "llama";
-    c.nLayer = 2; c.nEmbd = 256; c.nHead = 4; c.nHeadKv = 2; c.nFf = nFf; c.nVocab = 300; c.nCtx = 128;
-    auto m = makeRandomModel(c, 11, stddev);
-    m->path = "tiny.gguf";
-    m->metadata.emplace_back("general.name", "tiny");
-    return m;
-}
-
-std::unique_ptr<Engine> engineFor(std::shared_ptr<const Model> m)
-{
-    auto e = Engine::create(std::move(m));
-    if (!e.ok()) qFatal("%s", e.error().toString().c_str());
-    return std::move(e).value();
-}
-
-std::vector<int32_t> someIds(int n, int vocab)
-{
-    std::vector<int32_t> ids{1};
-    for (int i = 1; i < n; ++i) ids.push_back(int32_t((i * 53 + 17) % vocab));
-    return ids;
-}
 
 std::vector<float> values(const Tensor& t)
 {
@@ -66,31 +38,6 @@ std::vector<float> values(const Tensor& t)
 bool sameBytes(const Tensor& a, const Tensor& b)
 {
     return a.dtype == b.dtype && a.nbytes == b.nbytes && std::memcmp(a.data, b.data, size_t(a.nbytes)) == 0;
-}
-
-std::shared_ptr<Model> compressOrDie(const Model& m, const CompressionPlan& plan,
-                                     const std::map<std::string, std::vector<float>>* importance = nullptr)
-{
-    auto r = compressModel(m, plan, importance);
-    if (!r.ok()) qFatal("%s", r.error().toString().c_str());
-    return std::move(r).value();
-}
-
-CompressionPlan uniformOrDie(const Model& m, const std::string& scheme)
-{
-    auto u = uniformPlan(m, scheme);
-    if (!u.ok()) qFatal("%s", u.error().toString().c_str());
-    return u->plan;
-}
-
-double klMean(const Engine& a, const Model& compressed, const std::vector<int32_t>& ids)
-{
-    auto e = engineFor(std::make_shared<Model>(compressed));
-    CompareOptions o;
-    o.ctx = 64;
-    auto r = compareModels(a, *e, ids, o);
-    if (!r.ok()) qFatal("%s", r.error().toString().c_str());
-    return r->klMean;
 }
 
 // Rotate-half row r of a head of size d holds interleaved row 2i+s, r = s·d/2 + i.
@@ -486,67 +433,6 @@ private slots:
         // Writing into an existing folder replaces the files.
         QVERIFY(exportSafetensors(*c, dir + "/F32", DType::BF16).ok());
         QCOMPARE(loadModel(dir + "/F32").value()->find("output.weight")->dtype, DType::BF16);
-    }
-
-    void compareWithItselfAndGrowingDamage()
-    {
-        auto m = tinyModel(512, 0.05f);
-        auto e = engineFor(m);
-        const auto ids = someIds(4 * 64 + 5, 300);
-        CompareOptions o;
-        o.ctx = 64;
-        auto self = compareModels(*e, *e, ids, o);
-        QVERIFY(self.ok());
-        QVERIFY(self->klMean == 0.0 && self->klP99 == 0.0 && self->klMax == 0.0);
-        QVERIFY(self->top1Agreement == 1.0);
-        QVERIFY(self->pplRatio() == 1.0);
-        QCOMPARE(self->chunks, 4);
-        QCOMPARE(self->tokensScored, int64_t(4 * (64 - 1 - 32)));
-        // The perplexity is exactly computePerplexity's.
-        Progress progress;
-        CancelToken cancel;
-        PerplexityOptions po;
-        po.ctx = 64;
-        QVERIFY(self->pplOriginal == computePerplexity(*e, ids, po, progress, cancel).value().ppl);
-        o.allTokens = true;
-        QCOMPARE(compareModels(*e, *e, ids, o).value().tokensScored, int64_t(ids.size() - 5));
-        o.allTokens = false;
-
-        const double f16 = klMean(*e, *compressOrDie(*m, uniformOrDie(*m, "F16")), ids);
-        const double q8 = klMean(*e, *compressOrDie(*m, uniformOrDie(*m, "Q8_0")), ids);
-        const double q4 = klMean(*e, *compressOrDie(*m, uniformOrDie(*m, "Q4_K")), ids);
-        const double q2 = klMean(*e, *compressOrDie(*m, uniformOrDie(*m, "Q2_K")), ids);
-        qInfo("KL mean: F16 %.3g  Q8_0 %.3g  Q4_K %.3g  Q2_K %.3g", f16, q8, q4, q2);
-        QVERIFY(f16 < 1e-6);
-        QVERIFY(f16 < q8 && q8 < q4 && q4 < q2);
-
-        auto q2e = engineFor(compressOrDie(*m, uniformOrDie(*m, "Q2_K")));
-        auto r = compareModels(*e, *q2e, ids, o).value();
-        QVERIFY(r.klP99 >= r.klMean && r.klMax >= r.klP99);
-        QVERIFY(r.top1Agreement < 1.0);
-        QVERIFY(std::abs(r.pplRatio() - r.pplCompressed / r.pplOriginal) < 1e-12);
-    }
-
-    void compareErrors()
-    {
-        auto m = tinyModel();
-        auto e = engineFor(m);
-        ModelConfig c = m->config;
-        c.nVocab = 320;
-        auto other = engineFor(makeRandomModel(c, 3));
-        auto r = compareModels(*e, *other, someIds(200, 300));
-        QVERIFY(!r.ok());
-        QVERIFY2(r.error().message.find("vocabularies differ") != std::string::npos, r.error().message.c_str());
-        CompareOptions o;
-        o.ctx = 2;
-        QVERIFY(!compareModels(*e, *e, someIds(200, 300), o).ok());
-        o.ctx = 64;
-        QVERIFY(!compareModels(*e, *e, someIds(40, 300), o).ok());
-        CancelToken cancel;
-        cancel.cancel();
-        auto cancelled = compareModels(*e, *e, someIds(200, 300), o, nullptr, &cancel);
-        QVERIFY(!cancelled.ok());
-        QCOMPARE(cancelled.error().code, ErrorCode::Cancelled);
     }
 
     void testbedBytesEqualLlamaQuantize()

@@ -3,6 +3,13 @@
 // block-format kernels (EngineOptions::dequantize = false) against the
 // dequantizing fp32 engine on the same model; fp16 against fp32 KV caches;
 // batched prefill against token-by-token decoding; malformed tensors.
+//
+// The kernels are bit-equal across ISAs, so what this test computes with them
+// must not depend on PRECIS_ISA: it writes its figures (a hash of every logit
+// vector the kernel engine returns, the greedy paths, and the numbers it prints
+// in hexadecimal floating point) to the file named by PRECIS_TEST_FIGURES, and
+// tests/core/kernels.cmake compares the scalar and AVX2 runs' files with the
+// default run's, byte for byte.
 #include "engine/engine.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
@@ -13,11 +20,72 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 using namespace precis;
 using namespace precis::test;
 
 namespace {
+
+// The figures of one run, in the order the test computes them; one line each.
+class Figures {
+public:
+    void logits(const std::string& what, const std::vector<float>& v)
+    {
+        uint64_t h = 1469598103934665603ull;  // FNV-1a over the floats' bytes
+        for (float f : v) {
+            uint32_t bits;
+            std::memcpy(&bits, &f, 4);
+            for (int i = 0; i < 4; ++i) h = (h ^ ((bits >> (8 * i)) & 0xff)) * 1099511628211ull;
+        }
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%zu values, fnv1a %016llx", v.size(), (unsigned long long)h);
+        line(what, buf);
+    }
+    void number(const std::string& what, double v)
+    {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%a", v);
+        line(what, buf);
+    }
+    void tokens(const std::string& what, const std::vector<int32_t>& ids)
+    {
+        std::string s;
+        for (int32_t id : ids) s += (s.empty() ? "" : " ") + std::to_string(id);
+        line(what, s);
+    }
+    // To $PRECIS_TEST_FIGURES; a stale file is removed first, so a run that
+    // does not finish leaves none.
+    static const char* path() { return std::getenv("PRECIS_TEST_FIGURES"); }
+    static void removeStale()
+    {
+        if (path()) std::filesystem::remove(path());
+    }
+    bool write() const
+    {
+        if (!path()) return true;
+        std::filesystem::create_directories(std::filesystem::absolute(path()).parent_path());
+        std::ofstream f(path(), std::ios::binary);
+        f << m_text;
+        return bool(f.flush());
+    }
+
+private:
+    void line(const std::string& what, const std::string& value)
+    {
+        const char* tag = QTest::currentDataTag();
+        m_text += std::string(QTest::currentTestFunction()) + (tag ? std::string("/") + tag : "") + " " + what +
+                  ": " + value + "\n";
+    }
+    std::string m_text;
+};
+
+Figures figures;
 
 std::unique_ptr<Engine> makeEngine(std::shared_ptr<const Model> m, bool dequantize, KvType kv = KvType::F32)
 {
@@ -80,7 +148,14 @@ class TestEngineQuant : public QObject {
 private slots:
     void initTestCase()
     {
+        Figures::removeStale();
         qInfo("block kernels: %s", engine::kernels::isaName(engine::kernels::activeIsa()));
+    }
+
+    void cleanupTestCase()
+    {
+        QVERIFY2(figures.write(), "cannot write $PRECIS_TEST_FIGURES");
+        if (Figures::path()) qInfo("figures written to %s", Figures::path());
     }
 
     void quantizedMatchesDequantized_data()
@@ -105,6 +180,8 @@ private slots:
         const auto ids = prompt(24, c.nVocab);
         const auto a = exact->forward(ids).value(), b = fast->forward(ids).value();
         const double d = relDiff(b, a);
+        figures.logits("prompt logits", b);
+        figures.number("prompt relative difference", d);
         qInfo("prompt logits: max |difference| / max |logit| = %.2e", d);
         QVERIFY2(d < 0.03, qPrintable(QStringLiteral("relative logit difference %1").arg(d)));
         QVERIFY2(d > 0, "the kernel engine computed exactly the fp32 results: were the blocks dequantized?");
@@ -120,15 +197,20 @@ private slots:
             std::sort(sorted.begin(), sorted.end());
             minMargin = std::min(minMargin, double(sorted.back() - sorted[sorted.size() - 2]));
             for (size_t j = 0; j < la.size(); ++j) maxErr = std::max(maxErr, double(std::fabs(la[j] - lb[j])));
+            figures.logits("teacher-forced step " + std::to_string(i), lb);
             pathA.push_back(int32_t(std::max_element(la.begin(), la.end()) - la.begin()));
             pathB.push_back(int32_t(std::max_element(lb.begin(), lb.end()) - lb.begin()));
             la = exact->decode(*sa, pathA.back()).value();
             lb = fast->decode(*sb, pathA.back()).value();
         }
+        figures.number("largest logit error", maxErr);
+        figures.tokens("greedy path", pathB);
         qInfo("greedy path: smallest top-2 margin %.4f, largest logit error %.4f", minMargin, maxErr);
         QVERIFY2(minMargin > 2 * maxErr, "greedy margins too small for a robust comparison: choose another seed");
         QCOMPARE(pathB, pathA);
-        QCOMPARE(greedy(*fast, prompt(8, c.nVocab), n), pathA);
+        const auto ownPath = greedy(*fast, prompt(8, c.nVocab), n);
+        figures.tokens("free-running greedy path", ownPath);
+        QCOMPARE(ownPath, pathA);
     }
 
     // Batched prefill (multi-row kernels) and token-by-token decoding (single
@@ -146,6 +228,9 @@ private slots:
         const auto batched = fast->forward(ids).value(), stepped = decodeAll(*fast, ids);
         QVERIFY(std::equal(batched.begin(), batched.begin() + 300, stepped.begin()));
         const double d = relDiff(stepped, batched);
+        figures.logits("batched", batched);
+        figures.logits("stepped", stepped);
+        figures.number("relative difference", d);
         qInfo("max |difference| / max |logit| = %.2e", d);
         QVERIFY2(d < 0.03, qPrintable(QStringLiteral("relative difference %1").arg(d)));
     }
@@ -168,8 +253,16 @@ private slots:
             auto f32 = makeEngine(mixed, dequantize, KvType::F32), f16 = makeEngine(mixed, dequantize, KvType::F16);
             QCOMPARE(f16->newState(4).value()->kvType(), KvType::F16);
             const auto ids = prompt(40, c.nVocab);
-            const double dPrefill = relDiff(f16->forward(ids).value(), f32->forward(ids).value());
-            const double dDecode = relDiff(decodeAll(*f16, ids), decodeAll(*f32, ids));
+            const auto p16 = f16->forward(ids).value(), p32 = f32->forward(ids).value();
+            const auto d16 = decodeAll(*f16, ids), d32 = decodeAll(*f32, ids);
+            const double dPrefill = relDiff(p16, p32), dDecode = relDiff(d16, d32);
+            const std::string arch = c.arch == Arch::Llama ? "llama " : "gpt2 ";
+            figures.logits(arch + "f16 cache prefill", p16);
+            figures.logits(arch + "f32 cache prefill", p32);
+            figures.logits(arch + "f16 cache decode", d16);
+            figures.logits(arch + "f32 cache decode", d32);
+            figures.number(arch + "relative differences prefill", dPrefill);
+            figures.number(arch + "relative differences decode", dDecode);
             qInfo("%s: max |difference| / max |logit| = %.2e (prefill), %.2e (decode)",
                   c.arch == Arch::Llama ? "llama" : "gpt2", dPrefill, dDecode);
             const double tol = dequantize ? 1e-3 : 0.03;
@@ -186,8 +279,12 @@ private slots:
         auto m = makeRandomModel(llamaConfig(), 9);
         auto exact = makeEngine(m, true), fast = makeEngine(m, false);
         const auto ids = prompt(16, 300);
-        QCOMPARE(fast->forward(ids).value(), exact->forward(ids).value());  // Eigen GEMM for both
-        QVERIFY(relDiff(decodeAll(*fast, ids), decodeAll(*exact, ids)) < 1e-5);
+        const auto prefill = fast->forward(ids).value();
+        QCOMPARE(prefill, exact->forward(ids).value());  // Eigen GEMM for both
+        const auto decoded = decodeAll(*fast, ids);
+        figures.logits("prefill", prefill);
+        figures.logits("decode", decoded);
+        QVERIFY(relDiff(decoded, decodeAll(*exact, ids)) < 1e-5);
     }
 
     void malformedBlockTensor()

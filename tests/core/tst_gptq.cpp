@@ -1,12 +1,13 @@
 // GPTQ: against plain rounding on correlated inputs (the layer output error must
 // fall), identity Gram matrix = plain block rounding, act-order, the encoded
-// bytes decode to the returned values, bad input.
+// bytes decode to the returned values, bad input, all-zero inputs give zeros.
 #include "test_support.h"
 
 #include "quant/gptq.h"
 
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -155,7 +156,18 @@ private slots:
         // All-zero inputs: every column dead, weights quantized as zeros, no crash.
         std::vector<double> zero(size_t(L.cols * L.cols), 0.0);
         std::vector<float> out;
-        QVERIFY(gptqQuantize(*q4k, L.w.data(), L.rows, L.cols, zero.data(), {}, "t", &out).ok());
+        auto dead = gptqQuantize(*q4k, L.w.data(), L.rows, L.cols, zero.data(), {}, "t", &out);
+        QVERIFY2(dead.ok(), dead.ok() ? "" : dead.error().toString().c_str());
+        QCOMPARE(int64_t(out.size()), L.rows * L.cols);
+        QCOMPARE(int64_t(std::count(out.begin(), out.end(), 0.0f)), L.rows * L.cols);
+        // The bytes hold those zeros too: they decode to zeros, and they are what the
+        // encoder writes for an all-zero matrix.
+        std::vector<float> decoded(out.size(), 1.0f);
+        QVERIFY(decode(*q4k, dead->data(), dead->size(), L.rows, L.cols, decoded.data()).ok());
+        QCOMPARE(int64_t(std::count(decoded.begin(), decoded.end(), 0.0f)), L.rows * L.cols);
+        const std::vector<float> zeros(out.size(), 0.0f);
+        QVERIFY(*dead == encode(*q4k, zeros.data(), L.rows, L.cols).value());
+        QVERIFY(std::any_of(L.w.begin(), L.w.end(), [](float v) { return v != 0.0f; }));  // the input was not zero
     }
 };
 

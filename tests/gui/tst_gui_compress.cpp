@@ -430,9 +430,25 @@ private slots:
         QVERIFY(store.ok());
         auto samples = closedLoopSamples(*store, m_window->document()->sessionId());
         QVERIFY(samples.ok());
-        QVERIFY(samples->size() >= 2);  // allocationPlan()'s two predicted runs
+        // allocationPlan()'s two predicted runs (the earlier ones had no option table, so no prediction).
+        QCOMPARE(samples->size(), size_t(2));
+        const LoopSample &a = (*samples)[0], &b = (*samples)[1];
+        QCOMPARE(a.name, std::string("budget +1 % ppl rtn"));
+        QCOMPARE(b.name, std::string("Q4_K rtn"));
+        qInfo("closed loop: %s predicted %.4g, measured %.4g nats; %s predicted %.4g, measured %.4g nats",
+              a.name.c_str(), a.predictedDamage, a.measuredDamage, b.name.c_str(), b.predictedDamage, b.measuredDamage);
+        // Both measure a loss increase on this fixture (deterministic: the sample model, its texts, fixed
+        // settings), so both enter the fit: the geometric mean of measured / predicted.
+        QVERIFY(a.predictedDamage > 0 && a.measuredDamage > 0 && b.predictedDamage > 0 && b.measuredDamage > 0);
         auto fit = fitDamageScale(*samples);
-        QVERIFY2(fit.ok(), fit.ok() ? "" : fit.error().message.c_str());  // the runs measured a perplexity increase
+        QVERIFY2(fit.ok(), fit.ok() ? "" : fit.error().toString().c_str());
+        QCOMPARE(fit->samples, 2);
+        const double byHand = std::sqrt(a.measuredDamage / a.predictedDamage * (b.measuredDamage / b.predictedDamage));
+        QVERIFY2(std::abs(fit->scale - byHand) <= 1e-12 * byHand,
+                 qPrintable(QStringLiteral("fit %1, by hand %2").arg(fit->scale, 0, 'g', 17).arg(byHand, 0, 'g', 17)));
+        // The uniform Q4_K run measures half its prediction, the budget run 1.5 times it: the factor is
+        // 0.85, below 1 (the predictor over-predicts here), so the re-solved budget must buy fewer bytes.
+        QVERIFY2(fit->scale < 0.95, qPrintable(QString::number(fit->scale)));
 
         budget->calibrateButton()->click();
         QCOMPARE(doc->spec().damageScale, fit->scale);
@@ -444,10 +460,10 @@ private slots:
             for (size_t o = 0; o < scaled.units[u].options.size(); ++o)
                 QVERIFY(std::abs(scaled.units[u].options[o].damage - unscaled.units[u].options[o].damage * fit->scale) <=
                         1e-12 * std::max(1.0, unscaled.units[u].options[o].damage));
-        // The same Δppl budget, re-solved: a larger factor buys more bytes, a smaller one fewer.
+        // The same Δppl budget, re-solved: every unit's damage is 0.85 times smaller, so cheaper options fit.
         QCOMPARE(budget->budgetValue(), 1.0);
-        if (fit->scale > 1) QVERIFY(budget->allocation().bytes >= bytesBefore);
-        else QVERIFY(budget->allocation().bytes <= bytesBefore);
+        QVERIFY2(budget->allocation().bytes < bytesBefore,
+                 qPrintable(QStringLiteral("%1 bytes after, %2 before").arg(budget->allocation().bytes).arg(bytesBefore)));
 
         // A compression of the calibrated allocation: its prediction goes back to the unscaled predictor.
         view()->allocationRadio()->setChecked(true);

@@ -1,0 +1,334 @@
+// The calibration's predicted damages against their formulas (report.h):
+//   ow_err  = ½ · Σ_rows ḡ²_r · (ΔW_r H ΔW_rᵀ) / N_tokens
+//   fisher  = ½ · Σ_i F_i Δw_i²,   F_i = mean over batches k of b_k · (∂L_k/∂w_i)²
+// (and taylor Σ|w_i|·rms_i, gradmag Σ rms_i, rms_i² = Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k)
+// recomputed here, in double, from the test's own forward/backward passes over
+// the same batches: H = Σ x xᵀ of each linear layer's input (its diagonal above
+// the Gram limit), ḡ²_r = Σ over tokens of (N_b · ∂L_b/∂y_r)² / N_tokens (the
+// per-token gradient: N_b times the gradient of the batch mean), the batch
+// weight gradients ∂L_b/∂w, and ΔW = W − Q(W) with Q the option's
+// quantize-dequantize (quant::roundTrip). The layer inputs and output gradients
+// come from the backward's observer, checked first against the backward's own
+// weight gradients (Σ_n ∂L/∂y_n x_nᵀ = ∂L/∂W) and, for the output head, against
+// softmax − one-hot computed from the logits, so their 1/N scale is pinned too.
+//
+// Tolerance: the calibration keeps each batch's Gram matrix (N_b = 32 tokens)
+// and the weights' squared gradients in float (2⁻²⁴ ≈ 6e-8 per rounding) before
+// it sums in double; on these sums of positive terms that leaves a few 1e-8 to
+// 1e-7 relative (observed: at most 7.4e-8 for ow_err, 7.7e-9 for fisher).
+// Required: 2e-6 relative. A wrong normalisation is off by far more: a factor
+// N, b, ½ or the batch count; the Fisher of a short last batch counted with the
+// last batch's b for every batch was 37 % low on the 5-sequence case.
+#include "test_support.h"
+
+#include "engine/backward.h"
+#include "model/random_model.h"
+#include "quant/scheme.h"
+#include "sensitivity/calibration.h"
+
+#include <QtTest/QtTest>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace precis;
+using namespace precis::sensitivity;
+
+namespace {
+
+constexpr double kTolerance = 2e-6;
+
+ModelConfig tinyConfig(Arch arch)
+{
+    ModelConfig c;
+    c.arch = arch;
+    c.archName = arch == Arch::Llama ? "llama" : "gpt2";
+    c.nLayer = 2;
+    c.nEmbd = 32;
+    c.nHead = 4;
+    c.nHeadKv = arch == Arch::Llama ? 2 : 4;
+    c.nFf = 64;
+    c.nVocab = 300;
+    c.nCtx = 64;
+    return c;
+}
+
+CalibrationSet randomSet(int N, int T, int vocab, uint64_t seed)
+{
+    CalibrationSet s;
+    s.sequences = N;
+    s.length = T;
+    std::mt19937_64 rng(seed);
+    for (int i = 0; i < N * (T + 1); ++i) s.tokens.push_back(int32_t(rng() % uint64_t(vocab)));
+    return s;
+}
+
+// The test's own statistics of the calibration set, in double.
+struct LayerRef {
+    int64_t rows = 0, cols = 0;
+    std::vector<double> h;   // (cols, cols) Σ x xᵀ over all tokens
+    std::vector<double> g2;  // (rows) Σ over tokens of the per-token output gradient squared
+};
+struct Reference {
+    int64_t tokens = 0;
+    int batches = 0;
+    std::map<std::string, LayerRef> linear;
+    std::map<std::string, std::vector<double>> fisherSum;  // Σ_k b_k (∂L_k/∂w)²
+};
+
+double relDiff(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
+
+// Batches of `batch` sequences (the last may be shorter), as the calibration takes them.
+void collect(const Parameters& p, const CalibrationSet& set, int batch, Reference& ref)
+{
+    const int T = set.length, V = p.config.nVocab;
+    for (int s0 = 0; s0 < set.sequences; s0 += batch) {
+        const int B = std::min(batch, set.sequences - s0), N = B * T;
+        std::span<const int32_t> tokens(set.sequence(s0), size_t(B) * (T + 1));
+        std::map<std::string, std::vector<double>> dw;  // Σ_n dout_n x_nᵀ per weight
+        std::vector<double> outputGrad;                 // N · dout of the output head (N, V)
+        BackwardOptions o;
+        o.linearObserver = [&](const std::string& w, int64_t row0, const float* x, int K, const float* dout, int O,
+                               int n) {
+            QCOMPARE(n, N);
+            const ParameterTensor* t = p.find(w);
+            QVERIFY2(t && t->shape.size() == 2 && t->shape[1] == K, w.c_str());
+            LayerRef& L = ref.linear[w];
+            if (L.h.empty()) {
+                L.rows = t->shape[0], L.cols = K;
+                L.h.assign(size_t(K) * K, 0.0);
+                L.g2.assign(size_t(L.rows), 0.0);
+            }
+            std::vector<double>& g = dw[w];
+            if (g.empty()) g.assign(size_t(L.rows) * K, 0.0);
+            for (int i = 0; i < n; ++i) {
+                const float* xi = x + size_t(i) * K;
+                if (row0 == 0)  // GPT-2's k and v slices of attn_qkv see the same input as q
+                    for (int a = 0; a < K; ++a)
+                        for (int b = 0; b < K; ++b) L.h[size_t(a) * K + b] += double(xi[a]) * xi[b];
+                for (int r = 0; r < O; ++r) {
+                    const double d = dout[size_t(i) * O + r];
+                    L.g2[size_t(row0 + r)] += (double(N) * d) * (double(N) * d);
+                    for (int a = 0; a < K; ++a) g[size_t(row0 + r) * K + a] += d * xi[a];
+                }
+            }
+            if (w == "output.weight")
+                for (size_t i = 0; i < size_t(N) * V; ++i) outputGrad.push_back(double(N) * dout[i]);
+        };
+        auto r = lossAndGradients(p, tokens, B, T, o);
+        QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+        ref.tokens += N;
+        ref.batches += 1;
+        // The observer's inputs and output gradients are the layer's: they give its weight gradient.
+        for (const auto& [w, g] : dw) {
+            const std::vector<float>& bw = r->grads.find(w)->values;
+            double err = 0, norm = 0;
+            for (size_t i = 0; i < g.size(); ++i) {
+                err = std::max(err, std::abs(g[i] - bw[i]));
+                norm = std::max(norm, std::abs(g[i]));
+            }
+            QVERIFY2(err <= 1e-4 * norm, qPrintable(QStringLiteral("%1: observer vs weight gradient %2 of %3")
+                                                        .arg(QString::fromStdString(w)).arg(err).arg(norm)));
+        }
+        // The output head's per-token gradient is softmax − one-hot: outGrad is of the batch mean.
+        auto logits = lossAndLogits(p, tokens, B, T);
+        QVERIFY(logits.ok());
+        QCOMPARE(outputGrad.size(), size_t(N) * V);
+        for (int i = 0; i < N; ++i) {
+            const float* l = logits->logits.data() + size_t(i) * V;
+            const int32_t target = tokens[size_t(i / T) * (T + 1) + size_t(i % T) + 1];
+            const double mx = *std::max_element(l, l + V);
+            double z = 0;
+            for (int v = 0; v < V; ++v) z += std::exp(double(l[v]) - mx);
+            for (int v = 0; v < V; ++v) {
+                const double expect = std::exp(double(l[v]) - mx) / z - (v == target ? 1.0 : 0.0);
+                if (std::abs(outputGrad[size_t(i) * V + v] - expect) > 1e-5)
+                    QFAIL(qPrintable(QStringLiteral("output head, token %1, logit %2: N·dL/dy %3, softmax − one-hot %4")
+                                         .arg(i).arg(v).arg(outputGrad[size_t(i) * V + v]).arg(expect)));
+            }
+        }
+        for (const ParameterTensor& t : r->grads.tensors) {
+            if (t.shape.size() != 2) continue;
+            std::vector<double>& f = ref.fisherSum[t.name];
+            f.resize(t.values.size(), 0.0);
+            for (size_t i = 0; i < f.size(); ++i) f[i] += double(N) * double(t.values[i]) * t.values[i];
+        }
+    }
+}
+
+// ΔW = W − Q(W), in double.
+std::vector<double> quantError(const ParameterTensor& t, const quant::Scheme& s)
+{
+    std::vector<float> q(t.values.size());
+    if (!quant::roundTrip(s, t.values.data(), t.shape[0], t.shape[1], q.data()).ok()) qFatal("roundTrip %s", t.name.c_str());
+    std::vector<double> d(q.size());
+    for (size_t i = 0; i < d.size(); ++i) d[i] = double(t.values[i]) - double(q[i]);
+    return d;
+}
+
+// ΔW_r[c0, c1) H[c0:c1, c0:c1] ΔW_r[c0, c1)ᵀ; only H's diagonal when `diagonal`.
+double quadratic(const LayerRef& L, const std::vector<double>& d, int64_t r, int64_t c0, int64_t c1, bool diagonal)
+{
+    const double* dr = d.data() + r * L.cols;
+    double acc = 0;
+    for (int64_t a = c0; a < c1; ++a) {
+        if (diagonal) {
+            acc += L.h[size_t(a * L.cols + a)] * dr[a] * dr[a];
+            continue;
+        }
+        for (int64_t b = c0; b < c1; ++b) acc += dr[a] * L.h[size_t(a * L.cols + b)] * dr[b];
+    }
+    return acc;
+}
+
+// ½ Σ_r ḡ²_r · q_r / N_tokens over rows [r0, r1), columns [c0, c1).
+double owErr(const Reference& ref, const LayerRef& L, const std::vector<double>& d, int64_t r0, int64_t r1, int64_t c0,
+             int64_t c1, bool diagonal)
+{
+    const double n = double(ref.tokens);
+    double acc = 0;
+    for (int64_t r = r0; r < r1; ++r) acc += 0.5 * (L.g2[size_t(r)] / n) * quadratic(L, d, r, c0, c1, diagonal) / n;
+    return acc;
+}
+
+double reported(const SensitivityReport& rep, const std::string& unit, const char* metric, const std::string& option)
+{
+    const UnitValue* v = rep.find(unit, metric, option);
+    if (!v) qFatal("no %s %s at %s in the report", unit.c_str(), metric, option.c_str());
+    return v->value;
+}
+
+} // namespace
+
+class TestCalibration : public QObject {
+    Q_OBJECT
+
+private slots:
+    void predictedDamageEqualsFormula_data()
+    {
+        QTest::addColumn<int>("arch");
+        QTest::addColumn<int>("sequences");
+        QTest::addColumn<int>("gramLimit");
+        // 4 sequences in batches of 2, full Gram matrices; 5 sequences (batches 2, 2, 1)
+        // with only ffn_down's 64 inputs above the limit (its diagonal); GPT-2's fused qkv.
+        QTest::newRow("llama, full H") << int(Arch::Llama) << 4 << 4096;
+        QTest::newRow("llama, diagonal H of ffn_down, uneven batches") << int(Arch::Llama) << 5 << 32;
+        QTest::newRow("gpt2, fused qkv") << int(Arch::Gpt2) << 4 << 4096;
+    }
+
+    void predictedDamageEqualsFormula()
+    {
+        QFETCH(int, arch);
+        QFETCH(int, sequences);
+        QFETCH(int, gramLimit);
+        const ModelConfig c = tinyConfig(Arch(arch));
+        auto model = makeRandomModel(c, 23, 0.1f);
+        auto params = parametersFromModel(*model);
+        QVERIFY(params.ok());
+        const Parameters& p = *params;
+        const CalibrationSet set = randomSet(sequences, 16, c.nVocab, 31);
+        CalibrationSettings s;
+        s.batchSequences = 2;
+        s.fullGramLimit = gramLimit;
+        s.options = {"Q4_0", "RTN3g32", "Q8_0"};
+        s.probeOptions = {"Q4_0"};
+        s.measure = false;
+        s.headAblation = false;
+        auto out = runCalibration(p, set, s);
+        QVERIFY2(out.ok(), out.ok() ? "" : out.error().message.c_str());
+        const SensitivityReport& rep = out->report;
+
+        Reference ref;
+        collect(p, set, s.batchSequences, ref);
+        if (QTest::currentTestFailed()) return;
+        QCOMPARE(out->stats.tokens, ref.tokens);
+        QCOMPARE(out->stats.batches, ref.batches);
+        QCOMPARE(rep.tokens, int64_t(sequences) * 16);
+
+        double worstOw = 0, worstFisher = 0;
+        int owChecked = 0, fisherChecked = 0;
+        for (const std::string& name : analysedTensors(p)) {
+            const ParameterTensor& t = *p.find(name);
+            // Taylor and gradient magnitude: rms_i = √(Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k).
+            double taylor = 0, magnitude = 0;
+            for (size_t i = 0; i < t.values.size(); ++i) {
+                const double rms = std::sqrt(ref.fisherSum.at(name)[i] / double(ref.tokens));
+                taylor += std::abs(double(t.values[i])) * rms;
+                magnitude += rms;
+            }
+            QVERIFY2(relDiff(reported(rep, name, metric::Taylor, ""), taylor) <= kTolerance, name.c_str());
+            QVERIFY2(relDiff(reported(rep, name, metric::GradMagnitude, ""), magnitude) <= kTolerance, name.c_str());
+            auto L = ref.linear.find(name);
+            const bool linear = L != ref.linear.end();
+            QCOMPARE(linear, name != "token_embd.weight");  // the embedding is a lookup (untied output)
+            const bool diagonal = t.shape[1] > gramLimit;
+            for (const std::string& option : s.options) {
+                const quant::Scheme scheme = quant::parseScheme(option).value();
+                const std::vector<double> d = quantError(t, scheme);
+                const std::vector<double>& f = ref.fisherSum.at(name);
+                double fisher = 0;
+                for (size_t i = 0; i < d.size(); ++i) fisher += 0.5 * (f[i] / ref.batches) * d[i] * d[i];
+                const double gotFisher = reported(rep, name, metric::Fisher, option);
+                QVERIFY2(relDiff(gotFisher, fisher) <= kTolerance,
+                         qPrintable(QStringLiteral("%1 fisher@%2: reported %3, formula %4")
+                                        .arg(QString::fromStdString(name), QString::fromStdString(option))
+                                        .arg(gotFisher, 0, 'g', 12).arg(fisher, 0, 'g', 12)));
+                worstFisher = std::max(worstFisher, relDiff(gotFisher, fisher));
+                ++fisherChecked;
+                if (!linear) {
+                    QVERIFY(!rep.find(name, metric::OutputWeighted, option));
+                    continue;
+                }
+                const double ow = owErr(ref, L->second, d, 0, t.shape[0], 0, t.shape[1], diagonal);
+                const double gotOw = reported(rep, name, metric::OutputWeighted, option);
+                QVERIFY2(relDiff(gotOw, ow) <= kTolerance,
+                         qPrintable(QStringLiteral("%1 ow_err@%2: reported %3, formula %4")
+                                        .arg(QString::fromStdString(name), QString::fromStdString(option))
+                                        .arg(gotOw, 0, 'g', 12).arg(ow, 0, 'g', 12)));
+                worstOw = std::max(worstOw, relDiff(gotOw, ow));
+                ++owChecked;
+            }
+        }
+        // Head units (the budget's head granularity): q rows (k, v rows with a KV head of
+        // their own; GPT-2's q, k, v row blocks of attn_qkv) and attn_output's columns.
+        const int64_t hd = c.headDim(), C = c.nEmbd;
+        for (int l = 0; l < c.nLayer; ++l)
+            for (int h = 0; h < c.nHead; ++h) {
+                const std::string blk = "blk." + std::to_string(l) + ".";
+                for (const std::string& option : s.options) {
+                    const quant::Scheme scheme = quant::parseScheme(option).value();
+                    double ow = 0;
+                    auto rows = [&](const std::string& tensor, int64_t r0) {
+                        const LayerRef& L = ref.linear.at(blk + tensor);
+                        ow += owErr(ref, L, quantError(*p.find(blk + tensor), scheme), r0, r0 + hd, 0, L.cols, false);
+                    };
+                    if (c.arch == Arch::Gpt2) {
+                        for (int part = 0; part < 3; ++part) rows("attn_qkv.weight", part * C + h * hd);
+                    } else {
+                        rows("attn_q.weight", h * hd);
+                        QVERIFY(c.nHeadKv < c.nHead);  // shared k/v rows belong to the tensors only
+                    }
+                    const LayerRef& O = ref.linear.at(blk + "attn_output.weight");
+                    ow += owErr(ref, O, quantError(*p.find(blk + "attn_output.weight"), scheme), 0, O.rows, h * hd,
+                                (h + 1) * hd, false);
+                    const std::string unit = blk + "head." + std::to_string(h);
+                    const double got = reported(rep, unit, metric::OutputWeighted, option);
+                    QVERIFY2(relDiff(got, ow) <= kTolerance,
+                             qPrintable(QStringLiteral("%1 ow_err@%2: reported %3, formula %4")
+                                            .arg(QString::fromStdString(unit), QString::fromStdString(option))
+                                            .arg(got, 0, 'g', 12).arg(ow, 0, 'g', 12)));
+                    worstOw = std::max(worstOw, relDiff(got, ow));
+                    ++owChecked;
+                }
+            }
+        qInfo("%d ow_err values (worst relative difference %.2e), %d fisher values (%.2e)", owChecked, worstOw,
+              fisherChecked, worstFisher);
+        const int tensors = c.nLayer * (c.arch == Arch::Llama ? 7 : 4) + 1;  // + the output head
+        QCOMPARE(owChecked, int(s.options.size()) * (tensors + c.nLayer * c.nHead));
+        QCOMPARE(fisherChecked, int(s.options.size()) * (tensors + 1));         // + token_embd
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCalibration)
+#include "tst_calibration.moc"
