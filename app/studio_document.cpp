@@ -155,6 +155,7 @@ void StudioDocument::open(const QString& path)
             self->m_pendingRun = -1;
             if (pendingRun < 0) {  // a model opened on its own: no session yet, the studio's first budget
                 self->setSession(0, {});
+                self->m_budget->setSource(nullptr, nullptr, 0);  // nothing to build from until the report
                 self->m_budget->setSpec(BudgetSpec{});
             }
             self->m_path = absolute;
@@ -277,7 +278,9 @@ bool StudioDocument::openSession(int64_t sessionId)
                                .arg(QString::fromStdString(info->model.path), QString::fromStdString(info->name)));
     (void)s->touchSession(sessionId);
     setSession(sessionId, QString::fromStdString(info->name));
-    // The budget as it was left; its table is built once the report is back.
+    // The budget as it was left; its table is built once the report is back (not
+    // from the model open now: its table would not take the session's pins).
+    m_budget->setSource(nullptr, nullptr, 0);
     m_budget->setSpec(state && state->budget ? *state->budget : BudgetSpec{});
     m_pendingRun = *latest && (*latest)->status == RunStatus::Done ? (*latest)->id : 0;
     open(QString::fromStdString(info->model.path));

@@ -23,6 +23,7 @@
 #include <QDialog>
 #include <QDoubleSpinBox>
 #include <QLabel>
+#include <QUndoStack>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QtTest/QtTest>
