@@ -1,5 +1,6 @@
 #include "compress_controller.h"
 
+#include "core_messages.h"
 #include "export_dialog.h"
 #include "job_runner.h"
 #include "studio_document.h"
@@ -200,7 +201,7 @@ void CompressController::refreshBudget()
                        .arg(double(a.bytes) / 1e6, 0, 'f', 2)
                        .arg(a.bitsPerWeight, 0, 'f', 2)
                        .arg(perplexityIncreaseForDamage(a.damage), 0, 'f', 3);
-    if (!a.feasible) text += QLatin1Char('\n') + qs(a.message);
+    if (!a.feasible) text += QLatin1Char('\n') + translateCoreMessage(a.message);
     if (m_budget->isSolving()) text += QLatin1Char('\n') + tr("(re-solving after a pin…)");
     m_view->setAllocationState(text, true);
 }
@@ -283,7 +284,7 @@ void CompressController::run()
     if (m_running) return;
     auto request = buildRequest();
     if (!request) {
-        fail(qs(request.error().toString()));
+        fail(coreErrorText(request.error()));
         return;
     }
     auto original = m_doc->model();
@@ -317,7 +318,7 @@ void CompressController::runDone(const CompressRequest& request, const std::shar
         if (result.error().code == ErrorCode::Cancelled) {
             m_view->setStatus(tr("Cancelled: nothing was stored."));
         } else {
-            fail(qs(result.error().toString()));
+            fail(coreErrorText(result.error()));
         }
         emit runFinished(false);
         return;
@@ -335,7 +336,7 @@ void CompressController::runDone(const CompressRequest& request, const std::shar
     record.settingsJson = compressionSettingsJson(request, o);
     record.metricsJson = compressionMetricsJson(request, o);
     qint64 key = o.sessionId ? m_doc->addCompression(record) : 0;
-    if (!o.sessionError.empty()) fail(tr("The result is not stored: %1").arg(qs(o.sessionError)));
+    if (!o.sessionError.empty()) fail(tr("The result is not stored: %1").arg(translateCoreMessage(o.sessionError)));
     if (key == 0) {  // not stored (no database, or it failed and said so): kept for this session only
         key = m_nextUnsavedKey--;
         Entry e;
@@ -374,7 +375,7 @@ void CompressController::reload()
     for (const CompressionRecord& rec : m_doc->compressions()) {
         auto parsed = parseCompressionRecord(rec);
         if (!parsed) {
-            broken << qs(parsed.error().toString());
+            broken << coreErrorText(parsed.error());
             continue;
         }
         Entry e;
@@ -455,7 +456,7 @@ void CompressController::generationDone(const QString& name, Result<GenerationCo
     m_view->generationView()->setBusy(false);
     if (!result) {
         if (result.error().code == ErrorCode::Cancelled) m_view->generationView()->setMessage(tr("Generation cancelled."));
-        else fail(qs(result.error().toString()));
+        else fail(coreErrorText(result.error()));
         emit generationFinished(false);
         return;
     }

@@ -3,7 +3,9 @@
 #include "benchmark_controller.h"
 #include "calibration_dialog.h"
 #include "compress_controller.h"
+#include "core_messages.h"
 #include "job_runner.h"
+#include "language.h"
 #include "studio_document.h"
 #include "train_dialog.h"
 
@@ -190,6 +192,8 @@ void MainWindow::createMenus()
     toolbar->addAction(openFile);
     toolbar->addAction(openFolder);
     m_viewMenu->addAction(toolbar->toggleViewAction());
+    m_viewMenu->addSeparator();
+    addLanguageMenu(m_viewMenu, this);
 
     createAnalyzeMenu(toolbar);
     createCompressMenu(toolbar);
@@ -499,7 +503,7 @@ void MainWindow::refreshBudget()
     auto table = buildOptionTable(*model, *report, settings);
     if (!table) {
         m_budget->clear();
-        m_budget->setPlaceholderText(QString::fromStdString(table.error().toString()));
+        m_budget->setPlaceholderText(coreErrorText(table.error()));
         return;
     }
     m_budget->setOriginalBytes(int64_t(model->fileBytes));
@@ -511,7 +515,7 @@ void MainWindow::calibratePredictor()
     const std::vector<LoopSample> samples = m_doc->closedLoopSamples();
     auto fit = fitDamageScale(samples);
     if (!fit) {
-        showError(tr("Cannot calibrate the predictor: %1").arg(QString::fromStdString(fit.error().message)));
+        showError(tr("Cannot calibrate the predictor: %1").arg(translateCoreMessage(fit.error().message)));
         return;
     }
     QStringList lines;
@@ -587,7 +591,7 @@ void MainWindow::showAllocationsDialog()
     }
     auto rows = compareAllocations(m_doc->allocations());
     if (!rows) {
-        showError(QString::fromStdString(rows.error().toString()));
+        showError(coreErrorText(rows.error()));
         return;
     }
     auto* dialog = new QDialog(this);

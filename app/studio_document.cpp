@@ -1,6 +1,7 @@
 #include "studio_document.h"
 
 #include "calibration_job.h"
+#include "core_messages.h"
 #include "job_runner.h"
 
 #include "allocation/closed_loop.h"
@@ -104,7 +105,7 @@ void StudioDocument::open(const QString& path)
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Loading cancelled."));
                 else
-                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+                    emit self->errorOccurred(coreErrorText(r.error()));
                 return;
             }
             Loaded loaded = std::move(r).value();
@@ -114,7 +115,7 @@ void StudioDocument::open(const QString& path)
             self->m_path = absolute;
             self->m_model = std::move(loaded.model);
             self->m_tokenizer = std::move(loaded.tokenizer);
-            self->m_tokenizerError = QString::fromStdString(loaded.tokenizerError);
+            self->m_tokenizerError = translateCoreMessage(loaded.tokenizerError);
             self->m_engine = std::make_shared<EngineCache>();
             const bool hadReport = self->m_sensitivity != nullptr;
             self->m_sensitivity.reset();
@@ -129,7 +130,7 @@ void StudioDocument::open(const QString& path)
                     emit self->sensitivityChanged();
                     return;
                 }
-                if (store) emit self->errorOccurred(QString::fromStdString(report.error().toString()));
+                if (store) emit self->errorOccurred(coreErrorText(report.error()));
             }
             if (hadReport) emit self->sensitivityChanged();
         });
@@ -148,7 +149,7 @@ SessionStore* StudioDocument::store()
     if (m_store) return m_store.get();
     auto opened = SessionStore::open(m_dbPath.toStdString());
     if (!opened) {
-        emit errorOccurred(QString::fromStdString(opened.error().toString()));
+        emit errorOccurred(coreErrorText(opened.error()));
         return nullptr;
     }
     m_store = std::make_unique<SessionStore>(std::move(opened).value());
@@ -169,7 +170,7 @@ std::vector<SessionInfo> StudioDocument::sessions()
     if (!s) return {};
     auto list = s->sessions();
     if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     return std::move(list).value();
@@ -186,7 +187,7 @@ bool StudioDocument::newSession(const QString& name)
     auto modelId = s->addModelFile(m_model->path, m_model->config.archName, m_model->parameterCount());
     auto id = modelId ? s->createSession(name.toStdString(), *modelId) : Result<int64_t>(modelId.error());
     if (!id) {
-        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        emit errorOccurred(coreErrorText(id.error()));
         return false;
     }
     setSession(*id, name);
@@ -205,7 +206,7 @@ bool StudioDocument::openSession(int64_t sessionId)
     auto latest = info ? s->latestRun(sessionId) : Result<std::optional<CalibrationRun>>(info.error());
     auto check = latest ? s->checkModel(info->model.id) : Result<ModelCheck>(latest.error());
     if (!check) {
-        emit errorOccurred(QString::fromStdString(check.error().toString()));
+        emit errorOccurred(coreErrorText(check.error()));
         return false;
     }
     if (!check->exists) {
@@ -231,7 +232,7 @@ std::vector<T> StudioDocument::sessionList(Result<std::vector<T>> (SessionStore:
     if (!s) return {};
     auto list = (s->*read)(m_sessionId);
     if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     return std::move(list).value();
@@ -251,7 +252,7 @@ bool StudioDocument::saveAllocation(const QString& name, const QString& budgetJs
     auto saved = s->saveAllocation(m_sessionId, name.toStdString(), budgetJson.toStdString(),
                                    assignmentJson.toStdString(), totalsJson.toStdString());
     if (!saved) {
-        emit errorOccurred(QString::fromStdString(saved.error().toString()));
+        emit errorOccurred(coreErrorText(saved.error()));
         return false;
     }
     emit statusMessage(tr("Saved allocation '%1' in session '%2'.").arg(name, m_sessionName));
@@ -284,7 +285,7 @@ int64_t StudioDocument::addCompression(const CompressionRecord& record)
     }
     auto id = s->addCompression(record);
     if (!id) {
-        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        emit errorOccurred(coreErrorText(id.error()));
         return 0;
     }
     if (m_sessionId == 0) {  // the job created the session for this model: it becomes current
@@ -302,7 +303,7 @@ std::vector<LoopSample> StudioDocument::closedLoopSamples()
     if (!s) return {};
     auto samples = precis::closedLoopSamples(*s, m_sessionId);
     if (!samples) {
-        emit errorOccurred(QString::fromStdString(samples.error().toString()));
+        emit errorOccurred(coreErrorText(samples.error()));
         return {};
     }
     return std::move(samples).value();
@@ -315,7 +316,7 @@ int64_t StudioDocument::addBenchmark(const MachineInfo& machine, const BenchResu
     if (!s) return 0;
     auto id = recordBenchmark(*s, m_sessionId, machine, result, compressionId);
     if (!id) {
-        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        emit errorOccurred(coreErrorText(id.error()));
         return 0;
     }
     return *id;
@@ -328,7 +329,7 @@ std::vector<StoredBenchmark> StudioDocument::benchmarks()
     int skipped = 0;
     auto list = loadBenchmarks(*s, m_sessionId, &skipped);
     if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     if (skipped > 0)
@@ -403,7 +404,7 @@ void StudioDocument::computeAttention(const QString& text)
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Attention computation cancelled."));
                 else
-                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+                    emit self->errorOccurred(coreErrorText(r.error()));
             } else if ((*r)->model == self->m_model) {  // else another model was opened meanwhile
                 emit self->attentionReady(*r);
             }
@@ -486,7 +487,7 @@ void StudioDocument::calibrate(const CalibrationRequest& request)
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Calibration cancelled."));
                 else
-                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+                    emit self->errorOccurred(coreErrorText(r.error()));
             } else if (model == self->m_model) {  // else another model was opened meanwhile
                 self->m_sensitivity = std::move(r).value();
                 emit self->sensitivityChanged();
