@@ -1,5 +1,6 @@
 #include "allocations_dialog.h"
 
+#include "core_messages.h"
 #include "export_dialog.h"
 #include "studio_document.h"
 
@@ -119,7 +120,7 @@ void AllocationsDialog::exportSelected()
         if (a.id != m_ids[size_t(row)]) continue;
         auto plan = planFromAssignment(*m_doc->model(), a.budget.granularity, a.assignment);
         if (!plan) {
-            QMessageBox::warning(this, tr("Export"), QString::fromStdString(plan.error().toString()));
+            QMessageBox::warning(this, tr("Export"), coreErrorText(plan.error()));
             return;
         }
         auto* dialog = new ExportDialog(m_runner, nullptr, std::move(plan).value(), QString::fromStdString(a.name),

@@ -1,6 +1,7 @@
 #include "benchmark_controller.h"
 
 #include "compress_controller.h"
+#include "core_messages.h"
 #include "job_runner.h"
 #include "studio_document.h"
 
@@ -45,7 +46,7 @@ BenchmarkController::BenchmarkController(StudioDocument* document, JobRunner* ru
     if (auto devices = benchCudaDevices(); devices.ok())
         for (const auto& [index, name] : *devices) gpus.emplace_back(index, qs(name));
     else
-        note = qs(devices.error().toString());
+        note = coreErrorText(devices.error());
     m_view->setDevices(int(std::max(1u, std::thread::hardware_concurrency())), gpus, note);
 
     connect(m_view, &views::BenchmarkView::runRequested, this, &BenchmarkController::run);
@@ -156,7 +157,7 @@ void BenchmarkController::run()
     if (isRunning()) return;
     const BenchSettings settings = toCore(m_view->settings());
     if (auto ok = validate(settings); !ok.ok()) {
-        m_view->setStatus(qs(ok.error().toString()));
+        m_view->setStatus(coreErrorText(ok.error()));
         return;
     }
     std::vector<Target> chosen;
@@ -191,7 +192,7 @@ void BenchmarkController::run()
             if (r.ok()) {
                 m_view->setStatus(tr("Memory bandwidth %1 GB/s").arg(r->bandwidthGBs.median, 0, 'f', 1));
             } else if (r.error().code != ErrorCode::Cancelled) {
-                emit errorOccurred(qs(r.error().toString()));
+                emit errorOccurred(coreErrorText(r.error()));
             }
             finishOne(r.ok());
         });
@@ -220,7 +221,7 @@ void BenchmarkController::run()
             [this, t, tempPath, machine](Result<BenchResult> r) {
                 if (!r.ok()) {
                     if (r.error().code != ErrorCode::Cancelled)
-                        emit errorOccurred(tr("Benchmark of %1: %2").arg(t.label, qs(r.error().toString())));
+                        emit errorOccurred(tr("Benchmark of %1: %2").arg(t.label, coreErrorText(r.error())));
                     finishOne(false);
                     return;
                 }

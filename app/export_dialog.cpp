@@ -1,5 +1,6 @@
 #include "export_dialog.h"
 
+#include "core_messages.h"
 #include "job_runner.h"
 
 #include "eval/compress.h"
@@ -142,7 +143,7 @@ QString ExportDialog::llamaQuantizeText() const
     const std::string output = fileStem(m_name).toStdString() + ".gguf";
     auto args = llamaQuantizeArgs(m_plan, m_originalPath.isEmpty() ? "MODEL-F32.gguf" : m_originalPath.toStdString(),
                                   output);
-    if (!args) return tr("llama.cpp cannot write this plan: %1").arg(QString::fromStdString(args.error().toString()));
+    if (!args) return tr("llama.cpp cannot write this plan: %1").arg(coreErrorText(args.error()));
     QString text = QStringLiteral("llama-quantize ") + QString::fromStdString(shellJoin(*args));
     if (!m_originalPath.endsWith(QLatin1String(".gguf"), Qt::CaseInsensitive))
         text += QLatin1Char('\n') + tr("# the input must be the original as an F32/F16 GGUF file "
@@ -194,7 +195,7 @@ void ExportDialog::exportNow()
     const Format f = format();
     if (f == Format::Recipe) {
         auto written = writeRecipe(m_plan, target.toStdString());
-        if (!written) finish(false, QString::fromStdString(written.error().toString()));
+        if (!written) finish(false, coreErrorText(written.error()));
         else finish(true, tr("Wrote %1 (%n tensor(s)).", nullptr, int(m_plan.tensors.size())).arg(target));
         return;
     }
@@ -205,7 +206,7 @@ void ExportDialog::exportNow()
     if (f == Format::Gguf && m_rtnTensors > 0 && !m_rtnAsF16->isChecked()) {
         // The core's refusal, which names the first RTN tensor and its scheme.
         auto refused = exportGguf(*m_model, target.toStdString(), RtnTensors::Refuse);
-        finish(false, refused ? tr("Nothing written.") : QString::fromStdString(refused.error().toString()));
+        finish(false, refused ? tr("Nothing written.") : coreErrorText(refused.error()));
         return;
     }
     m_busy = true;
@@ -225,7 +226,7 @@ void ExportDialog::exportNow()
             self->m_busy = false;
             self->updateForFormat();
             if (!r) {
-                self->finish(false, QString::fromStdString(r.error().toString()));
+                self->finish(false, coreErrorText(r.error()));
                 return;
             }
             QString message = tr("Wrote %1 (%2).").arg(target, QLocale().formattedDataSize(qint64(r->fileBytes)));

@@ -15,12 +15,16 @@ add_library(precis_app STATIC
   calibration_job.h
   compress_controller.cpp
   compress_controller.h
+  core_messages.cpp
+  core_messages.h
   export_dialog.cpp
   export_dialog.h
   generation_job.cpp
   generation_job.h
   job_runner.cpp
   job_runner.h
+  language.cpp
+  language.h
   main_window.cpp
   main_window.h
   sessions_dialog.cpp
@@ -42,8 +46,9 @@ target_link_libraries(precis PRIVATE precis_app)
 target_compile_definitions(precis PRIVATE PRECIS_VERSION="${PROJECT_VERSION}")
 
 # German and Simplified Chinese. `cmake --build <dir> --target update_translations`
-# refreshes the .ts files from these sources; the .qm files are embedded under :/i18n.
-qt_add_translations(precis
+# refreshes the .ts files from these sources; the .qm files are embedded under :/i18n
+# in precis_app, so that the studio and the GUI tests (which link precis_app) have them.
+qt_add_translations(precis_app
   TS_FILES
     ${CMAKE_SOURCE_DIR}/translations/precis_de.ts
     ${CMAKE_SOURCE_DIR}/translations/precis_zh_CN.ts
@@ -56,8 +61,10 @@ qt_add_translations(precis
     ${CMAKE_CURRENT_SOURCE_DIR}/budget_document.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/calibration_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/compress_controller.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/core_messages.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/export_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/job_runner.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/language.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/main_window.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/studio_document.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/train_dialog.cpp

@@ -1,5 +1,7 @@
 #include "job_runner.h"
 
+#include "core_messages.h"
+
 #include <QFutureWatcher>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -70,14 +72,15 @@ void JobRunner::onProgress(double fraction, const std::string& stage)
 void JobRunner::flushProgress()
 {
     double fraction;
-    QString stage;
+    std::string stage;
     {
         std::lock_guard<std::mutex> lock(m_progressMutex);
         m_progressQueued = false;
         fraction = m_fraction;
-        stage = QString::fromStdString(m_stage);
+        stage = m_stage;
     }
-    if (m_active > 0) emit progressChanged(fraction, stage.isEmpty() ? m_title : stage);
+    // The core's English stage in the user's language (core_messages.h).
+    if (m_active > 0) emit progressChanged(fraction, stage.empty() ? m_title : translateCoreMessage(stage));
 }
 
 } // namespace precis::app

@@ -59,6 +59,7 @@ signals:
     void busyChanged(bool busy);
     void jobStarted(const QString& title);
     // fraction in [0, 1]; negative before the job's first report (unknown).
+    // `stage` is the job's latest stage, translated (translateCoreMessage), or its title.
     void progressChanged(double fraction, const QString& stage);
 
 private:

@@ -7,6 +7,7 @@
 //   --text TEXT           the sentence (default: a short story opening)
 //   --select L,H          the layer and head to show
 #include "attention_view.h"
+#include "language.h"
 #include "main_window.h"
 #include "studio_document.h"
 
@@ -15,11 +16,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QIcon>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QStandardPaths>
 #include <QTimer>
-#include <QTranslator>
 
 #include <cstdio>
 
@@ -41,17 +39,6 @@ QString findSampleModel()
     for (const QString& c : candidates)
         if (QFileInfo(c).isFile()) return QFileInfo(c).canonicalFilePath();
     return {};
-}
-
-void installTranslators(QApplication& app)
-{
-    auto* qt = new QTranslator(&app);
-    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QApplication::installTranslator(qt);
-    auto* own = new QTranslator(&app);
-    if (own->load(QLocale(), QStringLiteral("precis"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QApplication::installTranslator(own);
 }
 
 // Wires the window so that, once the model is open, attention is computed for
@@ -87,7 +74,8 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("precis"));
     QApplication::setApplicationVersion(QStringLiteral(PRECIS_VERSION));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/precis.svg")));
-    installTranslators(app);
+    // The language saved by View ▸ Language, else the system's (language.h).
+    precis::app::installLanguage(precis::app::startupLanguage());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(

@@ -6,7 +6,9 @@
 #include "budget_document.h"
 #include "calibration_dialog.h"
 #include "compress_controller.h"
+#include "core_messages.h"
 #include "job_runner.h"
+#include "language.h"
 #include "sessions_dialog.h"
 #include "studio_document.h"
 #include "train_dialog.h"
@@ -193,6 +195,8 @@ void MainWindow::createMenus()
     toolbar->addAction(openFile);
     toolbar->addAction(openFolder);
     m_viewMenu->addAction(toolbar->toggleViewAction());
+    m_viewMenu->addSeparator();
+    addLanguageMenu(m_viewMenu, this);
 
     createAnalyzeMenu(toolbar);
     createCompressMenu(toolbar);
@@ -483,7 +487,7 @@ void MainWindow::calibratePredictor()
     const std::vector<LoopSample> samples = m_doc->closedLoopSamples();
     auto fit = fitDamageScale(samples);
     if (!fit) {
-        showError(tr("Cannot calibrate the predictor: %1").arg(QString::fromStdString(fit.error().message)));
+        showError(tr("Cannot calibrate the predictor: %1").arg(translateCoreMessage(fit.error().message)));
         return;
     }
     QStringList lines;

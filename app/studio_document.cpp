@@ -2,6 +2,7 @@
 
 #include "budget_document.h"
 #include "calibration_job.h"
+#include "core_messages.h"
 #include "job_runner.h"
 
 #include "allocation/closed_loop.h"
@@ -82,7 +83,7 @@ void StudioDocument::saveBudgetState()
     SessionState state;
     state.budget = m_budget->spec();
     if (auto saved = saveSessionState(*s, m_sessionId, state); !saved.ok())
-        emit errorOccurred(QString::fromStdString(saved.error().toString()));
+        emit errorOccurred(coreErrorText(saved.error()));
 }
 
 void StudioDocument::feedBudget()
@@ -94,7 +95,7 @@ void StudioDocument::reportUnreadable(const std::vector<Error>& errors)
 {
     if (errors.empty()) return;
     QStringList lines;
-    for (const Error& e : errors) lines << QString::fromStdString(e.toString());
+    for (const Error& e : errors) lines << coreErrorText(e);
     emit errorOccurred(tr("%n record(s) of this session cannot be read and are not shown: %1", nullptr,
                           int(errors.size()))
                            .arg(lines.join(QStringLiteral("; "))));
@@ -147,7 +148,7 @@ void StudioDocument::open(const QString& path)
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Loading cancelled."));
                 else
-                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+                    emit self->errorOccurred(coreErrorText(r.error()));
                 return;
             }
             Loaded loaded = std::move(r).value();
@@ -161,7 +162,7 @@ void StudioDocument::open(const QString& path)
             self->m_path = absolute;
             self->m_model = std::move(loaded.model);
             self->m_tokenizer = std::move(loaded.tokenizer);
-            self->m_tokenizerError = QString::fromStdString(loaded.tokenizerError);
+            self->m_tokenizerError = translateCoreMessage(loaded.tokenizerError);
             self->m_engine = std::make_shared<EngineCache>();
             const bool hadReport = self->m_sensitivity != nullptr;
             self->m_sensitivity.reset();
@@ -179,7 +180,7 @@ void StudioDocument::open(const QString& path)
                     emit self->sensitivityChanged();
                     return;
                 }
-                if (store) emit self->errorOccurred(QString::fromStdString(report.error().toString()));
+                if (store) emit self->errorOccurred(coreErrorText(report.error()));
             }
             self->feedBudget();
             if (hadReport) emit self->sensitivityChanged();
@@ -200,7 +201,7 @@ SessionStore* StudioDocument::store()
     if (m_store) return m_store.get();
     auto opened = SessionStore::open(m_dbPath.toStdString());
     if (!opened) {
-        emit errorOccurred(QString::fromStdString(opened.error().toString()));
+        emit errorOccurred(coreErrorText(opened.error()));
         return nullptr;
     }
     m_store = std::make_unique<SessionStore>(std::move(opened).value());
@@ -222,7 +223,7 @@ std::vector<SessionInfo> StudioDocument::sessions()
     if (!s) return {};
     auto list = s->sessions();
     if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     return std::move(list).value();
@@ -239,7 +240,7 @@ bool StudioDocument::newSession(const QString& name)
     auto modelId = s->addModelFile(m_model->path, m_model->config.archName, m_model->parameterCount());
     auto id = modelId ? s->createSession(name.toStdString(), *modelId) : Result<int64_t>(modelId.error());
     if (!id) {
-        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        emit errorOccurred(coreErrorText(id.error()));
         return false;
     }
     setSession(*id, name);
@@ -261,7 +262,7 @@ bool StudioDocument::openSession(int64_t sessionId)
     auto latest = info ? s->latestRun(sessionId) : Result<std::optional<CalibrationRun>>(info.error());
     auto check = latest ? s->checkModel(info->model.id) : Result<ModelCheck>(latest.error());
     if (!check) {
-        emit errorOccurred(QString::fromStdString(check.error().toString()));
+        emit errorOccurred(coreErrorText(check.error()));
         return false;
     }
     if (!check->exists) {
@@ -271,7 +272,7 @@ bool StudioDocument::openSession(int64_t sessionId)
         return false;
     }
     auto state = loadSessionState(*s, sessionId);
-    if (!state) emit errorOccurred(QString::fromStdString(state.error().toString()));
+    if (!state) emit errorOccurred(coreErrorText(state.error()));
     if (check->changed())
         emit errorOccurred(tr("%1 has changed since session '%2' was made (its SHA-256 differs): the stored results "
                               "describe the old file.")
@@ -292,7 +293,7 @@ bool StudioDocument::relinkSessionModel(int64_t sessionId, const QString& path)
     SessionStore* s = store();
     if (!s) return false;
     if (auto r = s->relinkModel(sessionId, QFileInfo(path).absoluteFilePath().toStdString()); !r.ok()) {
-        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        emit errorOccurred(coreErrorText(r.error()));
         return false;
     }
     return true;
@@ -303,7 +304,7 @@ bool StudioDocument::renameSession(int64_t sessionId, const QString& name)
     SessionStore* s = store();
     if (!s) return false;
     if (auto r = s->renameSession(sessionId, name.toStdString()); !r.ok()) {
-        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        emit errorOccurred(coreErrorText(r.error()));
         return false;
     }
     if (sessionId == m_sessionId) setSession(sessionId, name);
@@ -319,7 +320,7 @@ bool StudioDocument::deleteSession(int64_t sessionId)
         setSession(0, {});
     }
     if (auto r = s->removeSession(sessionId); !r.ok()) {
-        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        emit errorOccurred(coreErrorText(r.error()));
         return false;
     }
     return true;
@@ -331,7 +332,7 @@ bool StudioDocument::exportSession(int64_t sessionId, const QString& path)
     if (!s) return false;
     if (sessionId == m_sessionId && m_stateTimer->isActive()) saveBudgetState();
     if (auto r = s->exportSession(sessionId, path.toStdString()); !r.ok()) {
-        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        emit errorOccurred(coreErrorText(r.error()));
         return false;
     }
     return true;
@@ -344,7 +345,7 @@ int64_t StudioDocument::importSession(const QString& path)
     auto id = s->importSession(path.toStdString());
     auto info = id ? s->session(*id) : Result<SessionInfo>(id.error());
     if (!info) {
-        emit errorOccurred(QString::fromStdString(info.error().toString()));
+        emit errorOccurred(coreErrorText(info.error()));
         return 0;
     }
     emit statusMessage(tr("Imported session '%1' from %2.").arg(QString::fromStdString(info->name), path));
@@ -358,7 +359,7 @@ std::vector<SavedAllocation> StudioDocument::allocations()
     std::vector<Error> unreadable;
     auto list = loadAllocations(*s, m_sessionId, &unreadable);
     if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     reportUnreadable(unreadable);
@@ -380,7 +381,7 @@ bool StudioDocument::saveAllocation(const QString& name)
     auto saved = precis::saveAllocation(*s, m_sessionId, name.toStdString(), m_budget->spec(), m_budget->assignment(),
                                         m_budget->totals());
     if (!saved) {
-        emit errorOccurred(QString::fromStdString(saved.error().toString()));
+        emit errorOccurred(coreErrorText(saved.error()));
         return false;
     }
     emit statusMessage(tr("Saved allocation '%1' in session '%2'.").arg(name, m_sessionName));
@@ -394,7 +395,7 @@ bool StudioDocument::loadAllocation(int64_t allocationId)
     auto record = s->allocation(allocationId);
     auto saved = record ? parseAllocation(*record) : Result<SavedAllocation>(record.error());
     if (!saved) {
-        emit errorOccurred(QString::fromStdString(saved.error().toString()));
+        emit errorOccurred(coreErrorText(saved.error()));
         return false;
     }
     m_budget->setSpec(saved->budget);
@@ -434,7 +435,7 @@ bool StudioDocument::deleteAllocation(int64_t allocationId)
     SessionStore* s = store();
     if (!s) return false;
     if (auto r = s->removeAllocation(allocationId); !r.ok()) {
-        emit errorOccurred(QString::fromStdString(r.error().toString()));
+        emit errorOccurred(coreErrorText(r.error()));
         return false;
     }
     return true;
@@ -450,7 +451,7 @@ int64_t StudioDocument::addCompression(int64_t sessionId, const CompressionEntry
     }
     auto id = recordCompression(*s, sessionId, entry);
     if (!id) {
-        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        emit errorOccurred(coreErrorText(id.error()));
         return 0;
     }
     if (m_sessionId == 0) {  // the job created the session for this model: it becomes current
@@ -468,7 +469,7 @@ std::vector<CompressionEntry> StudioDocument::compressions()
     std::vector<Error> unreadable;
     auto list = loadCompressions(*s, m_sessionId, &unreadable);
     if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     reportUnreadable(unreadable);
@@ -481,7 +482,7 @@ std::vector<LoopSample> StudioDocument::closedLoopSamples()
     if (!s) return {};
     auto samples = precis::closedLoopSamples(*s, m_sessionId);
     if (!samples) {
-        emit errorOccurred(QString::fromStdString(samples.error().toString()));
+        emit errorOccurred(coreErrorText(samples.error()));
         return {};
     }
     return std::move(samples).value();
@@ -494,7 +495,7 @@ int64_t StudioDocument::addBenchmark(const MachineInfo& machine, const BenchResu
     if (!s) return 0;
     auto id = recordBenchmark(*s, m_sessionId, machine, result, compressionId);
     if (!id) {
-        emit errorOccurred(QString::fromStdString(id.error().toString()));
+        emit errorOccurred(coreErrorText(id.error()));
         return 0;
     }
     return *id;
@@ -507,7 +508,7 @@ std::vector<StoredBenchmark> StudioDocument::benchmarks()
     std::vector<Error> unreadable;
     auto list = loadBenchmarks(*s, m_sessionId, &unreadable);
     if (!list) {
-        emit errorOccurred(QString::fromStdString(list.error().toString()));
+        emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     reportUnreadable(unreadable);
@@ -581,7 +582,7 @@ void StudioDocument::computeAttention(const QString& text)
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Attention computation cancelled."));
                 else
-                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+                    emit self->errorOccurred(coreErrorText(r.error()));
             } else if ((*r)->model == self->m_model) {  // else another model was opened meanwhile
                 emit self->attentionReady(*r);
             }
@@ -667,7 +668,7 @@ void StudioDocument::calibrate(const CalibrationRequest& request)
                 if (r.error().code == ErrorCode::Cancelled)
                     emit self->statusMessage(tr("Calibration cancelled."));
                 else
-                    emit self->errorOccurred(QString::fromStdString(r.error().toString()));
+                    emit self->errorOccurred(coreErrorText(r.error()));
             } else if (model == self->m_model) {  // else another model was opened meanwhile
                 self->m_sensitivity = std::move(r).value();
                 self->m_reportRun = where->runId;

@@ -1,5 +1,6 @@
 #include "train_dialog.h"
 
+#include "core_messages.h"
 #include "job_runner.h"
 
 #include "loss_curve_view.h"
@@ -432,7 +433,7 @@ void TrainDialog::updateParameterCount()
     const auto config = trainModelConfig(s, vocab);
     if (!config.ok()) {
         m_params->setStyleSheet(QStringLiteral("color: #b00020;"));
-        m_params->setText(QString::fromStdString(config.error().toString()));
+        m_params->setText(coreErrorText(config.error()));
         return;
     }
     m_params->setStyleSheet(QString());
@@ -478,7 +479,7 @@ void TrainDialog::start()
     // The core's own check, before anything is written.
     const int vocab = s.tokenizer == TokenizerTrainingKind::Bpe ? s.vocabSize : std::max(m_charVocab, kReservedTokens);
     if (auto config = trainModelConfig(s, vocab); !config.ok()) {
-        showError(QString::fromStdString(config.error().toString()));
+        showError(coreErrorText(config.error()));
         return;
     }
     const QDir out(m_output->text().trimmed());
@@ -579,7 +580,7 @@ void TrainDialog::onFinished(Result<TrainResult> r)
     if (!r.ok()) {
         m_progress->setValue(0);
         m_stage->setText(tr("Training stopped with an error."));
-        showError(QString::fromStdString(r.error().toString()));
+        showError(coreErrorText(r.error()));
         return;
     }
     m_result = *r;

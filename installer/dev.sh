@@ -3,7 +3,10 @@
 #
 #   installer/dev.sh studio [MODEL]   install what is missing, build, open the studio
 #   installer/dev.sh test             install what is missing, build, run every test
-#                                     (plus the malformed-input suite under ASan/UBSan)
+#                                     (plus the malformed-input suite under ASan/UBSan
+#                                     and the package check of `package`)
+#   installer/dev.sh package          build the .deb and .tar.gz (CPack, in build/packages/)
+#                                     and check the .deb's tree unpacked, without installing
 #   installer/dev.sh deps             only install missing Debian packages
 #   installer/dev.sh build            only build (build/)
 #
@@ -18,6 +21,7 @@ PACKAGES=(
   libeigen3-dev libtbb-dev libsqlite3-dev nlohmann-json3-dev
   libqt6svg6 fonts-wqy-microhei
   xvfb xauth
+  dpkg-dev file desktop-file-utils appstream shared-mime-info
 )
 
 deps() {
@@ -34,6 +38,7 @@ deps() {
 }
 
 jobs() { nproc 2>/dev/null || echo 2; }
+die() { echo "$*" >&2; exit 1; }
 
 # The optional CUDA backend is built when nvcc is found: on PATH, or where the
 # NVIDIA packages install it.
@@ -55,6 +60,49 @@ build_asan() {
   cmake --build build-asan -j "$(jobs)" --target $targets
 }
 
+# The .deb and .tar.gz from build/: CPack installs only the two programs and data files,
+# so only those two targets need to be up to date.
+package() {
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j "$(jobs)" --target precis precis-cli
+  rm -rf build/packages
+  (cd build && cpack)
+}
+
+# Unpacks the .deb into build/package-check (dpkg-deb -x: no installation, no root) and
+# runs the installed programs from there on the installed sample model.
+check_package() {
+  local root=build/package-check deb f
+  deb=$(ls build/packages/precis_*.deb)
+  rm -rf "$root" && mkdir -p "$root"
+  dpkg-deb -x "$deb" "$root"
+  for f in usr/bin/precis usr/bin/precis-cli usr/share/precis/sample/model.gguf \
+           usr/share/applications/precis.desktop usr/share/metainfo/io.github.precis.Precis.metainfo.xml \
+           usr/share/mime/packages/precis-gguf.xml usr/share/icons/hicolor/scalable/apps/precis.svg \
+           usr/share/doc/precis/LICENSE; do
+    [ -e "$root/$f" ] || die "package check: $deb has no /$f"
+  done
+  [ -n "$(dpkg-deb -f "$deb" Depends)" ] || die "package check: $deb has no Depends (dpkg-shlibdeps)"
+  for f in precis precis-cli; do
+    ! ldd "$root/usr/bin/$f" | grep "not found" || die "package check: /usr/bin/$f misses libraries"
+  done
+  "$root/usr/bin/precis-cli" info "$root/usr/share/precis/sample/model.gguf" >/dev/null ||
+    die "package check: the installed precis-cli cannot read the installed sample model"
+  QT_QPA_PLATFORM=offscreen "$root/usr/bin/precis" --version >/dev/null ||
+    die "package check: the installed precis does not start"
+  desktop-file-validate "$root/usr/share/applications/precis.desktop" ||
+    die "package check: precis.desktop does not validate"
+  appstreamcli validate --no-net "$root/usr/share/metainfo/io.github.precis.Precis.metainfo.xml" ||
+    die "package check: the AppStream metainfo does not validate"
+  # The MIME package compiles and maps *.gguf to the type the .desktop file claims.
+  XDG_DATA_DIRS="$PWD/$root/usr/share" update-mime-database "$root/usr/share/mime"
+  grep -qx "50:application/x-gguf:\*.gguf" "$root/usr/share/mime/globs2" ||
+    die "package check: the MIME database does not map *.gguf to application/x-gguf"
+  tar -tzf build/packages/precis-*-Linux.tar.gz | grep -q "/bin/precis-cli$" ||
+    die "package check: the .tar.gz has no bin/precis-cli"
+  echo "package check: $(basename "$deb") unpacks and runs; Depends: $(dpkg-deb -f "$deb" Depends)"
+}
+
 case "${1:-}" in
   deps) deps ;;
   build) deps; build ;;
@@ -67,12 +115,14 @@ case "${1:-}" in
     fi
     exec build/app/precis "$@"
     ;;
+  package) deps; package; check_package ;;
   test)
     deps; build
     ctest --test-dir build --output-on-failure -j "$(jobs)"
+    package; check_package
     build_asan
     ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j "$(jobs)" -L malformed
     ;;
   *)
-    sed -n '2,12p' "$0"; exit 2 ;;
+    sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -13,6 +13,505 @@
     </message>
 </context>
 <context>
+    <name>CoreMessage</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>statistics: sequences %1–%2 of %3</source>
+        <translation>Statistik: Sequenzen %1–%2 von %3</translation>
+    </message>
+    <message>
+        <source>gradients: sequences %1–%2 of %3</source>
+        <translation>Gradienten: Sequenzen %1–%2 von %3</translation>
+    </message>
+    <message>
+        <source>predicted damage of %1 options</source>
+        <translation>Vorhergesagter Schaden von %1 Optionen</translation>
+    </message>
+    <message>
+        <source>predicted damage %1/%2</source>
+        <translation>Vorhergesagter Schaden %1/%2</translation>
+    </message>
+    <message>
+        <source>measuring the original on %1 sequences</source>
+        <translation>Original wird auf %1 Sequenzen gemessen</translation>
+    </message>
+    <message>
+        <source>measuring units %1/%2</source>
+        <translation>Einheiten werden gemessen: %1/%2</translation>
+    </message>
+    <message>
+        <source>generating calibration text %1/%2</source>
+        <translation>Kalibrierungstext wird erzeugt: %1/%2</translation>
+    </message>
+    <message>
+        <source>Preparing the engine</source>
+        <translation>Engine wird vorbereitet</translation>
+    </message>
+    <message>
+        <source>Preparing the weights</source>
+        <translation>Gewichte werden vorbereitet</translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation>%1 wird gelesen</translation>
+    </message>
+    <message>
+        <source>Recording the model in the session database</source>
+        <translation>Modell wird in der Sitzungsdatenbank erfasst</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>compress %1</source>
+        <translation>%1 wird komprimiert</translation>
+    </message>
+    <message>
+        <source>dequantize %1</source>
+        <translation>%1 wird dequantisiert</translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>GPTQ: %1</source>
+        <translation>GPTQ: %1</translation>
+    </message>
+    <message>
+        <source>AWQ done</source>
+        <translation>AWQ fertig</translation>
+    </message>
+    <message>
+        <source>AWQ: %1</source>
+        <translation>AWQ: %1</translation>
+    </message>
+    <message>
+        <source>Preparing the engines</source>
+        <translation>Engines werden vorbereitet</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>Auswertung</translation>
+    </message>
+    <message>
+        <source>Per tensor</source>
+        <translation>Pro Tensor</translation>
+    </message>
+    <message>
+        <source>measuring the original on %1 × %2 tokens</source>
+        <translation>Original wird auf %1 × %2 Token gemessen</translation>
+    </message>
+    <message>
+        <source>measuring tensors %1/%2: %3</source>
+        <translation>Tensoren werden gemessen %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>Recording the result</source>
+        <translation>Ergebnis wird gespeichert</translation>
+    </message>
+    <message>
+        <source>Generating (original)</source>
+        <translation>Erzeugung (Original)</translation>
+    </message>
+    <message>
+        <source>Generating (compressed)</source>
+        <translation>Erzeugung (komprimiert)</translation>
+    </message>
+    <message>
+        <source>compare</source>
+        <translation>Vergleich</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>Perplexität</translation>
+    </message>
+    <message>
+        <source>generating text %1/%2 tokens</source>
+        <translation>Text wird erzeugt: %1/%2 Token</translation>
+    </message>
+    <message>
+        <source>warm-up</source>
+        <translation>Aufwärmen</translation>
+    </message>
+    <message>
+        <source>repetition %1 of %2</source>
+        <translation>Wiederholung %1 von %2</translation>
+    </message>
+    <message>
+        <source>loading %1</source>
+        <translation>Laden von %1</translation>
+    </message>
+    <message>
+        <source>writing %1 as GGUF</source>
+        <translation>%1 wird als GGUF geschrieben</translation>
+    </message>
+    <message>
+        <source>Running the model</source>
+        <translation>Modell läuft</translation>
+    </message>
+    <message>
+        <source>calibration cancelled</source>
+        <translation>Kalibrierung abgebrochen</translation>
+    </message>
+    <message>
+        <source>calibration run cancelled</source>
+        <translation>Kalibrierungslauf abgebrochen</translation>
+    </message>
+    <message>
+        <source>compression cancelled</source>
+        <translation>Kompression abgebrochen</translation>
+    </message>
+    <message>
+        <source>per-tensor measurement cancelled</source>
+        <translation>Messung pro Tensor abgebrochen</translation>
+    </message>
+    <message>
+        <source>benchmark cancelled</source>
+        <translation>Benchmark abgebrochen</translation>
+    </message>
+    <message>
+        <source>forward pass cancelled</source>
+        <translation>Vorwärtsdurchlauf abgebrochen</translation>
+    </message>
+    <message>
+        <source>gradient computation cancelled</source>
+        <translation>Gradientenberechnung abgebrochen</translation>
+    </message>
+    <message>
+        <source>comparison cancelled</source>
+        <translation>Vergleich abgebrochen</translation>
+    </message>
+    <message>
+        <source>perplexity cancelled</source>
+        <translation>Perplexitätsmessung abgebrochen</translation>
+    </message>
+    <message>
+        <source>generation cancelled</source>
+        <translation>Erzeugung abgebrochen</translation>
+    </message>
+    <message>
+        <source>export cancelled</source>
+        <translation>Export abgebrochen</translation>
+    </message>
+    <message>
+        <source>hashing cancelled</source>
+        <translation>Hash-Berechnung abgebrochen</translation>
+    </message>
+    <message>
+        <source>GPTQ cancelled</source>
+        <translation>GPTQ abgebrochen</translation>
+    </message>
+    <message>
+        <source>AWQ cancelled</source>
+        <translation>AWQ abgebrochen</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>no such file or folder</source>
+        <translation>Datei oder Ordner existiert nicht</translation>
+    </message>
+    <message>
+        <source>cannot open file</source>
+        <translation>Datei kann nicht geöffnet werden</translation>
+    </message>
+    <message>
+        <source>cannot open file: %1</source>
+        <translation>Datei kann nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot stat file: %1</source>
+        <translation>Dateiinformationen können nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot memory-map file: %1</source>
+        <translation>Datei kann nicht in den Speicher abgebildet werden: %1</translation>
+    </message>
+    <message>
+        <source>read error: %1</source>
+        <translation>Lesefehler: %1</translation>
+    </message>
+    <message>
+        <source>read error while hashing: %1</source>
+        <translation>Lesefehler bei der Hash-Berechnung: %1</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>keine reguläre Datei</translation>
+    </message>
+    <message>
+        <source>cannot create file: %1</source>
+        <translation>Datei kann nicht angelegt werden: %1</translation>
+    </message>
+    <message>
+        <source>write failed: %1</source>
+        <translation>Schreiben fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>cannot rename temporary file into place: %1</source>
+        <translation>Temporäre Datei kann nicht an ihren Platz umbenannt werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot write: the folder &apos;%1&apos; does not exist</source>
+        <translation>Schreiben nicht möglich: Der Ordner &apos;%1&apos; existiert nicht</translation>
+    </message>
+    <message>
+        <source>file is larger than the limit of %1 bytes</source>
+        <translation>Datei ist größer als die Grenze von %1 Byte</translation>
+    </message>
+    <message>
+        <source>file is empty, expected a GGUF header</source>
+        <translation>Datei ist leer, erwartet wurde ein GGUF-Header</translation>
+    </message>
+    <message>
+        <source>bad magic &apos;%1&apos;, expected &apos;GGUF&apos; (not a GGUF file)</source>
+        <translation>ungültige Kennung &apos;%1&apos;, erwartet &apos;GGUF&apos; (keine GGUF-Datei)</translation>
+    </message>
+    <message>
+        <source>version %1 is not supported, expected 2 or 3</source>
+        <translation>Version %1 wird nicht unterstützt, erwartet 2 oder 3</translation>
+    </message>
+    <message>
+        <source>file ends at byte %1 while reading %2 (%3 bytes at offset %4)</source>
+        <translation>Datei endet bei Byte %1 beim Lesen von %2 (%3 Byte ab Offset %4)</translation>
+    </message>
+    <message>
+        <source>duplicate tensor name (first as tensor #%1)</source>
+        <translation>doppelter Tensorname (zuerst als Tensor #%1)</translation>
+    </message>
+    <message>
+        <source>ggml type %1 is not a known tensor type</source>
+        <translation>ggml-Typ %1 ist kein bekannter Tensortyp</translation>
+    </message>
+    <message>
+        <source>duplicate tensor name</source>
+        <translation>doppelter Tensorname</translation>
+    </message>
+    <message>
+        <source>unknown tensor name</source>
+        <translation>unbekannter Tensorname</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; is missing (expected shape %2)</source>
+        <translation>Tensor &apos;%1&apos; fehlt (erwartete Form %2)</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; has shape %2, expected %3</source>
+        <translation>Tensor &apos;%1&apos; hat die Form %2, erwartet %3</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; is missing</source>
+        <translation>Tensor &apos;%1&apos; fehlt</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos;</source>
+        <translation>Tensor &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>tensor #%1</source>
+        <translation>Tensor #%1</translation>
+    </message>
+    <message>
+        <source>key &apos;%1&apos;</source>
+        <translation>Schlüssel &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>key #%1</source>
+        <translation>Schlüssel #%1</translation>
+    </message>
+    <message>
+        <source>config.json not found (not a Hugging Face model folder)</source>
+        <translation>config.json nicht gefunden (kein Hugging-Face-Modellordner)</translation>
+    </message>
+    <message>
+        <source>holds neither model.safetensors nor model.safetensors.index.json</source>
+        <translation>enthält weder model.safetensors noch model.safetensors.index.json</translation>
+    </message>
+    <message>
+        <source>file is %1 bytes, too short for the 28-byte llama2.c header</source>
+        <translation>Datei hat %1 Byte, zu kurz für den 28-Byte-Header von llama2.c</translation>
+    </message>
+    <message>
+        <source>no tokenizer: %1 not found (give the tokenizer.bin path)</source>
+        <translation>kein Tokenizer: %1 nicht gefunden (geben Sie den Pfad zu tokenizer.bin an)</translation>
+    </message>
+    <message>
+        <source>the model carries no tokenizer</source>
+        <translation>das Modell enthält keinen Tokenizer</translation>
+    </message>
+    <message>
+        <source>tokenizer</source>
+        <translation>Tokenizer</translation>
+    </message>
+    <message>
+        <source>not an SQLite database (the file does not start with &quot;SQLite format 3&quot;)</source>
+        <translation>keine SQLite-Datenbank (die Datei beginnt nicht mit &quot;SQLite format 3&quot;)</translation>
+    </message>
+    <message>
+        <source>not a Precis session database (an SQLite database with other tables and no schema version)</source>
+        <translation>keine Precis-Sitzungsdatenbank (eine SQLite-Datenbank mit anderen Tabellen und ohne Schemaversion)</translation>
+    </message>
+    <message>
+        <source>the database is corrupt (quick_check: %1)</source>
+        <translation>die Datenbank ist beschädigt (quick_check: %1)</translation>
+    </message>
+    <message>
+        <source>the database is corrupt (%1)</source>
+        <translation>die Datenbank ist beschädigt (%1)</translation>
+    </message>
+    <message>
+        <source>the database has schema version %1, newer than this build of Precis understands (up to version %2); open it with a newer Precis</source>
+        <translation>die Datenbank hat die Schemaversion %1, neuer als diese Precis-Version versteht (bis Version %2); öffnen Sie sie mit einem neueren Precis</translation>
+    </message>
+    <message>
+        <source>session %1 does not exist</source>
+        <translation>Sitzung %1 existiert nicht</translation>
+    </message>
+    <message>
+        <source>cannot import: not a readable file</source>
+        <translation>Import nicht möglich: keine lesbare Datei</translation>
+    </message>
+    <message>
+        <source>the calibration text is empty</source>
+        <translation>der Kalibrierungstext ist leer</translation>
+    </message>
+    <message>
+        <source>the text has %1 tokens, expected at least %2 for one sequence of %3 (use fewer or shorter sequences, or more text)</source>
+        <translation>der Text hat %1 Token, für eine Sequenz von %3 werden mindestens %2 erwartet (weniger oder kürzere Sequenzen oder mehr Text verwenden)</translation>
+    </message>
+    <message>
+        <source>number of sequences %1, expected 1..%2</source>
+        <translation>Anzahl der Sequenzen %1, erwartet 1..%2</translation>
+    </message>
+    <message>
+        <source>sequence length %1, expected 2..%2</source>
+        <translation>Sequenzlänge %1, erwartet 2..%2</translation>
+    </message>
+    <message>
+        <source>sequence length %1 exceeds the model&apos;s context of %2 tokens</source>
+        <translation>Sequenzlänge %1 überschreitet den Kontext des Modells von %2 Token</translation>
+    </message>
+    <message>
+        <source>the vocabulary has no BOS token to start from</source>
+        <translation>das Vokabular hat kein BOS-Token, mit dem es beginnen kann</translation>
+    </message>
+    <message>
+        <source>the model stopped after %1 of %2 tokens (context full)</source>
+        <translation>das Modell hielt nach %1 von %2 Token an (Kontext voll)</translation>
+    </message>
+    <message>
+        <source>text of %1 tokens is shorter than one chunk of %2</source>
+        <translation>Text mit %1 Token ist kürzer als ein Abschnitt von %2</translation>
+    </message>
+    <message>
+        <source>perplexity context %1 exceeds the model&apos;s n_ctx = %2</source>
+        <translation>Perplexitätskontext %1 überschreitet n_ctx = %2 des Modells</translation>
+    </message>
+    <message>
+        <source>comparison context %1, expected at least 3 tokens</source>
+        <translation>Vergleichskontext %1, erwartet mindestens 3 Token</translation>
+    </message>
+    <message>
+        <source>vocabularies differ: %1 vs %2 tokens; models can only be compared on the same vocabulary</source>
+        <translation>Vokabulare unterscheiden sich: %1 gegenüber %2 Token; Modelle lassen sich nur mit demselben Vokabular vergleichen</translation>
+    </message>
+    <message>
+        <source>sequence of %1 tokens exceeds the context length n_ctx = %2</source>
+        <translation>Sequenz von %1 Token überschreitet die Kontextlänge n_ctx = %2</translation>
+    </message>
+    <message>
+        <source>the text file is empty; expected text to train on</source>
+        <translation>die Textdatei ist leer; erwartet wird Text zum Trainieren</translation>
+    </message>
+    <message>
+        <source>calibration text</source>
+        <translation>Kalibrierungstext</translation>
+    </message>
+    <message>
+        <source>evaluation text</source>
+        <translation>Auswertungstext</translation>
+    </message>
+    <message>
+        <source>no file given: choose a text to measure on</source>
+        <translation>keine Datei angegeben: Wählen Sie einen Text zum Messen</translation>
+    </message>
+    <message>
+        <source>%1 needs calibration text: choose a file</source>
+        <translation>%1 braucht Kalibrierungstext: Wählen Sie eine Datei</translation>
+    </message>
+    <message>
+        <source>%1 needs calibration text</source>
+        <translation>%1 braucht Kalibrierungstext</translation>
+    </message>
+    <message>
+        <source>prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>empty: type a few words to continue</source>
+        <translation>leer: Geben Sie ein paar Wörter zum Fortsetzen ein</translation>
+    </message>
+    <message>
+        <source>gives no tokens</source>
+        <translation>ergibt keine Token</translation>
+    </message>
+    <message>
+        <source>no model is open</source>
+        <translation>kein Modell geöffnet</translation>
+    </message>
+    <message>
+        <source>the text gives no tokens: type some text first</source>
+        <translation>der Text ergibt keine Token: Geben Sie zuerst Text ein</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <source>the model has no weight matrix to compress</source>
+        <translation>das Modell hat keine Gewichtsmatrix zum Komprimieren</translation>
+    </message>
+    <message>
+        <source>not enough memory to hold the weights as fp32</source>
+        <translation>nicht genug Speicher, um die Gewichte als fp32 zu halten</translation>
+    </message>
+    <message>
+        <source>this build has no CUDA backend (nvcc was not found when it was configured)</source>
+        <translation>dieser Build hat kein CUDA-Backend (nvcc wurde bei der Konfiguration nicht gefunden)</translation>
+    </message>
+    <message>
+        <source>no CUDA device: the CUDA runtime found none</source>
+        <translation>kein CUDA-Gerät: Die CUDA-Laufzeit hat keines gefunden</translation>
+    </message>
+    <message>
+        <source>no model to benchmark</source>
+        <translation>kein Modell für den Benchmark</translation>
+    </message>
+    <message>
+        <source>no measured compression with a prediction to rescale from: compress an allocation and measure it on an evaluation text first (a perplexity increase above zero is needed)</source>
+        <translation>keine gemessene Kompression mit Vorhersage, nach der neu skaliert werden kann: Komprimieren Sie zuerst eine Zuteilung und messen Sie sie auf einem Auswertungstext (ein Perplexitätsanstieg über null ist nötig)</translation>
+    </message>
+    <message>
+        <source>%1 cancelled</source>
+        <translation>%1 abgebrochen</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>Attention-Berechnung</translation>
+    </message>
+    <message>
+        <source>the model file carries no tokenizer</source>
+        <translation>die Modelldatei enthält keinen Tokenizer</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Precis: a studio for compressing transformer language models.</source>
@@ -472,6 +971,21 @@
     <message>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::Language</name>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>The language changes to %1 when Precis is started next.</source>
+        <translation>Die Sprache wechselt beim nächsten Start von Precis zu %1.</translation>
     </message>
 </context>
 <context>

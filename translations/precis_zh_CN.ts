@@ -13,6 +13,505 @@
     </message>
 </context>
 <context>
+    <name>CoreMessage</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>statistics: sequences %1–%2 of %3</source>
+        <translation>统计：第 %1–%2 条序列，共 %3 条</translation>
+    </message>
+    <message>
+        <source>gradients: sequences %1–%2 of %3</source>
+        <translation>梯度：第 %1–%2 条序列，共 %3 条</translation>
+    </message>
+    <message>
+        <source>predicted damage of %1 options</source>
+        <translation>%1 个选项的预测损伤</translation>
+    </message>
+    <message>
+        <source>predicted damage %1/%2</source>
+        <translation>预测损伤 %1/%2</translation>
+    </message>
+    <message>
+        <source>measuring the original on %1 sequences</source>
+        <translation>正在 %1 条序列上测量原始模型</translation>
+    </message>
+    <message>
+        <source>measuring units %1/%2</source>
+        <translation>正在测量单元 %1/%2</translation>
+    </message>
+    <message>
+        <source>generating calibration text %1/%2</source>
+        <translation>正在生成校准文本 %1/%2</translation>
+    </message>
+    <message>
+        <source>Preparing the engine</source>
+        <translation>正在准备推理引擎</translation>
+    </message>
+    <message>
+        <source>Preparing the weights</source>
+        <translation>正在准备权重</translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation>正在读取 %1</translation>
+    </message>
+    <message>
+        <source>Recording the model in the session database</source>
+        <translation>正在将模型记录到会话数据库</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>compress %1</source>
+        <translation>正在压缩 %1</translation>
+    </message>
+    <message>
+        <source>dequantize %1</source>
+        <translation>正在反量化 %1</translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>GPTQ: %1</source>
+        <translation>GPTQ：%1</translation>
+    </message>
+    <message>
+        <source>AWQ done</source>
+        <translation>AWQ 完成</translation>
+    </message>
+    <message>
+        <source>AWQ: %1</source>
+        <translation>AWQ：%1</translation>
+    </message>
+    <message>
+        <source>Preparing the engines</source>
+        <translation>正在准备两个推理引擎</translation>
+    </message>
+    <message>
+        <source>Evaluating</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Per tensor</source>
+        <translation>逐张量</translation>
+    </message>
+    <message>
+        <source>measuring the original on %1 × %2 tokens</source>
+        <translation>正在 %1 × %2 个词元上测量原始模型</translation>
+    </message>
+    <message>
+        <source>measuring tensors %1/%2: %3</source>
+        <translation>正在测量张量 %1/%2：%3</translation>
+    </message>
+    <message>
+        <source>Recording the result</source>
+        <translation>正在记录结果</translation>
+    </message>
+    <message>
+        <source>Generating (original)</source>
+        <translation>正在生成（原始模型）</translation>
+    </message>
+    <message>
+        <source>Generating (compressed)</source>
+        <translation>正在生成（压缩模型）</translation>
+    </message>
+    <message>
+        <source>compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>perplexity</source>
+        <translation>困惑度</translation>
+    </message>
+    <message>
+        <source>generating text %1/%2 tokens</source>
+        <translation>正在生成文本：%1/%2 个词元</translation>
+    </message>
+    <message>
+        <source>warm-up</source>
+        <translation>预热</translation>
+    </message>
+    <message>
+        <source>repetition %1 of %2</source>
+        <translation>第 %1 次重复，共 %2 次</translation>
+    </message>
+    <message>
+        <source>loading %1</source>
+        <translation>加载 %1</translation>
+    </message>
+    <message>
+        <source>writing %1 as GGUF</source>
+        <translation>正在将 %1 写为 GGUF</translation>
+    </message>
+    <message>
+        <source>Running the model</source>
+        <translation>正在运行模型</translation>
+    </message>
+    <message>
+        <source>calibration cancelled</source>
+        <translation>校准已取消</translation>
+    </message>
+    <message>
+        <source>calibration run cancelled</source>
+        <translation>校准运行已取消</translation>
+    </message>
+    <message>
+        <source>compression cancelled</source>
+        <translation>压缩已取消</translation>
+    </message>
+    <message>
+        <source>per-tensor measurement cancelled</source>
+        <translation>逐张量测量已取消</translation>
+    </message>
+    <message>
+        <source>benchmark cancelled</source>
+        <translation>基准测试已取消</translation>
+    </message>
+    <message>
+        <source>forward pass cancelled</source>
+        <translation>前向计算已取消</translation>
+    </message>
+    <message>
+        <source>gradient computation cancelled</source>
+        <translation>梯度计算已取消</translation>
+    </message>
+    <message>
+        <source>comparison cancelled</source>
+        <translation>比较已取消</translation>
+    </message>
+    <message>
+        <source>perplexity cancelled</source>
+        <translation>困惑度计算已取消</translation>
+    </message>
+    <message>
+        <source>generation cancelled</source>
+        <translation>生成已取消</translation>
+    </message>
+    <message>
+        <source>export cancelled</source>
+        <translation>导出已取消</translation>
+    </message>
+    <message>
+        <source>hashing cancelled</source>
+        <translation>哈希计算已取消</translation>
+    </message>
+    <message>
+        <source>GPTQ cancelled</source>
+        <translation>GPTQ 已取消</translation>
+    </message>
+    <message>
+        <source>AWQ cancelled</source>
+        <translation>AWQ 已取消</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>no such file or folder</source>
+        <translation>文件或文件夹不存在</translation>
+    </message>
+    <message>
+        <source>cannot open file</source>
+        <translation>无法打开文件</translation>
+    </message>
+    <message>
+        <source>cannot open file: %1</source>
+        <translation>无法打开文件：%1</translation>
+    </message>
+    <message>
+        <source>cannot stat file: %1</source>
+        <translation>无法读取文件信息：%1</translation>
+    </message>
+    <message>
+        <source>cannot memory-map file: %1</source>
+        <translation>无法内存映射文件：%1</translation>
+    </message>
+    <message>
+        <source>read error: %1</source>
+        <translation>读取错误：%1</translation>
+    </message>
+    <message>
+        <source>read error while hashing: %1</source>
+        <translation>计算哈希时读取错误：%1</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>不是普通文件</translation>
+    </message>
+    <message>
+        <source>cannot create file: %1</source>
+        <translation>无法创建文件：%1</translation>
+    </message>
+    <message>
+        <source>write failed: %1</source>
+        <translation>写入失败：%1</translation>
+    </message>
+    <message>
+        <source>cannot rename temporary file into place: %1</source>
+        <translation>无法将临时文件重命名为目标文件：%1</translation>
+    </message>
+    <message>
+        <source>cannot write: the folder &apos;%1&apos; does not exist</source>
+        <translation>无法写入：文件夹 &apos;%1&apos; 不存在</translation>
+    </message>
+    <message>
+        <source>file is larger than the limit of %1 bytes</source>
+        <translation>文件超过 %1 字节的上限</translation>
+    </message>
+    <message>
+        <source>file is empty, expected a GGUF header</source>
+        <translation>文件为空，应有 GGUF 文件头</translation>
+    </message>
+    <message>
+        <source>bad magic &apos;%1&apos;, expected &apos;GGUF&apos; (not a GGUF file)</source>
+        <translation>魔数 &apos;%1&apos; 无效，应为 &apos;GGUF&apos;（不是 GGUF 文件）</translation>
+    </message>
+    <message>
+        <source>version %1 is not supported, expected 2 or 3</source>
+        <translation>不支持版本 %1，应为 2 或 3</translation>
+    </message>
+    <message>
+        <source>file ends at byte %1 while reading %2 (%3 bytes at offset %4)</source>
+        <translation>读取 %2 时文件在第 %1 字节处结束（偏移 %4 处的 %3 字节）</translation>
+    </message>
+    <message>
+        <source>duplicate tensor name (first as tensor #%1)</source>
+        <translation>张量名称重复（首次出现为张量 #%1）</translation>
+    </message>
+    <message>
+        <source>ggml type %1 is not a known tensor type</source>
+        <translation>ggml 类型 %1 不是已知的张量类型</translation>
+    </message>
+    <message>
+        <source>duplicate tensor name</source>
+        <translation>张量名称重复</translation>
+    </message>
+    <message>
+        <source>unknown tensor name</source>
+        <translation>未知的张量名称</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; is missing (expected shape %2)</source>
+        <translation>缺少张量 &apos;%1&apos;（应为形状 %2）</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; has shape %2, expected %3</source>
+        <translation>张量 &apos;%1&apos; 的形状为 %2，应为 %3</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos; is missing</source>
+        <translation>缺少张量 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>tensor &apos;%1&apos;</source>
+        <translation>张量 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>tensor #%1</source>
+        <translation>张量 #%1</translation>
+    </message>
+    <message>
+        <source>key &apos;%1&apos;</source>
+        <translation>键 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>key #%1</source>
+        <translation>键 #%1</translation>
+    </message>
+    <message>
+        <source>config.json not found (not a Hugging Face model folder)</source>
+        <translation>未找到 config.json（不是 Hugging Face 模型文件夹）</translation>
+    </message>
+    <message>
+        <source>holds neither model.safetensors nor model.safetensors.index.json</source>
+        <translation>既没有 model.safetensors，也没有 model.safetensors.index.json</translation>
+    </message>
+    <message>
+        <source>file is %1 bytes, too short for the 28-byte llama2.c header</source>
+        <translation>文件只有 %1 字节，不足以容纳 28 字节的 llama2.c 文件头</translation>
+    </message>
+    <message>
+        <source>no tokenizer: %1 not found (give the tokenizer.bin path)</source>
+        <translation>没有分词器：未找到 %1（请指定 tokenizer.bin 的路径）</translation>
+    </message>
+    <message>
+        <source>the model carries no tokenizer</source>
+        <translation>该模型不含分词器</translation>
+    </message>
+    <message>
+        <source>tokenizer</source>
+        <translation>分词器</translation>
+    </message>
+    <message>
+        <source>not an SQLite database (the file does not start with &quot;SQLite format 3&quot;)</source>
+        <translation>不是 SQLite 数据库（文件开头不是 &quot;SQLite format 3&quot;）</translation>
+    </message>
+    <message>
+        <source>not a Precis session database (an SQLite database with other tables and no schema version)</source>
+        <translation>不是 Precis 会话数据库（该 SQLite 数据库含有其他表且没有架构版本）</translation>
+    </message>
+    <message>
+        <source>the database is corrupt (quick_check: %1)</source>
+        <translation>数据库已损坏（quick_check：%1）</translation>
+    </message>
+    <message>
+        <source>the database is corrupt (%1)</source>
+        <translation>数据库已损坏（%1）</translation>
+    </message>
+    <message>
+        <source>the database has schema version %1, newer than this build of Precis understands (up to version %2); open it with a newer Precis</source>
+        <translation>数据库的架构版本为 %1，高于此版本 Precis 能识别的版本（最高为 %2）；请用更新的 Precis 打开</translation>
+    </message>
+    <message>
+        <source>session %1 does not exist</source>
+        <translation>会话 %1 不存在</translation>
+    </message>
+    <message>
+        <source>cannot import: not a readable file</source>
+        <translation>无法导入：不是可读文件</translation>
+    </message>
+    <message>
+        <source>the calibration text is empty</source>
+        <translation>校准文本为空</translation>
+    </message>
+    <message>
+        <source>the text has %1 tokens, expected at least %2 for one sequence of %3 (use fewer or shorter sequences, or more text)</source>
+        <translation>文本只有 %1 个词元，一条长度为 %3 的序列至少需要 %2 个（请减少序列数或长度，或提供更多文本）</translation>
+    </message>
+    <message>
+        <source>number of sequences %1, expected 1..%2</source>
+        <translation>序列数为 %1，应为 1..%2</translation>
+    </message>
+    <message>
+        <source>sequence length %1, expected 2..%2</source>
+        <translation>序列长度为 %1，应为 2..%2</translation>
+    </message>
+    <message>
+        <source>sequence length %1 exceeds the model&apos;s context of %2 tokens</source>
+        <translation>序列长度 %1 超出了模型 %2 个词元的上下文</translation>
+    </message>
+    <message>
+        <source>the vocabulary has no BOS token to start from</source>
+        <translation>词表中没有可作为开头的 BOS 词元</translation>
+    </message>
+    <message>
+        <source>the model stopped after %1 of %2 tokens (context full)</source>
+        <translation>模型在 %2 个词元中的第 %1 个处停止（上下文已满）</translation>
+    </message>
+    <message>
+        <source>text of %1 tokens is shorter than one chunk of %2</source>
+        <translation>%1 个词元的文本短于一个长度为 %2 的分块</translation>
+    </message>
+    <message>
+        <source>perplexity context %1 exceeds the model&apos;s n_ctx = %2</source>
+        <translation>困惑度上下文 %1 超出了模型的 n_ctx = %2</translation>
+    </message>
+    <message>
+        <source>comparison context %1, expected at least 3 tokens</source>
+        <translation>比较上下文为 %1，应至少为 3 个词元</translation>
+    </message>
+    <message>
+        <source>vocabularies differ: %1 vs %2 tokens; models can only be compared on the same vocabulary</source>
+        <translation>词表不同：%1 与 %2 个词元；只能比较词表相同的模型</translation>
+    </message>
+    <message>
+        <source>sequence of %1 tokens exceeds the context length n_ctx = %2</source>
+        <translation>%1 个词元的序列超出了上下文长度 n_ctx = %2</translation>
+    </message>
+    <message>
+        <source>the text file is empty; expected text to train on</source>
+        <translation>文本文件为空；需要用于训练的文本</translation>
+    </message>
+    <message>
+        <source>calibration text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>evaluation text</source>
+        <translation>评估文本</translation>
+    </message>
+    <message>
+        <source>no file given: choose a text to measure on</source>
+        <translation>未指定文件：请选择用于测量的文本</translation>
+    </message>
+    <message>
+        <source>%1 needs calibration text: choose a file</source>
+        <translation>%1 需要校准文本：请选择文件</translation>
+    </message>
+    <message>
+        <source>%1 needs calibration text</source>
+        <translation>%1 需要校准文本</translation>
+    </message>
+    <message>
+        <source>prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>empty: type a few words to continue</source>
+        <translation>为空：请输入几个词以便续写</translation>
+    </message>
+    <message>
+        <source>gives no tokens</source>
+        <translation>不产生任何词元</translation>
+    </message>
+    <message>
+        <source>no model is open</source>
+        <translation>未打开模型</translation>
+    </message>
+    <message>
+        <source>the text gives no tokens: type some text first</source>
+        <translation>文本不产生任何词元：请先输入文本</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>方案</translation>
+    </message>
+    <message>
+        <source>the model has no weight matrix to compress</source>
+        <translation>该模型没有可压缩的权重矩阵</translation>
+    </message>
+    <message>
+        <source>not enough memory to hold the weights as fp32</source>
+        <translation>内存不足，无法以 fp32 保存权重</translation>
+    </message>
+    <message>
+        <source>this build has no CUDA backend (nvcc was not found when it was configured)</source>
+        <translation>此构建没有 CUDA 后端（配置时未找到 nvcc）</translation>
+    </message>
+    <message>
+        <source>no CUDA device: the CUDA runtime found none</source>
+        <translation>没有 CUDA 设备：CUDA 运行时未找到任何设备</translation>
+    </message>
+    <message>
+        <source>no model to benchmark</source>
+        <translation>没有要进行基准测试的模型</translation>
+    </message>
+    <message>
+        <source>no measured compression with a prediction to rescale from: compress an allocation and measure it on an evaluation text first (a perplexity increase above zero is needed)</source>
+        <translation>没有带预测值的已测压缩结果可用于重新缩放：请先压缩一个分配方案并在评估文本上测量（需要困惑度的增幅大于零）</translation>
+    </message>
+    <message>
+        <source>%1 cancelled</source>
+        <translation>%1 已取消</translation>
+    </message>
+    <message>
+        <source>attention</source>
+        <translation>注意力计算</translation>
+    </message>
+    <message>
+        <source>the model file carries no tokenizer</source>
+        <translation>该模型文件不含分词器</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Precis: a studio for compressing transformer language models.</source>
@@ -467,6 +966,21 @@
     <message>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::Language</name>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The language changes to %1 when Precis is started next.</source>
+        <translation>下次启动 Precis 时，界面语言将切换为%1。</translation>
     </message>
 </context>
 <context>
