@@ -1,5 +1,7 @@
 #include "budget_document.h"
 
+#include "core_messages.h"
+
 #include "common/progress.h"
 #include "common/threads.h"
 #include "model/model.h"
@@ -63,7 +65,7 @@ BuildResult build(const std::shared_ptr<const OptionTable>& table, const Frontie
     BuildResult r;
     r.ms = double(t.nsecsElapsed()) / 1e6;
     if (f.ok()) r.frontier = std::make_shared<const Frontier>(std::move(*f));
-    else r.error = QString::fromStdString(f.error().message);
+    else r.error = translateCoreMessage(f.error().message);
     return r;
 }
 
@@ -151,7 +153,7 @@ void BudgetDocument::rebuildTable()
         if (auto valid = validate(*built); !valid.ok()) built = valid.error();
     }
     if (!built) {
-        m_tableError = tr("This option table cannot be allocated: %1").arg(QString::fromStdString(built.error().message));
+        m_tableError = tr("This option table cannot be allocated: %1").arg(translateCoreMessage(built.error().message));
         emit tableChanged();
         emit frontierChanged();
         emit allocationChanged();

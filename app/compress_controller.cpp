@@ -1,10 +1,7 @@
 #include "compress_controller.h"
 
-<<<<<<< HEAD
 #include "budget_document.h"
-=======
 #include "core_messages.h"
->>>>>>> pack-lang
 #include "export_dialog.h"
 #include "job_runner.h"
 #include "studio_document.h"
