@@ -207,8 +207,8 @@ void BenchmarkController::run()
                 Progress inner([&](double f, const std::string& stage) {
                     progress.report((i + f) / total, t.label.toStdString() + ": " + stage);
                 });
-                // A compression holding RTN tensors runs from memory: no file format stores RTN.
-                if (t.path.empty() && !rtnTensors(*t.model).empty())
+                // A compression holding RTN or sliced tensors runs from memory: no file format stores them.
+                if (t.path.empty() && !nativeTensors(*t.model).empty())
                     return benchmarkModel(t.model, t.label.toStdString(), settings, **machine, &inner, &cancel);
                 std::string path = t.path;
                 if (path.empty()) {

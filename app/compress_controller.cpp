@@ -179,7 +179,6 @@ void CompressController::refreshBudget()
         m_view->setAllocationState(tr("No allocation yet: calibrate, then choose a budget in the Budget tab."), false);
         return;
     }
-<<<<<<< HEAD
     const AllocationTotals& t = m_budget->totals();
     QString text = tr("budget %1: %2 MB · %3 bits/weight · predicted Δppl +%4 %")
                        .arg(QString::fromStdString(budgetText(m_budget->spec())))
@@ -187,22 +186,6 @@ void CompressController::refreshBudget()
                        .arg(t.bitsPerWeight, 0, 'f', 2)
                        .arg(t.predictedPplIncreasePercent, 0, 'f', 3);
     if (!m_budget->allocation().feasible) text += QLatin1Char('\n') + qs(m_budget->allocation().message);
-=======
-    if (!tensorUnits(*table)) {
-        m_view->setAllocationState(tr("The Budget tab allocates attention heads or layers: parts of a tensor would get "
-                                      "different types, which a GGUF file cannot store. Allocate per tensor to "
-                                      "compress it."),
-                                   false);
-        return;
-    }
-    const Allocation& a = m_budget->allocation();
-    QString text = tr("%1: %2 MB · %3 bits/weight · predicted Δppl +%4 %")
-                       .arg(budgetName(*m_budget))
-                       .arg(double(a.bytes) / 1e6, 0, 'f', 2)
-                       .arg(a.bitsPerWeight, 0, 'f', 2)
-                       .arg(perplexityIncreaseForDamage(a.damage), 0, 'f', 3);
-    if (!a.feasible) text += QLatin1Char('\n') + translateCoreMessage(a.message);
->>>>>>> pack-lang
     if (m_budget->isSolving()) text += QLatin1Char('\n') + tr("(re-solving after a pin…)");
     if (m_budget->spec().granularity == Granularity::Head)
         text += QLatin1Char('\n') + tr("Per-head units give parts of a tensor their own types.");
@@ -296,15 +279,9 @@ Result<CompressJob> CompressController::buildJob()
 void CompressController::run()
 {
     if (m_running) return;
-<<<<<<< HEAD
     auto built = buildJob();
     if (!built) {
         fail(coreErrorText(built.error()));
-=======
-    auto request = buildRequest();
-    if (!request) {
-        fail(coreErrorText(request.error()));
->>>>>>> pack-lang
         return;
     }
     auto original = m_doc->model();
@@ -368,18 +345,8 @@ void CompressController::runDone(const std::shared_ptr<const Model>& original, R
         return;
     }
     m_resultsModel = original;
-<<<<<<< HEAD
     qint64 key = o.sessionId ? m_doc->addCompression(o.sessionId, e) : 0;
     if (!o.sessionError.empty()) fail(tr("The result is not stored: %1").arg(qs(o.sessionError)));
-=======
-    CompressionRecord record;
-    record.sessionId = o.sessionId;
-    record.method = compressionMethodName(request.method.method);
-    record.settingsJson = compressionSettingsJson(request, o);
-    record.metricsJson = compressionMetricsJson(request, o);
-    qint64 key = o.sessionId ? m_doc->addCompression(record) : 0;
-    if (!o.sessionError.empty()) fail(tr("The result is not stored: %1").arg(translateCoreMessage(o.sessionError)));
->>>>>>> pack-lang
     if (key == 0) {  // not stored (no database, or it failed and said so): kept for this session only
         key = m_nextUnsavedKey--;
         m_unsaved.push_back({rowOf(e, key), e.plan});
@@ -405,29 +372,7 @@ void CompressController::runDone(const std::shared_ptr<const Model>& original, R
 void CompressController::reload()
 {
     m_entries.clear();
-<<<<<<< HEAD
     for (const CompressionEntry& e : m_doc->compressions()) m_entries.push_back({rowOf(e, e.id), e.plan});
-=======
-    QStringList broken;
-    for (const CompressionRecord& rec : m_doc->compressions()) {
-        auto parsed = parseCompressionRecord(rec);
-        if (!parsed) {
-            broken << coreErrorText(parsed.error());
-            continue;
-        }
-        Entry e;
-        e.row.key = rec.id;
-        e.row.name = qs(parsed->name);
-        e.row.method = qs(parsed->method);
-        e.row.bytes = parsed->bytes;
-        e.row.bitsPerWeight = parsed->bitsPerWeight;
-        e.row.comparison = parsed->comparison;
-        e.row.predictedPercent = parsed->predictedPercent;
-        e.row.units = std::move(parsed->units);
-        e.plan = std::move(parsed->plan);
-        m_entries.push_back(std::move(e));
-    }
->>>>>>> pack-lang
     m_entries.insert(m_entries.end(), m_unsaved.begin(), m_unsaved.end());
     std::vector<views::CompressResultRow> rows;
     QList<QPair<QString, qint64>> models;

@@ -48,7 +48,7 @@ ExportDialog::ExportDialog(JobRunner* runner, std::shared_ptr<const Model> model
 {
     setObjectName(QStringLiteral("ExportDialog"));
     setWindowTitle(tr("Export '%1'").arg(name));
-    if (m_model) m_rtnTensors = int(rtnTensors(*m_model).size());
+    if (m_model) m_rtnTensors = int(nativeTensors(*m_model).size());
 
     m_format = new QComboBox(this);
     m_format->addItem(tr("GGUF file (llama.cpp, Ollama)"), int(Format::Gguf));
@@ -205,7 +205,7 @@ void ExportDialog::exportNow()
     }
     if (f == Format::Gguf && m_rtnTensors > 0 && !m_rtnAsF16->isChecked()) {
         // The core's refusal, which names the first RTN tensor and its scheme.
-        auto refused = exportGguf(*m_model, target.toStdString(), RtnTensors::Refuse);
+        auto refused = exportGguf(*m_model, target.toStdString(), NativeTensors::Refuse);
         finish(false, refused ? tr("Nothing written.") : coreErrorText(refused.error()));
         return;
     }
@@ -218,7 +218,7 @@ void ExportDialog::exportNow()
     m_runner->run<ExportReport>(
         tr("Exporting %1").arg(QFileInfo(target).fileName()),
         [model, out, f, dtype](Progress& progress, const CancelToken& cancel) -> Result<ExportReport> {
-            if (f == Format::Gguf) return exportGguf(*model, out, RtnTensors::AsF16);
+            if (f == Format::Gguf) return exportGguf(*model, out, NativeTensors::AsF16);
             return exportSafetensors(*model, out, dtype, &progress, &cancel);
         },
         [self = QPointer<ExportDialog>(this), target](Result<ExportReport> r) {

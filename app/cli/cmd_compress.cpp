@@ -63,8 +63,8 @@ QString schemeCounts(const CompressionPlan& plan, QJsonObject* json)
 {
     std::vector<std::pair<std::string, int>> counts;
     for (const TensorAssignment& a : plan.tensors) {
-        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == a.scheme; });
-        if (it == counts.end()) counts.emplace_back(a.scheme, 1);
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == assignmentLabel(a); });
+        if (it == counts.end()) counts.emplace_back(assignmentLabel(a), 1);
         else ++it->second;
     }
     QStringList parts;
@@ -109,8 +109,9 @@ int cmdCompress(const QStringList& args)
     p.addOption({QStringLiteral("llama-quantize-args"),
                  QStringLiteral("Print the llama-quantize command line that writes the same types.")});
     p.addOption({QStringLiteral("rtn-as"),
-                 QStringLiteral("Store RTN tensors in the GGUF as 'f16' (GGUF has no RTN type; default: refuse)."),
-                 QStringLiteral("f16")});
+                 QStringLiteral("Store RTN and per-head (sliced) tensors in the GGUF as 'f16', or as 'gguf': the nearest "
+                                "GGUF type of at least as many bits (GGUF has no such types; default: refuse)."),
+                 QStringLiteral("f16|gguf")});
     p.addOption({QStringLiteral("session"), QStringLiteral("Session database: the plan can be a saved allocation, and "
                                                            "the result is recorded there."), QStringLiteral("DB")});
     p.addOption({QStringLiteral("name"), QStringLiteral("Session name (default: the most recently used)."), QStringLiteral("NAME")});
@@ -160,8 +161,9 @@ int cmdCompress(const QStringList& args)
     const QString out = p.value(QStringLiteral("out")), recipeOut = p.value(QStringLiteral("recipe-out"));
     if (out.isEmpty() && recipeOut.isEmpty() && !printArgs)
         failUsage(QStringLiteral("compress: --out FILE is required (or --recipe-out / --llama-quantize-args alone)"));
-    if (p.isSet(QStringLiteral("rtn-as")) && p.value(QStringLiteral("rtn-as")).toLower() != QLatin1String("f16"))
-        failUsage(QStringLiteral("compress: --rtn-as '%1' is not supported, expected f16").arg(p.value(QStringLiteral("rtn-as"))));
+    const QString rtnAs = p.value(QStringLiteral("rtn-as")).toLower();
+    if (p.isSet(QStringLiteral("rtn-as")) && rtnAs != QLatin1String("f16") && rtnAs != QLatin1String("gguf"))
+        failUsage(QStringLiteral("compress: --rtn-as '%1' is not supported, expected f16 or gguf").arg(p.value(QStringLiteral("rtn-as"))));
     if (uniform && !quant::parseScheme(p.value(QStringLiteral("uniform")).toStdString()).ok())
         failUsage(QStringLiteral("compress: --uniform '%1' is not a scheme; valid: %2")
                       .arg(p.value(QStringLiteral("uniform")), schemeList()));
@@ -310,7 +312,9 @@ int cmdCompress(const QStringList& args)
     endProgress();
     if (!result.ok()) failError(result.error());
     CompressionEntry& done = result->entry;
-    const auto rtn = p.isSet(QStringLiteral("rtn-as")) ? RtnTensors::AsF16 : RtnTensors::Refuse;
+    const auto rtn = !p.isSet(QStringLiteral("rtn-as")) ? NativeTensors::Refuse
+                     : rtnAs == QLatin1String("gguf")      ? NativeTensors::NearestGguf
+                                                           : NativeTensors::AsF16;
     auto written = exportGguf(*result->model, out.toStdString(), rtn);
     if (!written.ok())
         failError(written.error());

@@ -42,7 +42,8 @@ Result<double> cudaReadBandwidth(int device, int reps);
 Result<uint64_t> cudaMemoryUsed(int device);
 
 // Weight types the CUDA engine multiplies in their blocks: the GGUF types with
-// a CPU kernel (F16, BF16, Q4_0 … Q6_K); the rest (RTN layouts) go up as fp32.
+// a CPU kernel (F16, BF16, Q4_0 … Q6_K); the rest (RTN layouts, Segmented
+// tensors) go up as fp32, dequantized on the host by quant::dequantize.
 bool cudaHasKernel(DType weight);
 
 } // namespace precis

@@ -42,7 +42,8 @@ struct EngineOptions {
     // true: every weight becomes fp32 at creation (products on Eigen, exact
     // fp32 semantics). false: matrices whose type has a kernel stay in their
     // blocks (memory and bandwidth of the compressed model); vectors (norms,
-    // biases) and matrices of other types (Q8_1, Q8_K) are still dequantized.
+    // biases) and matrices of other types (Q8_1, Q8_K, Segmented tensors whose
+    // slices have their own types, model/segmented.h) are still dequantized.
     bool dequantize = true;
     // Element type of the key/value caches newState() creates.
     KvType kv = KvType::F32;

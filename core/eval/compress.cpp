@@ -2,6 +2,7 @@
 
 #include "formats/gguf.h"
 #include "formats/hf_writer.h"
+#include "model/segmented.h"
 #include "quant/block_formats.h"
 #include "quant/scheme.h"
 
@@ -11,7 +12,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <unordered_map>
@@ -24,7 +27,9 @@ namespace {
 
 struct Job {
     const Tensor* src = nullptr;
-    quant::Scheme scheme;
+    quant::Scheme scheme;               // whole-tensor scheme (when not sliced)
+    std::vector<ResolvedSlice> slices;  // per-slice schemes, sorted; empty: `scheme`
+    std::string label;                  // scheme name or assignmentLabel()
     const float* importance = nullptr;  // cols values, or nullptr
     Tensor out;
     std::optional<Error> error;
@@ -32,7 +37,7 @@ struct Job {
 
 Error tensorError(const Job& job, const Error& e)
 {
-    return makeError(e.code, "tensor '" + job.src->name + "' (" + job.scheme.name() + ")", e.message);
+    return makeError(e.code, "tensor '" + job.src->name + "' (" + job.label + ")", e.message);
 }
 
 // An owned tensor of `dtype` holding `bytes`, with the shape and name of `like`.
@@ -59,8 +64,105 @@ Result<const float*> floatValues(const Tensor& t, std::vector<float>& storage)
     return static_cast<const float*>(storage.data());
 }
 
+// The slice's bytes as `src` already stores them in the slice's type, if it
+// does: the same segment of a segmented source, or rows (columns on block
+// boundaries) of a plain tensor of that type. Blocks never span rows and each
+// block decodes alone, so the copied bytes decode to the source's values.
+std::optional<std::vector<uint8_t>> storedSliceBytes(const Tensor& src, const SegmentedLayout* layout,
+                                                     const ResolvedSlice& s)
+{
+    const DType type = s.scheme.dtype;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(src.data);
+    if (layout) {
+        const SegmentAxis axis = s.columns ? SegmentAxis::Columns : SegmentAxis::Rows;
+        for (const Segment& g : layout->segments)
+            if (layout->axis == axis && g.begin == s.begin && g.end == s.end && g.dtype == type)
+                return std::vector<uint8_t>(bytes + g.offset, bytes + g.offset + g.nbytes);
+        return std::nullopt;
+    }
+    const int64_t rows = src.rows(), cols = src.cols();
+    const auto rowBytes = dtypeRowBytes(src.dtype, uint64_t(cols));
+    if (src.dtype != type || !rowBytes || src.nbytes != uint64_t(rows) * *rowBytes || !src.data) return std::nullopt;
+    if (!s.columns)
+        return std::vector<uint8_t>(bytes + uint64_t(s.begin) * *rowBytes, bytes + uint64_t(s.end) * *rowBytes);
+    const DTypeTraits& tr = dtypeTraits(type);
+    if (s.begin % tr.blockSize != 0 || s.end % tr.blockSize != 0) return std::nullopt;
+    const uint64_t from = uint64_t(s.begin / tr.blockSize) * uint64_t(tr.typeSize);
+    const uint64_t width = uint64_t((s.end - s.begin) / tr.blockSize) * uint64_t(tr.typeSize);
+    std::vector<uint8_t> out(size_t(width * uint64_t(rows)));
+    for (int64_t r = 0; r < rows; ++r)
+        std::memcpy(out.data() + uint64_t(r) * width, bytes + uint64_t(r) * *rowBytes + from, size_t(width));
+    return out;
+}
+
+// A sliced tensor is encoded slice by slice; its weights and importance are
+// checked as a whole first, so that errors name the tensor's own row and column.
+Result<void> checkSlicedInputs(const float* w, int64_t rows, int64_t cols, const float* importance)
+{
+    for (int64_t i = 0; i < rows * cols; ++i)
+        if (!std::isfinite(w[i]))
+            return makeError(ErrorCode::InvalidArgument, "",
+                             "weight at row " + std::to_string(i / cols) + ", column " + std::to_string(i % cols) +
+                                 " is " + (std::isnan(w[i]) ? "NaN" : w[i] > 0 ? "+Inf" : "-Inf") +
+                                 "; weights must be finite");
+    for (int64_t c = 0; importance && c < cols; ++c)
+        if (!std::isfinite(importance[c]) || importance[c] < 0)
+            return makeError(ErrorCode::InvalidArgument, "",
+                             "importance of column " + std::to_string(c) + " is " + std::to_string(importance[c]) +
+                                 "; expected a finite value ≥ 0");
+    return {};
+}
+
+// Each slice as its own contiguous matrix through quant::encode (a column
+// slice's importance is its columns' entries), assembled into a Segmented tensor.
+Result<Tensor> encodeSliced(const Job& job)
+{
+    const Tensor& src = *job.src;
+    std::optional<SegmentedLayout> layout;
+    if (src.dtype == DType::Segmented) {
+        PRECIS_TRY_ASSIGN(layout, readSegmentedLayout(src));
+    }
+    const int64_t rows = src.rows(), cols = src.cols();
+    std::vector<float> storage;
+    const float* w = nullptr;
+    std::vector<SegmentBytes> parts;
+    for (const ResolvedSlice& s : job.slices) {
+        SegmentBytes part{s.begin, s.end, s.scheme.dtype, {}};
+        if (auto kept = storedSliceBytes(src, layout ? &*layout : nullptr, s)) {
+            part.bytes = std::move(*kept);
+            parts.push_back(std::move(part));
+            continue;
+        }
+        if (!w) {
+            PRECIS_TRY_ASSIGN(w, floatValues(src, storage));
+            PRECIS_TRY(checkSlicedInputs(w, rows, cols, job.importance));
+        }
+        const int64_t sliceRows = s.columns ? rows : s.end - s.begin, sliceCols = s.columns ? s.end - s.begin : cols;
+        const float* m = w + (s.columns ? 0 : s.begin * cols);
+        std::vector<float> block;
+        if (s.columns) {
+            block.resize(size_t(sliceRows * sliceCols));
+            for (int64_t r = 0; r < rows; ++r)
+                std::memcpy(block.data() + r * sliceCols, w + r * cols + s.begin, size_t(sliceCols) * sizeof(float));
+            m = block.data();
+        }
+        const float* importance = job.importance ? job.importance + (s.columns ? s.begin : 0) : nullptr;
+        auto bytes = quant::encode(s.scheme, m, sliceRows, sliceCols, importance);
+        if (!bytes.ok())
+            return makeError(bytes.error().code, "",
+                             "slice " + segmentText(s.columns ? SegmentAxis::Columns : SegmentAxis::Rows, s.begin, s.end,
+                                                    "(" + s.scheme.name() + ")") + ": " + bytes.error().message);
+        part.bytes = std::move(bytes).value();
+        parts.push_back(std::move(part));
+    }
+    return makeSegmentedTensor(src.name, src.shape, job.slices.front().columns ? SegmentAxis::Columns : SegmentAxis::Rows,
+                               std::move(parts));
+}
+
 Result<Tensor> encodeTensor(const Job& job)
 {
+    if (!job.slices.empty())
+        return encodeSliced(job);
     const Tensor& src = *job.src;
     const quant::Scheme& s = job.scheme;
     // Already stored in the planned type: keep the bytes (llama-quantize does the same).
@@ -99,6 +201,8 @@ Result<std::shared_ptr<Model>> compressModel(const Model& original, const Compre
         Job& job = jobs[i];
         job.src = resolved[i].tensor;
         job.scheme = resolved[i].scheme;
+        job.slices = resolved[i].slices;
+        job.label = assignmentLabel(plan.tensors[i]);
         totalWeights += job.src->numel();
         if (!importance)
             continue;
@@ -174,26 +278,26 @@ ModelSize modelSize(const Model& model)
     return s;
 }
 
-Result<ExportReport> exportGguf(const Model& model, const std::string& path, RtnTensors rtn)
+Result<ExportReport> exportGguf(const Model& model, const std::string& path, NativeTensors native)
 {
     ExportReport report;
-    const auto sims = rtnTensors(model);
+    const auto found = nativeTensors(model);
     const Model* out = &model;
-    std::shared_ptr<Model> converted;
-    if (!sims.empty()) {
-        if (rtn == RtnTensors::Refuse)
-            return makeError(ErrorCode::Unsupported, path + ": tensor '" + sims.front().first + "'",
-                             "is stored as " + sims.front().second + ", and GGUF has no RTN type (" +
-                                 std::to_string(sims.size()) + " such tensors); choose a GGUF scheme for them, "
-                                 "or store them as F16 (no size saving)");
-        // Same tensors, the RTN ones decoded and stored as F16.
-        CompressionPlan f16;
-        for (const auto& [name, scheme] : sims) f16.tensors.push_back({name, "F16"});
-        PRECIS_TRY_ASSIGN(converted, compressModel(model, f16));
+    std::shared_ptr<const Model> converted;
+    if (!found.empty()) {
+        if (native == NativeTensors::Refuse) {
+            const bool rtn = found.front().second.rfind("RTN", 0) == 0;
+            return makeError(ErrorCode::Unsupported, path + ": tensor '" + found.front().first + "'",
+                             "is stored as " + found.front().second + ", and GGUF has " +
+                                 (rtn ? "no RTN type" : "one type per tensor, not per slice") + " (" +
+                                 std::to_string(found.size()) + " Precis-native tensors); choose GGUF schemes "
+                                 "per tensor, or convert them (to F16, or to the nearest GGUF type)");
+        }
+        PRECIS_TRY_ASSIGN(ConvertedModel c, convertNativeTensors(model, native));
+        converted = c.model;
         out = converted.get();
-        report.notes.push_back(std::to_string(sims.size()) + " tensors compressed with RTN (e.g. '" + sims.front().first +
-                               "', " + sims.front().second + ") are stored as F16: GGUF has no RTN type, so the "
-                               "file keeps RTN's accuracy but not its size");
+        report.notes = conversionNotes(c.conversions);
+        report.conversions = std::move(c.conversions);
     }
     PRECIS_TRY(gguf::writeModel(*out, path));
     std::error_code ec;
@@ -231,9 +335,9 @@ Result<ExportReport> exportSafetensors(const Model& model, const std::string& di
     }
 
     ExportReport report;
-    if (!rtnTensors(model).empty())
-        report.notes.push_back("tensors stored as RTN are written with their RTN values in " +
-                               std::string(dtypeName(dtype)));
+    if (!nativeTensors(model).empty())
+        report.notes.push_back("tensors stored as RTN or in slices of their own types (head units) are written "
+                               "with their values in " + std::string(dtypeName(dtype)));
     const std::string writeDir = existed ? dir : dir + ".tmp-precis";
     if (!existed) {
         fs::remove_all(writeDir, ec);

@@ -5,16 +5,22 @@
 // Tensor holding exactly the bytes quant::encode produced, in the scheme's
 // dtype (F32/F16/BF16, a GGUF block type, or an RTN layout's in-memory type,
 // model/dtype.h), so gguf::writeModel writes the GGUF ones unchanged and the
-// engine runs all of them on its block kernels (or dequantizes them).
+// engine runs all of them on its block kernels (or dequantizes them). A sliced
+// plan entry (TensorAssignment::slices) becomes a Segmented tensor
+// (model/segmented.h): each slice taken as its own contiguous matrix, encoded
+// by quant::encode in its scheme, behind a 32 + 40·n byte header; the engine
+// runs it dequantized to fp32 (it has no kernel, whatever EngineOptions say).
 //
-// RTN schemes have no GGUF type: exportGguf() refuses a model with RTN
-// tensors unless asked to store them as F16, because a file that is silently
-// 4-8× larger than the plan promised is worse than an error.
+// RTN and Segmented tensors have no GGUF type: exportGguf() refuses a model
+// holding them unless asked to convert them (eval/gguf_conversion.h: as F16,
+// or as the nearest GGUF type of at least as many bits), because a file that
+// is silently larger than the plan promised is worse than an error.
 #pragma once
 
 #include "common/progress.h"
 #include "common/result.h"
 #include "eval/compression_plan.h"
+#include "eval/gguf_conversion.h"
 #include "model/model.h"
 
 #include <cstdint>
@@ -33,9 +39,14 @@ namespace precis {
 // type is kept byte for byte (no requantization); a quantized source is
 // dequantized first. The result keeps config, tokenizer and metadata.
 //
+// A sliced tensor's slice already stored in its scheme (the same segment of a
+// Segmented source, rows or block-aligned columns of a tensor of that type)
+// keeps its bytes too.
+//
 // importance (optional): per-tensor column importance (`cols` values ≥ 0, e.g.
-// the diagonal of XᵀX), used by the scale searches (quant::encode); entries
-// for tensors outside the plan are ignored.
+// the diagonal of XᵀX), used by the scale searches (quant::encode); a column
+// slice uses its columns' entries, a row slice all of them; entries for
+// tensors outside the plan are ignored.
 // Tensors are encoded in parallel (oneTBB); the result does not depend on the
 // thread count. Progress reports the fraction of planned weights done.
 // Errors (InvalidArgument) name the tensor and the scheme: unknown tensor,
@@ -50,27 +61,31 @@ Result<std::shared_ptr<Model>> compressModel(const Model& original, const Compre
 std::vector<std::pair<std::string, std::string>> rtnTensors(const Model& model);
 
 struct ModelSize {
-    int64_t bytes = 0;    // Σ tensor bytes as stored
+    int64_t bytes = 0;    // Σ tensor bytes as stored (a Segmented tensor's header included)
     int64_t weights = 0;  // Σ tensor elements
     double bitsPerWeight() const { return weights > 0 ? 8.0 * double(bytes) / double(weights) : 0.0; }
 };
-// Tensor data only, every tensor (as llama.cpp's "model size … BPW" line).
+// Tensor data only, every tensor (as llama.cpp's "model size … BPW" line). A
+// Segmented tensor counts all its bytes: its slices' plus the 32 + 40·n header
+// bytes (model/segmented.h), which is what it occupies in memory.
 ModelSize modelSize(const Model& model);
-
-enum class RtnTensors { Refuse, AsF16 };
 
 struct ExportReport {
     uint64_t fileBytes = 0;          // bytes written (all files)
     std::vector<std::string> notes;  // what the user should know (tensors converted, ...)
+    std::vector<GgufConversion> conversions;  // native tensors converted (GGUF export)
 };
 
 // Writes `model` as GGUF (gguf::writeModel: any per-tensor mix of types,
-// general.file_type, quantization_version 2, temp file + rename). RTN
-// tensors: Refuse gives Unsupported naming the first one and its scheme;
-// AsF16 stores their values as F16 and adds a note. A missing output folder
-// is an Io error; nothing is left behind on failure.
+// general.file_type, quantization_version 2, temp file + rename). RTN and
+// Segmented tensors: Refuse gives Unsupported naming the first one and its
+// type; AsF16 / NearestGguf convert them (convertNativeTensors), list every
+// conversion in ExportReport::conversions and add conversionNotes(): one per
+// segmented tensor (its slices' types, the type used, the bytes before and
+// after), one for all RTN tensors. A missing output folder is an Io error;
+// nothing is left behind on failure.
 Result<ExportReport> exportGguf(const Model& model, const std::string& path,
-                                RtnTensors rtn = RtnTensors::Refuse);
+                                NativeTensors native = NativeTensors::Refuse);
 
 // Writes `model` dequantized to `dtype` (F32, F16 or BF16) as a Hugging Face
 // folder `dir` (hf::writeHfFolder: config.json, model.safetensors,

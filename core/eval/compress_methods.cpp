@@ -67,6 +67,12 @@ Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const C
                                                   const CancelToken* cancel)
 {
     PRECIS_TRY(resolvePlan(original, plan));
+    if (options.method != CompressionMethod::Rtn)
+        for (const TensorAssignment& a : plan.tensors)
+            if (a.sliced())
+                return makeError(ErrorCode::Unsupported, "tensor '" + a.tensor + "' (" + assignmentLabel(a) + ")",
+                                 std::string(options.method == CompressionMethod::Gptq ? "GPTQ" : "AWQ") +
+                                     " needs one scheme per tensor: allocate per tensor or per layer, or use RTN");
     if (!calibration) {
         if (options.method != CompressionMethod::Rtn)
             return makeError(ErrorCode::InvalidArgument, "method",

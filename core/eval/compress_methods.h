@@ -30,6 +30,13 @@ struct MethodOptions {
     int batchSequences = 2;  // of the statistics pass
 };
 
+// Sliced plans (per-slice schemes from head units, compression_plan.h): RTN
+// encodes every slice with its own scheme (compressModel; a column slice's
+// importance is its columns'). GPTQ and AWQ refuse them (Unsupported, naming
+// the first sliced tensor): GPTQ's error feedback runs along a row through
+// every column and AWQ searches one channel scaling per tensor for one
+// quantizer, and neither is implemented for a row split into differently
+// quantized column blocks or a tensor with several quantizers.
 // Errors: those of compressModel, a method that needs calibration without a
 // set, the statistics pass's, GPTQ's (Gram matrix), cancellation.
 Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const CompressionPlan& plan,

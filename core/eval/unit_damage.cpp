@@ -2,6 +2,7 @@
 
 #include "engine/backward.h"
 #include "eval/compress.h"
+#include "model/segmented.h"
 #include "quant/block_formats.h"
 #include "sensitivity/calibration_data.h"
 #include "train/parameters.h"
@@ -115,7 +116,7 @@ Result<std::vector<UnitDamage>> measureUnitDamage(const Model& original, const M
                              "tensor '" + name + "' has shape " + shapeString(b->shape) + ", the original's is " +
                                  shapeString(a->shape));
         if (sameBytes(*a, *b)) continue;
-        jobs.push_back({b, std::string(dtypeName(b->dtype))});
+        jobs.push_back({b, tensorTypeName(*b)});
     }
     if (jobs.empty()) return std::vector<UnitDamage>{};
     if (cancel && cancel->cancelled()) return cancelled();

@@ -33,7 +33,7 @@ struct UnitDamageOptions {
 
 struct UnitDamage {
     std::string tensor;         // GGUF name
-    std::string scheme;         // the compressed tensor's type name ("Q4_0", "F16", "RTN4g128")
+    std::string scheme;         // the compressed tensor's type name ("Q4_0", "F16", "RTN4g128", "SEG[Q8_0+Q4_0]")
     double measuredDloss = 0;   // mean NLL with the tensor replaced − mean NLL of the original, nats/token
     double measuredKl = 0;      // mean over predictions of KL(original ‖ replaced), nats (>= 0)
 };

@@ -48,6 +48,10 @@ struct RtnTraits {
     }
 };
 
+// blockSize 1 / typeSize 0: a Segmented tensor has no per-row size (dtypeRowBytes
+// says so); its segments carry their own types.
+constexpr DTypeTraits kSegmentedTraits{DType::Segmented, "SEGMENTED", 1, 0, true};
+
 const RtnTraits& rtnTraits()
 {
     static const RtnTraits t;
@@ -91,6 +95,8 @@ const DTypeTraits& dtypeTraits(DType t)
 {
     if (const int i = rtnIndex(t); i >= 0)
         return rtnTraits().traits[size_t(i)];
+    if (t == DType::Segmented)
+        return kSegmentedTraits;
     for (const auto& tr : kTraits)
         if (tr.type == t)
             return tr;
@@ -107,13 +113,15 @@ std::optional<DType> dtypeFromName(std::string_view name)
     for (const auto& t : rtnTraits().traits)
         if (t.name == name)
             return t.type;
+    if (name == kSegmentedTraits.name)
+        return DType::Segmented;
     return std::nullopt;
 }
 
 std::optional<uint64_t> dtypeRowBytes(DType t, uint64_t n)
 {
     const auto& tr = dtypeTraits(t);
-    if (n % uint64_t(tr.blockSize) != 0)
+    if (t == DType::Segmented || n % uint64_t(tr.blockSize) != 0)
         return std::nullopt;
     const uint64_t blocks = n / uint64_t(tr.blockSize);
     if (blocks > UINT64_MAX / uint64_t(tr.typeSize))

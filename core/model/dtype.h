@@ -31,6 +31,10 @@ enum class DType : uint32_t {
     I64 = 27,
     F64 = 28,
     BF16 = 30,
+    // Precis' in-memory tensor whose row or column blocks have their own types
+    // (model/segmented.h). Outside ggml's range like the RTN ids below: never
+    // read from a file, refused by the writers.
+    Segmented = 0x53470000,  // "SG"
 };
 
 struct DTypeTraits {
@@ -62,8 +66,13 @@ DType rtnDType(const RtnLayout& layout);  // layout must be valid (bits 2..8, gr
 std::optional<RtnLayout> rtnLayout(DType t);  // nullopt for every other type
 inline bool isRtn(DType t) { return rtnLayout(t).has_value(); }
 
+// A tensor of this type stores its slices in their own types behind a header
+// (model/segmented.h); its rows have no fixed size.
+inline bool isSegmented(DType t) { return t == DType::Segmented; }
+
 // Bytes needed for `n` values (n must be a multiple of the block size; returns
-// nullopt otherwise or on overflow).
+// nullopt otherwise, on overflow, and for Segmented, whose rows have no fixed
+// size: its layout gives each segment's bytes).
 std::optional<uint64_t> dtypeRowBytes(DType t, uint64_t n);
 
 } // namespace precis

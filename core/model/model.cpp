@@ -1,5 +1,7 @@
 #include "model/model.h"
 
+#include "model/segmented.h"
+
 #include <climits>
 #include <cstring>
 
@@ -123,6 +125,12 @@ Result<void> Model::validate() const
             return makeError(ErrorCode::Format, path, "tensor '" + name + "' has shape " + shapeString(t->shape) +
                                                           ", expected " + shapeString(shape));
     }
+    // A segmented tensor's header decides how its bytes are read: check it here,
+    // once, so the engine and the codecs see only well-formed ones.
+    for (const Tensor& t : m_tensors)
+        if (t.dtype == DType::Segmented)
+            if (auto l = readSegmentedLayout(t); !l.ok())
+                return makeError(l.error().code, path + ": " + l.error().where, l.error().message);
     return {};
 }
 

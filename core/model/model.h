@@ -63,6 +63,7 @@ public:
 
     // Checks that every tensor the architecture needs exists with the right
     // shape (and no unexpected shapes); errors name the tensor and both shapes.
+    // Segmented tensors (model/segmented.h) must have a well-formed header.
     Result<void> validate() const;
 
     // The tensor names and shapes the architecture expects, in execution order.

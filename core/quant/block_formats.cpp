@@ -4,6 +4,7 @@
 #include "quant/rtn.h"
 
 #include "common/half.h"
+#include "model/segmented.h"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -381,9 +382,60 @@ bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* i
     return true;
 }
 
+namespace {
+
+// Runs decodeRows(r0, r1) over rows [0, rows), in parallel once the matrix is big.
+template <typename Fn>
+void forRowRanges(int64_t rows, int64_t cols, Fn&& decodeRows)
+{
+    constexpr int64_t kParallelValues = int64_t(1) << 18;
+    if (rows * cols < kParallelValues || rows < 2) {
+        decodeRows(int64_t(0), rows);
+        return;
+    }
+    const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(cols, 1));
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows, size_t(grain)),
+                      [&](const tbb::blocked_range<int64_t>& r) { decodeRows(r.begin(), r.end()); });
+}
+
+// Every segment decoded into its place of the full rows × cols matrix: a row
+// segment's rows are rows of the matrix, a column segment's row r is columns
+// [begin, end) of matrix row r. Each row goes through dequantizeRow of its
+// segment's type, so the values are bit-identical to decoding each slice alone.
+Result<std::vector<float>> dequantizeSegmented(const Tensor& t)
+{
+    PRECIS_TRY_ASSIGN(const SegmentedLayout l, readSegmentedLayout(t));
+    for (size_t i = 0; i < l.segments.size(); ++i)
+        if (const DType d = l.segments[i].dtype; !blockFormat(d) && !isRtn(d))
+            return makeError(ErrorCode::Unsupported, "tensor '" + t.name + "' (segmented): segment " + std::to_string(i),
+                             "dtype " + std::string(dtypeName(d)) + " cannot be converted to fp32");
+    std::vector<float> out(static_cast<size_t>(l.rows * l.cols));
+    for (const Segment& s : l.segments) {
+        const int64_t width = l.segmentCols(s);
+        const uint64_t rowBytes = s.nbytes / uint64_t(std::max<int64_t>(l.segmentRows(s), 1));
+        const std::byte* base = t.data + s.offset;
+        if (l.axis == SegmentAxis::Rows) {
+            forRowRanges(s.end - s.begin, width, [&](int64_t r0, int64_t r1) {
+                for (int64_t r = r0; r < r1; ++r)
+                    dequantizeRow(s.dtype, base + uint64_t(r) * rowBytes, out.data() + (s.begin + r) * l.cols, width);
+            });
+        } else {
+            forRowRanges(l.rows, width, [&](int64_t r0, int64_t r1) {
+                for (int64_t r = r0; r < r1; ++r)
+                    dequantizeRow(s.dtype, base + uint64_t(r) * rowBytes, out.data() + r * l.cols + s.begin, width);
+            });
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 Result<std::vector<float>> dequantize(const Tensor& t)
 {
     const std::string where = "tensor '" + t.name + "'";
+    if (t.dtype == DType::Segmented)
+        return dequantizeSegmented(t);
     if (!blockFormat(t.dtype) && !isRtn(t.dtype))
         return makeError(ErrorCode::Unsupported, where,
                          "dtype " + std::string(dtypeName(t.dtype)) + " cannot be converted to fp32");
@@ -402,18 +454,10 @@ Result<std::vector<float>> dequantize(const Tensor& t)
                          "holds " + std::to_string(t.nbytes) + " bytes, expected " +
                              std::to_string(uint64_t(rows) * *rowBytes) + " for its shape and dtype " + std::string(f.name));
     std::vector<float> out(static_cast<size_t>(n));
-    auto decodeRows = [&](int64_t r0, int64_t r1) {
+    forRowRanges(rows, cols, [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r)
             dequantizeRow(t.dtype, t.data + uint64_t(r) * *rowBytes, out.data() + r * cols, cols);
-    };
-    constexpr int64_t kParallelValues = int64_t(1) << 18;
-    if (n < kParallelValues || rows < 2) {
-        decodeRows(0, rows);
-    } else {
-        const int64_t grain = std::max<int64_t>(1, (int64_t(1) << 15) / std::max<int64_t>(cols, 1));
-        tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows, size_t(grain)),
-                          [&](const tbb::blocked_range<int64_t>& r) { decodeRows(r.begin(), r.end()); });
-    }
+    });
     return out;
 }
 

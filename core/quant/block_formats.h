@@ -115,10 +115,13 @@ bool dequantizeRow(DType t, const void* src, float* dst, int64_t n);
 // finite (NaN/Inf give unspecified but memory-safe output).
 bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* importance = nullptr);
 
-// Whole tensor to fp32, row-major in the tensor's shape. F32/F16/BF16 and every
-// block type; integer and F64 tensors give Unsupported naming the tensor; a byte
-// count that does not match the shape gives InvalidArgument. Parallel over rows
-// (oneTBB) for big tensors.
+// Whole tensor to fp32, row-major in the tensor's shape. F32/F16/BF16, every
+// block type, the RTN types, and Segmented tensors (model/segmented.h: every
+// segment decoded into its rows or columns of the full matrix, each row by
+// dequantizeRow of the segment's type, so bit-identical to decoding each slice
+// alone); integer and F64 tensors (or segments) give Unsupported naming the
+// tensor; a byte count that does not match the shape, or a malformed segmented
+// header, gives InvalidArgument. Parallel over rows (oneTBB) for big tensors.
 Result<std::vector<float>> dequantize(const Tensor& t);
 
 } // namespace precis::quant

@@ -33,8 +33,8 @@ std::vector<std::pair<std::string, int>> countSchemes(const CompressionPlan& pla
 {
     std::vector<std::pair<std::string, int>> counts;
     for (const TensorAssignment& a : plan.tensors) {
-        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == a.scheme; });
-        if (it == counts.end()) counts.emplace_back(a.scheme, 1);
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == assignmentLabel(a); });
+        if (it == counts.end()) counts.emplace_back(assignmentLabel(a), 1);
         else ++it->second;
     }
     return counts;

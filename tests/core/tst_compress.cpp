@@ -113,7 +113,7 @@ private slots:
             {R"({"tensors": {"a.weight": "Q9_K"}})", "Q9_K"},
             {R"({"tensors": {"a.weight": "Q4_K", "a.weight": "Q8_0"}})", "duplicate key"},
             {R"({"format": "other", "tensors": {"a.weight": "Q4_K"}})", "precis.recipe"},
-            {R"({"version": 2, "tensors": {"a.weight": "Q4_K"}})", "'version'"},
+            {R"({"version": 3, "tensors": {"a.weight": "Q4_K"}})", "'version'"},
         };
         for (const auto& [text, expect] : bad) {
             auto r = parseRecipeJson(text, "r.json");
@@ -350,7 +350,7 @@ private slots:
             QVERIFY2(e.toString().find(t.name) != std::string::npos && e.toString().find("RTN4g32") != std::string::npos,
                      e.toString().c_str());
         QVERIFY(!fs::exists(dir + "/rtn.gguf"));
-        auto asF16 = exportGguf(*c, dir + "/rtn.gguf", RtnTensors::AsF16);
+        auto asF16 = exportGguf(*c, dir + "/rtn.gguf", NativeTensors::AsF16);
         QVERIFY(asF16.ok());
         QCOMPARE(asF16->notes.size(), size_t(1));
         auto back = gguf::loadModel(dir + "/rtn.gguf").value();
