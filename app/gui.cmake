@@ -23,6 +23,8 @@ add_library(precis_app STATIC
   job_runner.h
   main_window.cpp
   main_window.h
+  session_compare_dialog.cpp
+  session_compare_dialog.h
   sessions_dialog.cpp
   sessions_dialog.h
   studio_document.cpp
@@ -51,6 +53,7 @@ qt_add_translations(precis
     ${CMAKE_CURRENT_SOURCE_DIR}/main_gui.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/allocations_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/sessions_dialog.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/session_compare_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/benchmark_controller.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/budget_binding.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/budget_document.cpp
@@ -74,6 +77,7 @@ qt_add_translations(precis
     ${CMAKE_SOURCE_DIR}/views/loss_curve_view.cpp
     ${CMAKE_SOURCE_DIR}/views/model_tree_view.cpp
     ${CMAKE_SOURCE_DIR}/views/sensitivity_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/session_compare_plot.cpp
   INCLUDE_DIRECTORIES
     ${CMAKE_CURRENT_SOURCE_DIR}
     ${CMAKE_SOURCE_DIR}/views
