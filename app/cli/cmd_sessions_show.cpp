@@ -8,7 +8,6 @@
 #include "session/session_compare.h"
 #include "session/session_summary.h"
 
-#include <QFileInfo>
 
 #include <algorithm>
 #include <cmath>

@@ -165,6 +165,9 @@ private slots:
         const int atSize = rowOfKey(table, QStringLiteral("best.at_size"));
         QCOMPARE(table->item(atSize, 0)->text(), QStringLiteral("Best measured Δppl at ≤ 0.40 MB"));
         QVERIFY(dialog.statusLabel()->text().contains(QStringLiteral("differ")));
+        // Every row has a label of the window's own (translatable), not core's English fallback.
+        for (const SessionDifference& d : expected->differences)
+            QVERIFY2(SessionCompareDialog::fieldLabel(d) != QString::fromStdString(d.field), d.key.c_str());
 
         // Bits per weight on the size axis.
         dialog.findChild<QComboBox*>()->setCurrentIndex(1);
