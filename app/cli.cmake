@@ -9,6 +9,9 @@ add_executable(precis-cli
   cli/cmd_compress.cpp
   cli/cmd_allocate.cpp
   cli/cmd_bench.cpp
+  cli/cmd_sessions.cpp
+  cli/cmd_sessions_show.cpp
+  cli/sessions_output.h
 )
 target_include_directories(precis-cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(precis-cli PRIVATE precis_core Qt6::Core)

@@ -27,6 +27,8 @@ add_library(precis_app STATIC
   language.h
   main_window.cpp
   main_window.h
+  session_compare_dialog.cpp
+  session_compare_dialog.h
   sessions_dialog.cpp
   sessions_dialog.h
   studio_document.cpp
@@ -56,6 +58,7 @@ qt_add_translations(precis_app
     ${CMAKE_CURRENT_SOURCE_DIR}/main_gui.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/allocations_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/sessions_dialog.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/session_compare_dialog.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/benchmark_controller.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/budget_binding.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/budget_document.cpp
@@ -81,6 +84,7 @@ qt_add_translations(precis_app
     ${CMAKE_SOURCE_DIR}/views/loss_curve_view.cpp
     ${CMAKE_SOURCE_DIR}/views/model_tree_view.cpp
     ${CMAKE_SOURCE_DIR}/views/sensitivity_view.cpp
+    ${CMAKE_SOURCE_DIR}/views/session_compare_plot.cpp
   INCLUDE_DIRECTORIES
     ${CMAKE_CURRENT_SOURCE_DIR}
     ${CMAKE_SOURCE_DIR}/views

@@ -1,5 +1,6 @@
 #include "sessions_dialog.h"
 
+#include "session_compare_dialog.h"
 #include "studio_document.h"
 
 #include "session/session_store.h"
@@ -78,6 +79,7 @@ SessionsDialog::SessionsDialog(StudioDocument* document, JobRunner* runner, QWid
         if (!path.isEmpty()) importFile(path);
     });
     connect(m_compare, &QPushButton::clicked, this, &SessionsDialog::compareSelected);
+    connect(this, &SessionsDialog::compareRequested, this, &SessionsDialog::showComparison);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     for (QPushButton* b : {m_open, m_rename, m_delete, m_export, m_import, m_compare})
@@ -190,6 +192,14 @@ void SessionsDialog::compareSelected()
 {
     const auto ids = selectedIds();
     if (ids.size() == 2) emit compareRequested(ids[0], ids[1]);
+}
+
+SessionCompareDialog* SessionsDialog::showComparison(qint64 a, qint64 b)
+{
+    auto* dialog = new SessionCompareDialog(m_runner, m_doc->databasePath(), a, b, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 } // namespace precis::app

@@ -16,6 +16,7 @@ class QTableWidget;
 namespace precis::app {
 
 class JobRunner;
+class SessionCompareDialog;
 class StudioDocument;
 
 class SessionsDialog : public QDialog {
@@ -36,8 +37,12 @@ public:
     int64_t importFile(const QString& path);
     void compareSelected();
 
+    // Opens the compare window on sessions a and b (what compareRequested does);
+    // it is this dialog's child, so it closes with it.
+    SessionCompareDialog* showComparison(qint64 a, qint64 b);
+
 signals:
-    // compareSelected() found two sessions to compare.
+    // compareSelected() found two sessions to compare (connected to showComparison).
     void compareRequested(qint64 a, qint64 b);
 
 private:

@@ -523,6 +523,89 @@
     </message>
 </context>
 <context>
+    <name>precis::app::AllocationsDialog</name>
+    <message>
+        <source>Allocations of session &apos;%1&apos;</source>
+        <translation type="unfinished">Zuteilungen der Sitzung „%1“</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">Name</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation type="unfinished">Budget</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished">Größe</translation>
+    </message>
+    <message>
+        <source>Bits/weight</source>
+        <translation type="unfinished">Bits/Gewicht</translation>
+    </message>
+    <message>
+        <source>Predicted Δppl %</source>
+        <translation type="unfinished">Vorhergesagte Δppl %</translation>
+    </message>
+    <message>
+        <source>Predicted KL</source>
+        <translation type="unfinished">Vorhergesagte KL</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Differing from the first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load into Budget Tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its budget, unit granularity, metric, options and pins become the Budget tab&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Compress tab with this allocation, exactly as saved, as its plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Recipe…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its recipe JSON, and the llama-quantize arguments that write the same types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete allocation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the allocation &apos;%1&apos; from the session? Compressions made from it keep their results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation type="unfinished">—</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished">Exportieren</translation>
+    </message>
+</context>
+<context>
     <name>precis::app::BenchmarkController</name>
     <message>
         <source>Original: %1</source>
@@ -575,6 +658,39 @@
     <message>
         <source>Done; no session is open, so the results are not stored.</source>
         <translation>Fertig; es ist keine Sitzung geöffnet, daher werden die Ergebnisse nicht gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::BudgetDocument</name>
+    <message>
+        <source>This option table cannot be allocated: %1</source>
+        <translation type="unfinished">Für diese Optionstabelle ist keine Zuteilung möglich: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pin(s) do not fit this table and were dropped: %1</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not solve the allocation: %1</source>
+        <translation type="unfinished">Die Zuteilung konnte nicht berechnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Unpin %1</source>
+        <translation type="unfinished">%1 freigeben</translation>
+    </message>
+    <message>
+        <source>Pin %1 to %2</source>
+        <translation type="unfinished">%1 auf %2 fixieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unpin %n units</source>
+        <translation type="unfinished">
+            <numerusform>%n Einheit freigeben</numerusform>
+            <numerusform>%n Einheiten freigeben</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -711,32 +827,8 @@
 <context>
     <name>precis::app::CompressController</name>
     <message>
-        <source>budget +%1 %</source>
-        <translation>Budget +%1 %</translation>
-    </message>
-    <message>
-        <source>budget %1 MB</source>
-        <translation>Budget %1 MB</translation>
-    </message>
-    <message>
-        <source>budget %1 bpw</source>
-        <translation>Budget %1 bpw</translation>
-    </message>
-    <message>
-        <source>budget</source>
-        <translation>Budget</translation>
-    </message>
-    <message>
         <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
         <translation>Noch keine Zuteilung: Kalibrieren Sie, und wählen Sie dann im Reiter Budget ein Budget.</translation>
-    </message>
-    <message>
-        <source>The Budget tab allocates attention heads or layers: parts of a tensor would get different types, which a GGUF file cannot store. Allocate per tensor to compress it.</source>
-        <translation>Der Reiter Budget teilt Attention-Köpfe oder Schichten zu: Teile eines Tensors bekämen unterschiedliche Typen, was eine GGUF-Datei nicht speichern kann. Teilen Sie pro Tensor zu, um das Modell zu komprimieren.</translation>
-    </message>
-    <message>
-        <source>%1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
-        <translation>%1: %2 MB · %3 Bit/Gewicht · vorhergesagte Δppl +%4 %</translation>
     </message>
     <message>
         <source>(re-solving after a pin…)</source>
@@ -757,10 +849,6 @@
     <message>
         <source>the Budget tab is still re-solving; try again in a moment</source>
         <translation>der Reiter Budget rechnet noch neu; versuchen Sie es gleich noch einmal</translation>
-    </message>
-    <message>
-        <source>the allocation gives parts of a tensor different types (head or layer units)</source>
-        <translation>die Zuteilung gibt Teilen eines Tensors unterschiedliche Typen (Kopf- oder Schichteinheiten)</translation>
     </message>
     <message>
         <source>choose a text to measure on</source>
@@ -793,10 +881,6 @@
     <message>
         <source>&apos;%1&apos;: %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).</source>
         <translation>„%1“: %2 Bit/Gewicht, Perplexität ×%3, KL %4 nats, Top-1 %5 % (%6 s).</translation>
-    </message>
-    <message>
-        <source>Some stored results cannot be read: %1</source>
-        <translation>Einige gespeicherte Ergebnisse können nicht gelesen werden: %1</translation>
     </message>
     <message>
         <source>Generation needs the model&apos;s tokenizer.</source>
@@ -842,6 +926,18 @@
             <numerusform>%n Tensor einzeln gemessen in %1 s.</numerusform>
             <numerusform>%n Tensoren einzeln gemessen in %1 s.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>budget %1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per-head units give parts of a tensor their own types.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the session has no allocation named &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1131,10 +1227,6 @@
         <translation>Eine neue Sitzung für das geöffnete Modell beginnen; Kalibrierungen und Zuteilungen werden darin gespeichert</translation>
     </message>
     <message>
-        <source>Open &amp;Session…</source>
-        <translation>&amp;Sitzung öffnen…</translation>
-    </message>
-    <message>
         <source>Recent S&amp;essions</source>
         <translation>Zu&amp;letzt geöffnete Sitzungen</translation>
     </message>
@@ -1191,60 +1283,8 @@
         <translation>Name der Sitzung:</translation>
     </message>
     <message>
-        <source>No sessions yet in %1</source>
-        <translation>Noch keine Sitzungen in %1</translation>
-    </message>
-    <message>
-        <source>%1 — %2, %3 runs, %4 allocations, last used %5</source>
-        <translation>%1 — %2, %3 Läufe, %4 Zuteilungen, zuletzt verwendet %5</translation>
-    </message>
-    <message>
-        <source>Open Session</source>
-        <translation>Sitzung öffnen</translation>
-    </message>
-    <message>
-        <source>Sessions in %1:</source>
-        <translation>Sitzungen in %1:</translation>
-    </message>
-    <message>
-        <source>Compare &amp;Allocations…</source>
-        <translation>&amp;Zuteilungen vergleichen…</translation>
-    </message>
-    <message>
-        <source>The allocations saved in this session, side by side</source>
-        <translation>Die in dieser Sitzung gespeicherten Zuteilungen nebeneinander</translation>
-    </message>
-    <message>
         <source>No session yet: allocations are saved in a session (Budget ▸ Save allocation…).</source>
         <translation>Noch keine Sitzung: Zuteilungen werden in einer Sitzung gespeichert (Budget ▸ Zuteilung speichern…).</translation>
-    </message>
-    <message>
-        <source>Allocations of session &apos;%1&apos;</source>
-        <translation>Zuteilungen der Sitzung „%1“</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>Name</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>Größe</translation>
-    </message>
-    <message>
-        <source>Bits/weight</source>
-        <translation>Bits/Gewicht</translation>
-    </message>
-    <message>
-        <source>Predicted Δppl %</source>
-        <translation>Vorhergesagte Δppl %</translation>
-    </message>
-    <message>
-        <source>Predicted KL</source>
-        <translation>Vorhergesagte KL</translation>
-    </message>
-    <message>
-        <source>Units differing from the first</source>
-        <translation>Einheiten, die von der ersten abweichen</translation>
     </message>
     <message>
         <source>Compress</source>
@@ -1320,6 +1360,354 @@
             <numerusform>Vorhergesagter Schaden × %1 aus %n gemessenen Komprimierungen; das Budget wird neu berechnet.</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Sessions…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sessions of this database: reopen, rename, delete, compare, export, import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved &amp;Allocations…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The allocations saved in this session, side by side: load one into the Budget tab, compress it, export its recipe or llama-quantize arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model file missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session&apos;s model %1 is not there (a session from another machine, or a moved file). Locate the same file? Precis checks that its SHA-256 matches.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locate %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The allocation &apos;%1&apos; is no longer in the session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::SessionCompareDialog</name>
+    <message>
+        <source>Compare Sessions</source>
+        <translation>Sitzungen vergleichen</translation>
+    </message>
+    <message>
+        <source>Comparing sessions…</source>
+        <translation>Sitzungen werden verglichen…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>size in MB</source>
+        <translation>Größe in MB</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation>Bit pro Gewicht</translation>
+    </message>
+    <message>
+        <source>The plot&apos;s size axis: bits per weight compares models of different sizes</source>
+        <translation>Die Größenachse des Diagramms: Bit pro Gewicht vergleicht Modelle verschiedener Größe</translation>
+    </message>
+    <message>
+        <source>Size axis:</source>
+        <translation>Größenachse:</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Feld</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>Waiting for the job to start…</source>
+        <translation>Warten auf den Start des Auftrags…</translation>
+    </message>
+    <message>
+        <source>Comparing sessions</source>
+        <translation>Sitzungen vergleichen</translation>
+    </message>
+    <message>
+        <source>Comparison cancelled.</source>
+        <translation>Vergleich abgebrochen.</translation>
+    </message>
+    <message>
+        <source>No comparison</source>
+        <translation>Kein Vergleich</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>Modelldatei</translation>
+    </message>
+    <message>
+        <source>Model SHA-256</source>
+        <translation>SHA-256 des Modells</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>Architektur</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parameter</translation>
+    </message>
+    <message>
+        <source>Model file size</source>
+        <translation>Größe der Modelldatei</translation>
+    </message>
+    <message>
+        <source>Model file on this machine</source>
+        <translation>Modelldatei auf diesem Rechner</translation>
+    </message>
+    <message>
+        <source>Calibration runs</source>
+        <translation>Kalibrierläufe</translation>
+    </message>
+    <message>
+        <source>Calibration text</source>
+        <translation>Kalibriertext</translation>
+    </message>
+    <message>
+        <source>Sequences × tokens</source>
+        <translation>Sequenzen × Tokens</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Startwert</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Optionen</translation>
+    </message>
+    <message>
+        <source>Probe options</source>
+        <translation>Messoptionen</translation>
+    </message>
+    <message>
+        <source>Measured per unit</source>
+        <translation>Pro Einheit gemessen</translation>
+    </message>
+    <message>
+        <source>Head ablation</source>
+        <translation>Kopf-Ablation</translation>
+    </message>
+    <message>
+        <source>Calibration tokens</source>
+        <translation>Kalibriertokens</translation>
+    </message>
+    <message>
+        <source>Baseline loss (nats/token)</source>
+        <translation>Grundverlust (nats/Token)</translation>
+    </message>
+    <message>
+        <source>Budget state</source>
+        <translation>Budget-Zustand</translation>
+    </message>
+    <message>
+        <source>Budget kind</source>
+        <translation>Budgetart</translation>
+    </message>
+    <message>
+        <source>Budget value</source>
+        <translation>Budgetwert</translation>
+    </message>
+    <message>
+        <source>Granularity</source>
+        <translation>Granularität</translation>
+    </message>
+    <message>
+        <source>Damage metric</source>
+        <translation>Schadensmaß</translation>
+    </message>
+    <message>
+        <source>Option set</source>
+        <translation>Optionsmenge</translation>
+    </message>
+    <message>
+        <source>Pinned units</source>
+        <translation>Fixierte Einheiten</translation>
+    </message>
+    <message>
+        <source>Damage scale</source>
+        <translation>Schadensfaktor</translation>
+    </message>
+    <message>
+        <source>Saved allocations</source>
+        <translation>Gespeicherte Zuteilungen</translation>
+    </message>
+    <message>
+        <source>Compressions</source>
+        <translation>Kompressionen</translation>
+    </message>
+    <message>
+        <source>Benchmarks</source>
+        <translation>Benchmarks</translation>
+    </message>
+    <message>
+        <source>Predicted frontier</source>
+        <translation>Vorhergesagte Front</translation>
+    </message>
+    <message>
+        <source>Lowest measured Δppl</source>
+        <translation>Kleinstes gemessenes Δppl</translation>
+    </message>
+    <message>
+        <source>Decode tok/s of the original (latest benchmark)</source>
+        <translation>Decodierung Token/s des Originals (letzter Benchmark)</translation>
+    </message>
+    <message>
+        <source>Best measured Δppl at ≤ %1</source>
+        <translation>Bestes gemessenes Δppl bei ≤ %1</translation>
+    </message>
+    <message>
+        <source>A: &apos;%1&apos;   B: &apos;%2&apos;</source>
+        <translation>A: „%1“   B: „%2“</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n field(s) differ.</source>
+        <translation>
+            <numerusform>%n Feld unterscheidet sich.</numerusform>
+            <numerusform>%n Felder unterscheiden sich.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A: %1</source>
+        <translation>A: %1</translation>
+    </message>
+    <message>
+        <source>B: %1</source>
+        <translation>B: %1</translation>
+    </message>
+    <message>
+        <source>Of the latest finished calibration run</source>
+        <translation>Des letzten abgeschlossenen Kalibrierlaufs</translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::SessionsDialog</name>
+    <message>
+        <source>Sessions in %1</source>
+        <translation type="unfinished">Sitzungen in %1: {1?}</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">Name</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished">Modell</translation>
+    </message>
+    <message>
+        <source>Calibrations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allocations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressions</source>
+        <translation type="unfinished">Kompressionen</translation>
+    </message>
+    <message>
+        <source>Benchmarks</source>
+        <translation type="unfinished">Benchmarks</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation type="unfinished">Exportieren…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select two sessions: their frontiers and results on one plot, and what differs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete Sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n session(s) with every calibration, allocation, compression and benchmark in them? Model files and exported files stay.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precis sessions (*.sqlite);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import Session</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>precis::app::StudioDocument</name>
@@ -1384,11 +1772,30 @@
         <translation>Es gibt keine Sitzung, in der die Komprimierung gespeichert werden kann.</translation>
     </message>
     <message numerus="yes">
-        <source>%n benchmark record(s) of this session could not be read and are not shown.</source>
-        <translation>
-            <numerusform>%n Benchmark-Eintrag dieser Sitzung kann nicht gelesen werden und wird nicht angezeigt.</numerusform>
-            <numerusform>%n Benchmark-Einträge dieser Sitzung können nicht gelesen werden und werden nicht angezeigt.</numerusform>
+        <source>%n record(s) of this session cannot be read and are not shown: %1</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Imported session &apos;%1&apos; from %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no allocation to save: calibrate and choose a budget first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Loaded &apos;%1&apos;: the session&apos;s calibration has changed since it was saved, so %n unit(s) now get other options.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loaded allocation &apos;%1&apos; into the Budget tab.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2031,6 +2438,10 @@
         <source>Predicted damage of the chosen option (Δloss, nats/token)</source>
         <translation>Vorhergesagter Schaden der gewählten Option (Δloss, nats/Token)</translation>
     </message>
+    <message>
+        <source>%1 (Precis)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>precis::views::BudgetView</name>
@@ -2123,10 +2534,6 @@
         <translation>Noch keine Zuteilung: Führen Sie Analyse ▸ Kalibrieren aus, um die Empfindlichkeit jedes Tensors zu erhalten, und legen Sie dann hier ein Genauigkeitsbudget fest.</translation>
     </message>
     <message>
-        <source>This option table cannot be allocated: %1</source>
-        <translation>Für diese Optionstabelle ist keine Zuteilung möglich: %1</translation>
-    </message>
-    <message>
         <source>Largest predicted perplexity increase; damage budget ln(1 + p/100) nats/token</source>
         <translation>Größter vorhergesagter Anstieg der Perplexität; Schadensbudget ln(1 + p/100) nats/Token</translation>
     </message>
@@ -2147,35 +2554,12 @@
         <translation>Unterhalb dessen, was eine Zuteilung erreichen kann: Die nächstliegende wird gezeigt. %1</translation>
     </message>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; bits/weight · predicted Δppl &lt;b&gt;+%3 %&lt;/b&gt; · KL %4 nats/token</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; Bit/Gewicht · vorhergesagte Δppl &lt;b&gt;+%3 %&lt;/b&gt; · KL %4 nats/Token</translation>
-    </message>
-    <message>
         <source> · %1× smaller than the file</source>
         <translation> · %1× kleiner als die Datei</translation>
     </message>
     <message>
         <source>Re-solving with the new pins…</source>
         <translation>Berechne mit den neuen Fixierungen neu…</translation>
-    </message>
-    <message>
-        <source>Could not solve the allocation: %1</source>
-        <translation>Die Zuteilung konnte nicht berechnet werden: %1</translation>
-    </message>
-    <message>
-        <source>Unpin %1</source>
-        <translation>%1 freigeben</translation>
-    </message>
-    <message>
-        <source>Pin %1 to %2</source>
-        <translation>%1 auf %2 fixieren</translation>
-    </message>
-    <message numerus="yes">
-        <source>Unpin %n units</source>
-        <translation>
-            <numerusform>%n Einheit freigeben</numerusform>
-            <numerusform>%n Einheiten freigeben</numerusform>
-        </translation>
     </message>
     <message>
         <source>ppl +%1 %</source>
@@ -2220,6 +2604,65 @@
     <message>
         <source>Predictor × %1</source>
         <translation>Vorhersage × %1</translation>
+    </message>
+    <message>
+        <source>per tensor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>per head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>per layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What gets one choice: a tensor, an attention head&apos;s slices of q/k/v/o, or a whole layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output-weighted error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fisher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How each option&apos;s damage is predicted from the calibration run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precis RTN types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also offer Precis&apos; own RTN format (2–8 bits, groups of 32–128). No GGUF type holds it: a GGUF export re-encodes those tensors to GGUF types.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Units:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Damage:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; bits/weight · predicted Δppl &lt;b&gt;+%3 %&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · predicted KL %1 nats/token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) use Precis&apos; RTN format: kept as such in memory; a GGUF export re-encodes them to GGUF types.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2551,6 +2994,22 @@ p99</translation>
         <source>The selected result&apos;s tensors, each measured alone, against their predicted damage</source>
         <translation>Die Tensoren des ausgewählten Ergebnisses, jeder einzeln gemessen, gegen ihren vorhergesagten Schaden</translation>
     </message>
+    <message>
+        <source>Saved allocation:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An allocation saved in this session (Budget ▸ Save allocation…), compressed exactly as it was saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed without an evaluation text: measure it with precis-cli eval, or compress it again here</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>precis::views::FrontierPlot</name>
@@ -2577,6 +3036,10 @@ p99</translation>
     <message>
         <source>bits per weight</source>
         <translation>Bit pro Gewicht</translation>
+    </message>
+    <message>
+        <source>current allocation (Precis-native types)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3075,6 +3538,33 @@ p99</translation>
     <message>
         <source>%1 chunk (%2, %3), weights from row %4, column %5 · %6 = %7</source>
         <translation>%1 Block (%2, %3), Gewichte ab Zeile %4, Spalte %5 · %6 = %7</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::SessionComparePlot</name>
+    <message>
+        <source>perplexity increase (%)</source>
+        <translation>Anstieg der Perplexität (%)</translation>
+    </message>
+    <message>
+        <source>size (MB)</source>
+        <translation>Größe (MB)</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation>Bit pro Gewicht</translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos;: no predicted frontier</source>
+        <translation>%1 „%2“: keine vorhergesagte Front</translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos;: predicted frontier</source>
+        <translation>%1 „%2“: vorhergesagte Front</translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos;: measured</source>
+        <translation>%1 „%2“: gemessen</translation>
     </message>
 </context>
 <context>

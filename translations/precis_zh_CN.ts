@@ -523,6 +523,89 @@
     </message>
 </context>
 <context>
+    <name>precis::app::AllocationsDialog</name>
+    <message>
+        <source>Allocations of session &apos;%1&apos;</source>
+        <translation type="unfinished">会话“%1”的分配</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">名称</translation>
+    </message>
+    <message>
+        <source>Budget</source>
+        <translation type="unfinished">预算</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished">大小</translation>
+    </message>
+    <message>
+        <source>Bits/weight</source>
+        <translation type="unfinished">位/权重</translation>
+    </message>
+    <message>
+        <source>Predicted Δppl %</source>
+        <translation type="unfinished">预测 Δppl %</translation>
+    </message>
+    <message>
+        <source>Predicted KL</source>
+        <translation type="unfinished">预测 KL</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Differing from the first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load into Budget Tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its budget, unit granularity, metric, options and pins become the Budget tab&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Compress tab with this allocation, exactly as saved, as its plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export Recipe…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its recipe JSON, and the llama-quantize arguments that write the same types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete allocation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the allocation &apos;%1&apos; from the session? Compressions made from it keep their results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation type="unfinished">—</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished">导出</translation>
+    </message>
+</context>
+<context>
     <name>precis::app::BenchmarkController</name>
     <message>
         <source>Original: %1</source>
@@ -575,6 +658,37 @@
     <message>
         <source>Done; no session is open, so the results are not stored.</source>
         <translation>完成；没有打开的会话，结果未保存。</translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::BudgetDocument</name>
+    <message>
+        <source>This option table cannot be allocated: %1</source>
+        <translation type="unfinished">无法为此选项表进行分配：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pin(s) do not fit this table and were dropped: %1</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not solve the allocation: %1</source>
+        <translation type="unfinished">无法求解分配：%1</translation>
+    </message>
+    <message>
+        <source>Unpin %1</source>
+        <translation type="unfinished">取消固定 %1</translation>
+    </message>
+    <message>
+        <source>Pin %1 to %2</source>
+        <translation type="unfinished">将 %1 固定为 %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Unpin %n units</source>
+        <translation type="unfinished">
+            <numerusform>取消固定 %n 个单元</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -711,32 +825,8 @@
 <context>
     <name>precis::app::CompressController</name>
     <message>
-        <source>budget +%1 %</source>
-        <translation>预算 +%1%</translation>
-    </message>
-    <message>
-        <source>budget %1 MB</source>
-        <translation>预算 %1 MB</translation>
-    </message>
-    <message>
-        <source>budget %1 bpw</source>
-        <translation>预算 %1 bpw</translation>
-    </message>
-    <message>
-        <source>budget</source>
-        <translation>预算</translation>
-    </message>
-    <message>
         <source>No allocation yet: calibrate, then choose a budget in the Budget tab.</source>
         <translation>尚无分配：请先校准，然后在“预算”标签页中选择预算。</translation>
-    </message>
-    <message>
-        <source>The Budget tab allocates attention heads or layers: parts of a tensor would get different types, which a GGUF file cannot store. Allocate per tensor to compress it.</source>
-        <translation>“预算”标签页按注意力头或层进行分配：一个张量的不同部分会得到不同的类型，而 GGUF 文件无法存储这种情况。请按张量分配后再进行压缩。</translation>
-    </message>
-    <message>
-        <source>%1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
-        <translation>%1：%2 MB · %3 位/权重 · 预测 Δppl +%4%</translation>
     </message>
     <message>
         <source>(re-solving after a pin…)</source>
@@ -757,10 +847,6 @@
     <message>
         <source>the Budget tab is still re-solving; try again in a moment</source>
         <translation>“预算”标签页仍在重新求解；请稍后再试</translation>
-    </message>
-    <message>
-        <source>the allocation gives parts of a tensor different types (head or layer units)</source>
-        <translation>该分配为一个张量的不同部分指定了不同类型（以注意力头或层为单元）</translation>
     </message>
     <message>
         <source>choose a text to measure on</source>
@@ -793,10 +879,6 @@
     <message>
         <source>&apos;%1&apos;: %2 bits/weight, perplexity ×%3, KL %4 nats, top-1 %5 % (%6 s).</source>
         <translation>“%1”：%2 位/权重，困惑度 ×%3，KL %4 nats，top-1 %5%（%6 秒）。</translation>
-    </message>
-    <message>
-        <source>Some stored results cannot be read: %1</source>
-        <translation>部分已存储的结果无法读取：%1</translation>
     </message>
     <message>
         <source>Generation needs the model&apos;s tokenizer.</source>
@@ -839,6 +921,18 @@
         <translation>
             <numerusform>逐个测量了 %n 个张量，用时 %1 秒。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>budget %1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per-head units give parts of a tensor their own types.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the session has no allocation named &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1126,10 +1220,6 @@
         <translation>为已打开的模型新建会话；校准和分配结果都保存在其中</translation>
     </message>
     <message>
-        <source>Open &amp;Session…</source>
-        <translation>打开会话(&amp;S)…</translation>
-    </message>
-    <message>
         <source>Recent S&amp;essions</source>
         <translation>最近的会话(&amp;E)</translation>
     </message>
@@ -1186,60 +1276,8 @@
         <translation>会话名称：</translation>
     </message>
     <message>
-        <source>No sessions yet in %1</source>
-        <translation>%1 中尚无会话</translation>
-    </message>
-    <message>
-        <source>%1 — %2, %3 runs, %4 allocations, last used %5</source>
-        <translation>%1 — %2，%3 次运行，%4 个分配，上次使用：%5</translation>
-    </message>
-    <message>
-        <source>Open Session</source>
-        <translation>打开会话</translation>
-    </message>
-    <message>
-        <source>Sessions in %1:</source>
-        <translation>%1 中的会话：</translation>
-    </message>
-    <message>
-        <source>Compare &amp;Allocations…</source>
-        <translation>比较分配(&amp;A)…</translation>
-    </message>
-    <message>
-        <source>The allocations saved in this session, side by side</source>
-        <translation>并排显示本会话中保存的分配</translation>
-    </message>
-    <message>
         <source>No session yet: allocations are saved in a session (Budget ▸ Save allocation…).</source>
         <translation>尚无会话：分配保存在会话中（预算 ▸ 保存分配…）。</translation>
-    </message>
-    <message>
-        <source>Allocations of session &apos;%1&apos;</source>
-        <translation>会话“%1”的分配</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>名称</translation>
-    </message>
-    <message>
-        <source>Size</source>
-        <translation>大小</translation>
-    </message>
-    <message>
-        <source>Bits/weight</source>
-        <translation>位/权重</translation>
-    </message>
-    <message>
-        <source>Predicted Δppl %</source>
-        <translation>预测 Δppl %</translation>
-    </message>
-    <message>
-        <source>Predicted KL</source>
-        <translation>预测 KL</translation>
-    </message>
-    <message>
-        <source>Units differing from the first</source>
-        <translation>与第一个不同的单元</translation>
     </message>
     <message>
         <source>Compress</source>
@@ -1313,6 +1351,352 @@
             <numerusform>预测损伤 × %1（来自 %n 个已测量的压缩结果）；已重新求解预算。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>&amp;Sessions…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The sessions of this database: reopen, rename, delete, compare, export, import</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved &amp;Allocations…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The allocations saved in this session, side by side: load one into the Budget tab, compress it, export its recipe or llama-quantize arguments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model file missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session&apos;s model %1 is not there (a session from another machine, or a moved file). Locate the same file? Precis checks that its SHA-256 matches.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locate %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The allocation &apos;%1&apos; is no longer in the session.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::SessionCompareDialog</name>
+    <message>
+        <source>Compare Sessions</source>
+        <translation>比较会话</translation>
+    </message>
+    <message>
+        <source>Comparing sessions…</source>
+        <translation>正在比较会话…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>size in MB</source>
+        <translation>大小（MB）</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>The plot&apos;s size axis: bits per weight compares models of different sizes</source>
+        <translation>图表的大小轴：按每权重位数可比较不同规模的模型</translation>
+    </message>
+    <message>
+        <source>Size axis:</source>
+        <translation>大小轴：</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Waiting for the job to start…</source>
+        <translation>正在等待任务开始…</translation>
+    </message>
+    <message>
+        <source>Comparing sessions</source>
+        <translation>比较会话</translation>
+    </message>
+    <message>
+        <source>Comparison cancelled.</source>
+        <translation>比较已取消。</translation>
+    </message>
+    <message>
+        <source>No comparison</source>
+        <translation>无比较结果</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <source>Model SHA-256</source>
+        <translation>模型 SHA-256</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Model file size</source>
+        <translation>模型文件大小</translation>
+    </message>
+    <message>
+        <source>Model file on this machine</source>
+        <translation>本机上的模型文件</translation>
+    </message>
+    <message>
+        <source>Calibration runs</source>
+        <translation>校准运行</translation>
+    </message>
+    <message>
+        <source>Calibration text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>Sequences × tokens</source>
+        <translation>序列数 × 词元数</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>选项</translation>
+    </message>
+    <message>
+        <source>Probe options</source>
+        <translation>测量选项</translation>
+    </message>
+    <message>
+        <source>Measured per unit</source>
+        <translation>逐单元测量</translation>
+    </message>
+    <message>
+        <source>Head ablation</source>
+        <translation>注意力头消融</translation>
+    </message>
+    <message>
+        <source>Calibration tokens</source>
+        <translation>校准词元数</translation>
+    </message>
+    <message>
+        <source>Baseline loss (nats/token)</source>
+        <translation>基线损失（nats/词元）</translation>
+    </message>
+    <message>
+        <source>Budget state</source>
+        <translation>预算状态</translation>
+    </message>
+    <message>
+        <source>Budget kind</source>
+        <translation>预算类型</translation>
+    </message>
+    <message>
+        <source>Budget value</source>
+        <translation>预算值</translation>
+    </message>
+    <message>
+        <source>Granularity</source>
+        <translation>粒度</translation>
+    </message>
+    <message>
+        <source>Damage metric</source>
+        <translation>损伤指标</translation>
+    </message>
+    <message>
+        <source>Option set</source>
+        <translation>选项集</translation>
+    </message>
+    <message>
+        <source>Pinned units</source>
+        <translation>已固定单元</translation>
+    </message>
+    <message>
+        <source>Damage scale</source>
+        <translation>损伤系数</translation>
+    </message>
+    <message>
+        <source>Saved allocations</source>
+        <translation>已保存的分配</translation>
+    </message>
+    <message>
+        <source>Compressions</source>
+        <translation>压缩结果</translation>
+    </message>
+    <message>
+        <source>Benchmarks</source>
+        <translation>基准测试</translation>
+    </message>
+    <message>
+        <source>Predicted frontier</source>
+        <translation>预测前沿</translation>
+    </message>
+    <message>
+        <source>Lowest measured Δppl</source>
+        <translation>最低实测 Δppl</translation>
+    </message>
+    <message>
+        <source>Decode tok/s of the original (latest benchmark)</source>
+        <translation>原始模型的解码速度 tok/s（最近一次基准测试）</translation>
+    </message>
+    <message>
+        <source>Best measured Δppl at ≤ %1</source>
+        <translation>≤ %1 时的最佳实测 Δppl</translation>
+    </message>
+    <message>
+        <source>A: &apos;%1&apos;   B: &apos;%2&apos;</source>
+        <translation>A：“%1”   B：“%2”</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n field(s) differ.</source>
+        <translation>
+            <numerusform>%n 个字段不同。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A: %1</source>
+        <translation>A：%1</translation>
+    </message>
+    <message>
+        <source>B: %1</source>
+        <translation>B：%1</translation>
+    </message>
+    <message>
+        <source>Of the latest finished calibration run</source>
+        <translation>取自最近一次完成的校准运行</translation>
+    </message>
+</context>
+<context>
+    <name>precis::app::SessionsDialog</name>
+    <message>
+        <source>Sessions in %1</source>
+        <translation type="unfinished">%1 中的会话： {1?}</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished">名称</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished">模型</translation>
+    </message>
+    <message>
+        <source>Calibrations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allocations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressions</source>
+        <translation type="unfinished">压缩结果</translation>
+    </message>
+    <message>
+        <source>Benchmarks</source>
+        <translation type="unfinished">基准测试</translation>
+    </message>
+    <message>
+        <source>Last used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation type="unfinished">导出…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select two sessions: their frontiers and results on one plot, and what differs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete Sessions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n session(s) with every calibration, allocation, compression and benchmark in them? Model files and exported files stay.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precis sessions (*.sqlite);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import Session</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>precis::app::StudioDocument</name>
@@ -1377,10 +1761,28 @@
         <translation>没有可用于存储此次压缩的会话。</translation>
     </message>
     <message numerus="yes">
-        <source>%n benchmark record(s) of this session could not be read and are not shown.</source>
-        <translation>
-            <numerusform>本会话有 %n 条基准测试记录无法读取，未显示。</numerusform>
+        <source>%n record(s) of this session cannot be read and are not shown: %1</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Imported session &apos;%1&apos; from %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no allocation to save: calibrate and choose a budget first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Loaded &apos;%1&apos;: the session&apos;s calibration has changed since it was saved, so %n unit(s) now get other options.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Loaded allocation &apos;%1&apos; into the Budget tab.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -2022,6 +2424,10 @@
         <source>Predicted damage of the chosen option (Δloss, nats/token)</source>
         <translation>所选选项的预测损害（Δloss，nats/词元）</translation>
     </message>
+    <message>
+        <source>%1 (Precis)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>precis::views::BudgetView</name>
@@ -2114,10 +2520,6 @@
         <translation>尚无分配：请运行 分析 ▸ 校准 以获得每个张量的敏感度，然后在此设置精度预算。</translation>
     </message>
     <message>
-        <source>This option table cannot be allocated: %1</source>
-        <translation>无法为此选项表进行分配：%1</translation>
-    </message>
-    <message>
         <source>Largest predicted perplexity increase; damage budget ln(1 + p/100) nats/token</source>
         <translation>预测困惑度的最大增幅；损害预算 ln(1 + p/100) nats/词元</translation>
     </message>
@@ -2138,34 +2540,12 @@
         <translation>低于任何分配所能达到的值：显示最接近的分配。%1</translation>
     </message>
     <message>
-        <source>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; bits/weight · predicted Δppl &lt;b&gt;+%3 %&lt;/b&gt; · KL %4 nats/token</source>
-        <translation>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; 位/权重 · 预测 Δppl &lt;b&gt;+%3%&lt;/b&gt; · KL %4 nats/词元</translation>
-    </message>
-    <message>
         <source> · %1× smaller than the file</source>
         <translation> · 压缩至原文件的 1/%1</translation>
     </message>
     <message>
         <source>Re-solving with the new pins…</source>
         <translation>正在按新的固定设置重新求解…</translation>
-    </message>
-    <message>
-        <source>Could not solve the allocation: %1</source>
-        <translation>无法求解分配：%1</translation>
-    </message>
-    <message>
-        <source>Unpin %1</source>
-        <translation>取消固定 %1</translation>
-    </message>
-    <message>
-        <source>Pin %1 to %2</source>
-        <translation>将 %1 固定为 %2</translation>
-    </message>
-    <message numerus="yes">
-        <source>Unpin %n units</source>
-        <translation>
-            <numerusform>取消固定 %n 个单元</numerusform>
-        </translation>
     </message>
     <message>
         <source>ppl +%1 %</source>
@@ -2210,6 +2590,64 @@
     <message>
         <source>Predictor × %1</source>
         <translation>预测器 × %1</translation>
+    </message>
+    <message>
+        <source>per tensor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>per head</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>per layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What gets one choice: a tensor, an attention head&apos;s slices of q/k/v/o, or a whole layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output-weighted error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fisher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How each option&apos;s damage is predicted from the calibration run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Precis RTN types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also offer Precis&apos; own RTN format (2–8 bits, groups of 32–128). No GGUF type holds it: a GGUF export re-encodes those tensors to GGUF types.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Units:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Damage:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; bits/weight · predicted Δppl &lt;b&gt;+%3 %&lt;/b&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · predicted KL %1 nats/token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unit(s) use Precis&apos; RTN format: kept as such in memory; a GGUF export re-encodes them to GGUF types.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2541,6 +2979,22 @@ p99</translation>
         <source>The selected result&apos;s tensors, each measured alone, against their predicted damage</source>
         <translation>所选结果的各张量（单独测量）与其预测损伤的对比</translation>
     </message>
+    <message>
+        <source>Saved allocation:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An allocation saved in this session (Budget ▸ Save allocation…), compressed exactly as it was saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressed without an evaluation text: measure it with precis-cli eval, or compress it again here</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>precis::views::FrontierPlot</name>
@@ -2567,6 +3021,10 @@ p99</translation>
     <message>
         <source>bits per weight</source>
         <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>current allocation (Precis-native types)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -3065,6 +3523,33 @@ p99</translation>
     <message>
         <source>%1 chunk (%2, %3), weights from row %4, column %5 · %6 = %7</source>
         <translation>%1 块 (%2, %3)，权重起始于第 %4 行、第 %5 列 · %6 = %7</translation>
+    </message>
+</context>
+<context>
+    <name>precis::views::SessionComparePlot</name>
+    <message>
+        <source>perplexity increase (%)</source>
+        <translation>困惑度增幅（%）</translation>
+    </message>
+    <message>
+        <source>size (MB)</source>
+        <translation>大小（MB）</translation>
+    </message>
+    <message>
+        <source>bits per weight</source>
+        <translation>每权重位数</translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos;: no predicted frontier</source>
+        <translation>%1“%2”：无预测前沿</translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos;: predicted frontier</source>
+        <translation>%1“%2”：预测前沿</translation>
+    </message>
+    <message>
+        <source>%1 &apos;%2&apos;: measured</source>
+        <translation>%1“%2”：实测</translation>
     </message>
 </context>
 <context>

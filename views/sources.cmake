@@ -33,6 +33,8 @@ add_library(precis_views STATIC
   sensitivity_grids.h
   sensitivity_view.cpp
   sensitivity_view.h
+  session_compare_plot.cpp
+  session_compare_plot.h
 )
 target_include_directories(precis_views PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 target_link_libraries(precis_views PUBLIC

@@ -20,5 +20,6 @@ int cmdExport(const QStringList& args);
 int cmdAllocate(const QStringList& args);
 int cmdAllocations(const QStringList& args);
 int cmdBench(const QStringList& args);
+int cmdSessions(const QStringList& args);  // list, show, rename, delete, export, import, compare
 
 } // namespace precis::cli

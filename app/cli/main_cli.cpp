@@ -45,6 +45,10 @@ const char* kUsage =
     "  bench MODEL [MODEL...] [--device cpu|cuda] [--threads N] [--prompt 512] [--gen 128] [--reps 5]\n"
     "        [--kv f32|f16] [--session DB [--name S]]\n"
     "                                     prefill/decode tok/s, TTFT, peak memory vs the bandwidth ceiling\n"
+    "  sessions list|show|rename|delete|export|import|compare --session DB ...\n"
+    "                                     the sessions of a database: list, show one, rename, delete (--yes),\n"
+    "                                     export to / import from its own file, compare two\n"
+    "                                     (precis-cli sessions --help)\n"
     "\n"
     "MODEL is a .gguf file, a Hugging Face folder (config.json + safetensors + tokenizer.json),\n"
     "or a llama2.c .bin (tokenizer.bin beside it, or --tokenizer FILE).\n"
@@ -83,6 +87,7 @@ int main(int argc, char** argv)
         {QStringLiteral("export"), cmdExport},
         {QStringLiteral("allocate"), cmdAllocate},
         {QStringLiteral("allocations"), cmdAllocations},
+        {QStringLiteral("sessions"), cmdSessions},
     };
     const auto it = commands.find(args[1]);
     if (it == commands.end()) {

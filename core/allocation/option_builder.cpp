@@ -295,10 +295,7 @@ Result<OptionTable> buildOptionTable(const Model& model, const SensitivityReport
     return table;
 }
 
-Result<OptionTable> cachedOptionTable(SessionStore& store, int64_t sessionId, int64_t runId,
-                                      const std::string& modelSha256, const Model& model,
-                                      const sensitivity::SensitivityReport& report,
-                                      const OptionTableSettings& settings)
+std::string optionTableCacheKey(int64_t runId, const std::string& modelSha256, const OptionTableSettings& settings)
 {
     nlohmann::json k;
     k["run"] = runId;
@@ -308,7 +305,15 @@ Result<OptionTable> cachedOptionTable(SessionStore& store, int64_t sessionId, in
     k["options"] = settings.options;
     k["scale"] = settings.damageScale;
     k["format"] = 1;
-    const std::string key = k.dump();
+    return k.dump();
+}
+
+Result<OptionTable> cachedOptionTable(SessionStore& store, int64_t sessionId, int64_t runId,
+                                      const std::string& modelSha256, const Model& model,
+                                      const sensitivity::SensitivityReport& report,
+                                      const OptionTableSettings& settings)
+{
+    const std::string key = optionTableCacheKey(runId, modelSha256, settings);
     PRECIS_TRY_ASSIGN(auto cached, store.loadOptionTable(sessionId, key));
     if (cached) {
         auto t = parseOptionTable(*cached, store.path() + ": cached option table");

@@ -78,8 +78,13 @@ class SessionStore;
 class Frontier;
 struct Allocation;
 
-// The table for (run, settings) from the session's cache, else built and cached.
-// The cache key covers the run, the settings and the model file's hash.
+// The key of the table for (run, settings) of the model file with that hash in
+// a session's option-table cache (SessionStore::saveOptionTable): JSON text
+// naming the run as "run" (an imported session's keys follow its new run ids).
+std::string optionTableCacheKey(int64_t runId, const std::string& modelSha256, const OptionTableSettings& settings);
+
+// The table for (run, settings) from the session's cache, else built and cached
+// under optionTableCacheKey.
 Result<OptionTable> cachedOptionTable(SessionStore& store, int64_t sessionId, int64_t runId,
                                       const std::string& modelSha256, const Model& model,
                                       const sensitivity::SensitivityReport& report,

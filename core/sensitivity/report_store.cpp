@@ -89,36 +89,43 @@ Result<void> saveReport(SessionStore& store, int64_t runId, const SensitivityRep
     return store.writeStep(runId, rows, maps, blobs);
 }
 
-Result<SensitivityReport> loadReport(SessionStore& store, int64_t runId)
+Result<std::optional<SensitivityReport>> loadReportSummary(SessionStore& store, int64_t runId)
 {
-    SensitivityReport r;
     PRECIS_TRY_ASSIGN(auto meta, store.readBlob(runId, kMetaKey));
-    if (meta) {
-        const std::string text(reinterpret_cast<const char*>(meta->data()), meta->size());
-        const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            return makeError(ErrorCode::Format, store.path() + ": run " + std::to_string(runId),
-                             "the stored report summary is not valid JSON");
-        r.complete = j.value("complete", false);
-        r.stage = j.value("stage", "");
-        r.tokens = j.value("tokens", int64_t(0));
-        r.baselineLoss = j.value("baseline_loss", 0.0);
-        r.referenceOption = j.value("reference_option", "");
-        for (const auto& c : j.value("correlations", nlohmann::json::array())) {
-            Correlation x;
-            x.proxy = c.value("proxy", "");
-            x.measured = c.value("measured", "");
-            const std::string kind = c.value("kind", "tensor");
-            x.kind = kind == "head" ? UnitKind::Head : kind == "layer" ? UnitKind::Layer : UnitKind::Tensor;
-            x.units = c.value("units", 0);
-            x.spearman = c.contains("spearman") && c["spearman"].is_number() ? c["spearman"].get<double>()
-                                                                              : std::nan("");
-            r.correlations.push_back(x);
-        }
+    if (!meta) return std::optional<SensitivityReport>();
+    SensitivityReport r;
+    const std::string text(reinterpret_cast<const char*>(meta->data()), meta->size());
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return makeError(ErrorCode::Format, store.path() + ": run " + std::to_string(runId),
+                         "the stored report summary is not valid JSON");
+    r.complete = j.value("complete", false);
+    r.stage = j.value("stage", "");
+    r.tokens = j.value("tokens", int64_t(0));
+    r.baselineLoss = j.value("baseline_loss", 0.0);
+    r.referenceOption = j.value("reference_option", "");
+    for (const auto& c : j.value("correlations", nlohmann::json::array())) {
+        Correlation x;
+        x.proxy = c.value("proxy", "");
+        x.measured = c.value("measured", "");
+        const std::string kind = c.value("kind", "tensor");
+        x.kind = kind == "head" ? UnitKind::Head : kind == "layer" ? UnitKind::Layer : UnitKind::Tensor;
+        x.units = c.value("units", 0);
+        x.spearman = c.contains("spearman") && c["spearman"].is_number() ? c["spearman"].get<double>()
+                                                                          : std::nan("");
+        r.correlations.push_back(x);
     }
+    return std::optional<SensitivityReport>(std::move(r));
+}
+
+Result<SensitivityReport> loadReport(SessionStore& store, int64_t runId, bool chunkMaps)
+{
+    PRECIS_TRY_ASSIGN(auto summary, loadReportSummary(store, runId));
+    SensitivityReport r = summary ? std::move(*summary) : SensitivityReport{};
     PRECIS_TRY_ASSIGN(auto rows, store.readSensitivity(runId));
     r.values.reserve(rows.size());
     for (const SensitivityRow& s : rows) r.values.push_back({s.unit, fromStore(s.kind), s.metric, s.option, s.value});
+    if (!chunkMaps) return r;
     PRECIS_TRY_ASSIGN(auto maps, store.listChunkMaps(runId));
     for (const ChunkMapInfo& info : maps) {
         PRECIS_TRY_ASSIGN(auto m, store.readChunkMap(runId, info.tensor, info.metric));

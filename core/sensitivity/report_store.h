@@ -11,6 +11,7 @@
 #include "session/session_store.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace precis::sensitivity {
@@ -20,8 +21,14 @@ namespace precis::sensitivity {
 Result<void> saveReport(SessionStore& store, int64_t runId, const SensitivityReport& report,
                         const CalibrationStats* stats = nullptr);
 
-// Reads back what saveReport wrote (the latest step of the run).
-Result<SensitivityReport> loadReport(SessionStore& store, int64_t runId);
+// Reads back what saveReport wrote (the latest step of the run); without
+// chunkMaps the chunk maps (the bulk of a large model's report) are left out.
+Result<SensitivityReport> loadReport(SessionStore& store, int64_t runId, bool chunkMaps = true);
+
+// Only the report's summary (complete, stage, tokens, baseline loss, reference
+// option, correlations: no values, no chunk maps); nullopt when the run stored
+// no report.
+Result<std::optional<SensitivityReport>> loadReportSummary(SessionStore& store, int64_t runId);
 
 // Column importance of a linear weight from a run (the Gram diagonal divided by
 // the tokens: mean x² per input channel), as importance-weighted quantizers use

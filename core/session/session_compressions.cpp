@@ -210,6 +210,7 @@ std::string compressionSettingsJson(const CompressionEntry& e)
                                        {"length", e.unitOptions.length},
                                        {"seed", e.unitOptions.seed}};
     }
+    // An entry without a plan (as records made before plans were kept) writes none: an empty recipe does not parse.
     if (!e.plan.tensors.empty()) j["recipe"] = nlohmann::ordered_json::parse(recipeToJson(e.plan, -1));
     if (!e.notes.empty()) j["notes"] = e.notes;
     return j.dump();

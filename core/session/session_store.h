@@ -123,8 +123,9 @@ public:
     Result<void> exportSession(int64_t sessionId, const std::string& path);
     // Copies the one session in the file at `path` (which is never modified) into
     // this store and returns its new id. On a name clash the session is renamed
-    // "name (2)", "name (3)", ...
-    Result<int64_t> importSession(const std::string& path);
+    // "name (2)", "name (3)", ...; `originalName` (optional) receives the name
+    // the session has in the file.
+    Result<int64_t> importSession(const std::string& path, std::string* originalName = nullptr);
 
 private:
     explicit SessionStore(sqlite::Db db) : m_db(std::move(db)) {}

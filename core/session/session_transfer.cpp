@@ -8,6 +8,8 @@
 
 #include "session/session_schema.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <system_error>
 #include <unistd.h>
@@ -105,6 +107,37 @@ constexpr ExportTable kExportTables[] = {
     {"benchmarks", "id, session_id, compression_id, machine_json, results_json, created_at", "session_id = ?1"},
 };
 
+// The option-table cache of the imported session, its rows following the run
+// map. A cache key is JSON naming its run as "run" (allocation/option_builder.h's
+// optionTableCacheKey): that becomes the new run id, or the tables of an
+// imported session would never be found again by their run.
+Result<void> copyOptionTables(sqlite::Db& db, int64_t sessionId, int64_t sourceSessionId)
+{
+    PRECIS_TRY_ASSIGN(auto select, db.prepare(
+        "SELECT m.new, x.key, x.data, x.created_at FROM precis_import.option_tables x "
+        "JOIN temp.precis_import_map m ON m.tbl = 'calibration_runs' AND m.old = x.run_id WHERE x.session_id = ?1 "
+        "ORDER BY x.id"));
+    select.bind(1, sourceSessionId);
+    PRECIS_TRY_ASSIGN(auto insert, db.prepare(
+        "INSERT INTO main.option_tables(session_id, run_id, key, data, created_at) VALUES(?, ?, ?, ?, ?)"));
+    for (;;) {
+        PRECIS_TRY_ASSIGN(const bool row, select.step());
+        if (!row) break;
+        const int64_t run = select.columnInt(0);
+        std::string key = select.columnText(1);
+        nlohmann::json k = nlohmann::json::parse(key, nullptr, false);
+        if (k.is_object() && k.contains("run") && k["run"].is_number_integer()) {
+            k["run"] = run;
+            key = k.dump();
+        }
+        const auto data = select.columnBlob(2);
+        insert.bind(1, sessionId).bind(2, run).bind(3, key).bindBlob(4, data.data(), data.size())
+            .bind(5, select.columnText(3));
+        PRECIS_TRY(insert.run());
+    }
+    return {};
+}
+
 } // namespace
 
 Result<void> SessionStore::exportSession(int64_t sessionId, const std::string& path)
@@ -161,7 +194,7 @@ Result<int64_t> SessionStore::createSessionUnique(const std::string& wanted, int
     return createSession(name, modelId);
 }
 
-Result<int64_t> SessionStore::importSession(const std::string& path)
+Result<int64_t> SessionStore::importSession(const std::string& path, std::string* originalName)
 {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
@@ -269,9 +302,7 @@ Result<int64_t> SessionStore::importSession(const std::string& path)
     PRECIS_TRY(bulk("INSERT INTO main.run_blobs(run_id, key, data) "
                     "SELECT m.new, x.key, x.data FROM precis_import.run_blobs x" +
                     runMap));
-    PRECIS_TRY(bulk("INSERT INTO main.option_tables(session_id, run_id, key, data, created_at) "
-                    "SELECT ?1, m.new, x.key, x.data, x.created_at FROM precis_import.option_tables x" +
-                    runMap + " WHERE x.session_id = ?2"));
+    PRECIS_TRY(copyOptionTables(m_db, sessionId, src.id));
     PRECIS_TRY(copyWithIds("allocations",
         "INSERT INTO main.allocations(session_id, name, budget_json, assignment_json, totals_json, created_at) "
         "SELECT ?1, name, budget_json, assignment_json, totals_json, created_at "
@@ -300,6 +331,7 @@ Result<int64_t> SessionStore::importSession(const std::string& path)
                         "json_valid(settings_json) AND " + newRun + "json_extract(settings_json, '" + path +
                         "')) IS NOT NULL"));
     PRECIS_TRY(tx.commit());
+    if (originalName) *originalName = src.name;
     return sessionId;
 }
 

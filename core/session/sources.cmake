@@ -10,4 +10,6 @@ list(APPEND PRECIS_CORE_SOURCES
   session/session_benchmarks.cpp
   session/session_calibration.cpp
   session/session_compressions.cpp
+  session/session_summary.cpp
+  session/session_compare.cpp
 )

@@ -7,3 +7,5 @@ precis_add_test(tst_session_crash SOURCES tst_session_crash.cpp LABELS session)
 add_dependencies(tst_session_crash session_crash_writer)
 target_compile_definitions(tst_session_crash PRIVATE PRECIS_SESSION_WRITER="$<TARGET_FILE:session_crash_writer>")
 precis_add_test(tst_session_records SOURCES tst_session_records.cpp LABELS session)
+# Sessions read back whole and compared: summary, JSON, differences, frontiers from the model and the cache.
+precis_add_test(tst_session_summary SOURCES tst_session_summary.cpp LABELS session)
