@@ -170,7 +170,7 @@ void BudgetDocument::rebuildTable()
     m_optionBegin.assign(1, 0);
     m_nativeOption.clear();
     for (const Unit& u : table.units) {
-        for (const Option& o : u.options) m_nativeOption.push_back(!isGgufScheme(o.scheme));
+        for (const Option& o : u.options) m_nativeOption.push_back(isPrecisNativeScheme(o.scheme));
         m_optionBegin.push_back(m_nativeOption.size());
     }
     m_table = std::make_shared<const OptionTable>(std::move(table));

@@ -4,10 +4,10 @@
 #include "job_runner.h"
 
 #include "eval/compress.h"
+#include "eval/gguf_conversion.h"
 #include "model/model.h"
 
 #include <QApplication>
-#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -48,7 +48,7 @@ ExportDialog::ExportDialog(JobRunner* runner, std::shared_ptr<const Model> model
 {
     setObjectName(QStringLiteral("ExportDialog"));
     setWindowTitle(tr("Export '%1'").arg(name));
-    if (m_model) m_rtnTensors = int(nativeTensors(*m_model).size());
+    if (m_model) m_nativeTensors = int(nativeTensors(*m_model).size());
 
     m_format = new QComboBox(this);
     m_format->addItem(tr("GGUF file (llama.cpp, Ollama)"), int(Format::Gguf));
@@ -67,10 +67,18 @@ ExportDialog::ExportDialog(JobRunner* runner, std::shared_ptr<const Model> model
     m_dtype->addItem(QStringLiteral("BF16"), int(DType::BF16));
     m_dtype->addItem(QStringLiteral("F32"), int(DType::F32));
     m_dtype->setToolTip(tr("Every tensor is dequantized to this type (safetensors has no block formats)"));
-    m_rtnAsF16 = new QCheckBox(tr("Store RTN tensors as F16"), this);
-    m_rtnAsF16->setChecked(true);
+    m_native = new QComboBox(this);
+    m_native->setObjectName(QStringLiteral("ExportNativeBox"));
+    m_native->addItem(tr("the nearest GGUF type (at least as many bits)"), int(NativeTensors::NearestGguf));
+    m_native->addItem(tr("F16"), int(NativeTensors::AsF16));
+    m_native->addItem(tr("refuse (write nothing)"), int(NativeTensors::Refuse));
+    m_native->setToolTip(tr("GGUF has no type for Precis' RTN format or for tensors whose heads have different "
+                            "types: how to store them"));
+    connect(m_native, &QComboBox::currentIndexChanged, this, &ExportDialog::updateForFormat);
     m_note = new QLabel(this);
+    m_note->setObjectName(QStringLiteral("ExportNoteLabel"));
     m_note->setWordWrap(true);
+    m_note->setTextFormat(Qt::PlainText);
 
     m_command = new QPlainTextEdit(this);
     m_command->setObjectName(QStringLiteral("LlamaQuantizeCommand"));
@@ -99,7 +107,8 @@ ExportDialog::ExportDialog(JobRunner* runner, std::shared_ptr<const Model> model
     form->addRow(tr("Format:"), m_format);
     form->addRow(tr("Write to:"), pathRow);
     form->addRow(tr("Element type:"), m_dtype);
-    form->addRow(QString(), m_rtnAsF16);
+    m_nativeLabel = new QLabel(tr("Precis-native tensors as:"), this);
+    form->addRow(m_nativeLabel, m_native);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_note);
@@ -155,19 +164,45 @@ void ExportDialog::updateForFormat()
 {
     const Format f = format();
     m_dtype->setEnabled(f == Format::Safetensors);
-    m_rtnAsF16->setVisible(f == Format::Gguf && m_rtnTensors > 0);
+    const bool native = f == Format::Gguf && m_nativeTensors > 0;
+    m_native->setVisible(native);
+    m_nativeLabel->setVisible(native);
     QString note;
     if (!m_model && f != Format::Recipe)
         note = tr("The compressed model is no longer in memory: run it again to export it, or export its recipe.");
-    else if (f == Format::Gguf && m_rtnTensors > 0)
-        note = tr("%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger "
-                  "than the plan's size; the accuracy stays RTN's).", nullptr, m_rtnTensors);
+    else if (native)
+        note = conversionText();
     else if (f == Format::Safetensors)
         note = tr("A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.");
     else if (f == Format::Recipe)
         note = tr("precis-cli compress --recipe FILE applies it to the original model again.");
     m_note->setText(note);
     m_export->setEnabled(!m_busy && (m_model || f == Format::Recipe));
+}
+
+QString ExportDialog::conversionText() const
+{
+    const auto how = NativeTensors(m_native->currentData().toInt());
+    if (how == NativeTensors::Refuse)
+        return tr("%n tensor(s) hold Precis-native types (RTN, or heads of different types), which GGUF cannot "
+                  "store: the export will refuse them.", nullptr, m_nativeTensors);
+    const std::vector<GgufConversion> conversions = ggufConversions(*m_model, how);
+    int64_t before = 0, after = 0;
+    QStringList lines;
+    for (const GgufConversion& c : conversions) {
+        before += c.bytesBefore;
+        after += c.bytesAfter;
+        if (lines.size() < 6)
+            lines << tr("%1: %2 → %3").arg(QString::fromStdString(c.tensor), QString::fromStdString(c.from),
+                                           QString::fromStdString(c.to));
+    }
+    if (conversions.size() > 6) lines << tr("… and %n more", nullptr, int(conversions.size() - 6));
+    return tr("%n tensor(s) hold Precis-native types, which GGUF cannot store; in the file they become:", nullptr,
+              int(conversions.size())) +
+           QLatin1Char('\n') + lines.join(QLatin1Char('\n')) + QLatin1Char('\n') +
+           tr("Their bytes: %1 → %2 (the rest of the file is unchanged); the file's accuracy is that of the stored "
+              "types, not the plan's — measure the file with precis-cli eval.")
+               .arg(QLocale().formattedDataSize(before), QLocale().formattedDataSize(after));
 }
 
 void ExportDialog::browse()
@@ -203,8 +238,9 @@ void ExportDialog::exportNow()
         finish(false, tr("The compressed model is no longer in memory: run it again to export it."));
         return;
     }
-    if (f == Format::Gguf && m_rtnTensors > 0 && !m_rtnAsF16->isChecked()) {
-        // The core's refusal, which names the first RTN tensor and its scheme.
+    const auto how = NativeTensors(m_native->currentData().toInt());
+    if (f == Format::Gguf && m_nativeTensors > 0 && how == NativeTensors::Refuse) {
+        // The core's refusal, which names the first native tensor and its type.
         auto refused = exportGguf(*m_model, target.toStdString(), NativeTensors::Refuse);
         finish(false, refused ? tr("Nothing written.") : coreErrorText(refused.error()));
         return;
@@ -217,8 +253,8 @@ void ExportDialog::exportNow()
     const DType dtype = DType(m_dtype->currentData().toInt());
     m_runner->run<ExportReport>(
         tr("Exporting %1").arg(QFileInfo(target).fileName()),
-        [model, out, f, dtype](Progress& progress, const CancelToken& cancel) -> Result<ExportReport> {
-            if (f == Format::Gguf) return exportGguf(*model, out, NativeTensors::AsF16);
+        [model, out, f, dtype, how](Progress& progress, const CancelToken& cancel) -> Result<ExportReport> {
+            if (f == Format::Gguf) return exportGguf(*model, out, how);
             return exportSafetensors(*model, out, dtype, &progress, &cancel);
         },
         [self = QPointer<ExportDialog>(this), target](Result<ExportReport> r) {

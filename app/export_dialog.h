@@ -1,7 +1,9 @@
 // Compress tab ▸ Export…: one result written as
-//   - GGUF (core exportGguf): every tensor in its planned type; RTN tensors have
-//     no GGUF type and are offered as F16 (with a note: the file is larger than
-//     the plan's size, the accuracy stays RTN's);
+//   - GGUF (core exportGguf): every tensor in its planned type; Precis-native
+//     tensors (RTN, per-head slices) have no GGUF type: before the user starts,
+//     the dialog lists what each becomes (core ggufConversions) under the chosen
+//     handling — the nearest GGUF type of at least as many bits (default), F16,
+//     or refuse;
 //   - a Hugging Face folder (exportSafetensors) in F16, BF16 or F32;
 //   - a recipe JSON (writeRecipe),
 // and the llama-quantize command line that makes llama.cpp write the same
@@ -15,7 +17,6 @@
 
 #include <memory>
 
-class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -53,7 +54,9 @@ public:
 
     QComboBox* formatBox() const { return m_format; }
     QComboBox* dtypeBox() const { return m_dtype; }
-    QCheckBox* rtnAsF16Box() const { return m_rtnAsF16; }
+    // How Precis-native tensors go into GGUF (NativeTensors as data); shown only when there are some.
+    QComboBox* nativeBox() const { return m_native; }
+    QLabel* noteLabel() const { return m_note; }
     QPushButton* exportButton() const { return m_export; }
     QLabel* statusLabel() const { return m_status; }
 
@@ -63,6 +66,8 @@ signals:
 
 private:
     void updateForFormat();
+    // What the native tensors become under the chosen handling (ggufConversions), for the note.
+    QString conversionText() const;
     void browse();
     QString defaultPath(Format format) const;
     void finish(bool ok, const QString& message);
@@ -72,13 +77,14 @@ private:
     CompressionPlan m_plan;
     QString m_name;
     QString m_originalPath;
-    int m_rtnTensors = 0;  // RTN tensors in m_model
+    int m_nativeTensors = 0;  // RTN and segmented tensors in m_model
     bool m_busy = false;
 
     QComboBox* m_format = nullptr;
     QLineEdit* m_path = nullptr;
     QComboBox* m_dtype = nullptr;
-    QCheckBox* m_rtnAsF16 = nullptr;
+    QComboBox* m_native = nullptr;
+    QLabel* m_nativeLabel = nullptr;
     QLabel* m_note = nullptr;
     QPlainTextEdit* m_command = nullptr;
     QLabel* m_status = nullptr;

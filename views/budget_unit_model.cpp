@@ -83,8 +83,8 @@ int BudgetUnitModel::columnCount(const QModelIndex& parent) const { return paren
 QString BudgetUnitModel::schemeText(const Option& o)
 {
     // Precis' own types (RTN) have no GGUF type: a GGUF export re-encodes them.
-    return isGgufScheme(o.scheme) ? QString::fromStdString(o.scheme)
-                                  : tr("%1 (Precis)").arg(QString::fromStdString(o.scheme));
+    return isPrecisNativeScheme(o.scheme) ? tr("%1 (Precis)").arg(QString::fromStdString(o.scheme))
+                                          : QString::fromStdString(o.scheme);
 }
 
 QString BudgetUnitModel::optionLabel(const Unit& u, int option) const
@@ -128,7 +128,7 @@ QVariant BudgetUnitModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::EditRole && col == OptionColumn) return u.pinned >= 0 ? u.pinned : chosen;
     if (role == Qt::CheckStateRole && col == PinnedColumn) return u.pinned >= 0 ? Qt::Checked : Qt::Unchecked;
-    if (role == Qt::ForegroundRole && col == OptionColumn && o && !isGgufScheme(o->scheme))
+    if (role == Qt::ForegroundRole && col == OptionColumn && o && isPrecisNativeScheme(o->scheme))
         return QColor(190, 90, 0);  // the frontier plot's Precis-native colour, darker for text
     if (role == Qt::FontRole && col == OptionColumn && u.pinned >= 0) {
         QFont f;

@@ -125,8 +125,13 @@ QWidget* CompressView::createSettings()
     planLayout->addWidget(m_allocationInfo);
     planLayout->addLayout(savedRow);
     planLayout->addLayout(uniformRow);
-    connect(m_schemeBox, &QComboBox::activated, this, [this] { m_uniformRadio->setChecked(true); });
+    connect(m_schemeBox, &QComboBox::activated, this, [this] {
+        m_uniformRadio->setChecked(true);
+        m_allocationWanted = false;
+    });
     connect(m_savedBox, &QComboBox::activated, this, [this] { m_savedRadio->setChecked(true); });
+    for (QRadioButton* r : {m_allocationRadio, m_savedRadio, m_uniformRadio})
+        connect(r, &QRadioButton::clicked, this, [this] { m_allocationWanted = false; });
     setSavedAllocations({});
 
     // Method
@@ -442,7 +447,16 @@ void CompressView::setAllocationState(const QString& summary, bool usable)
     m_allocationUsable = usable;
     m_allocationInfo->setText(summary);
     m_allocationRadio->setEnabled(usable);
-    if (!usable && m_allocationRadio->isChecked()) m_uniformRadio->setChecked(true);
+    // While the Budget tab rebuilds its table (another granularity, a new report) there is no
+    // allocation for a moment: the choice falls back to one scheme, and comes back with the
+    // allocation unless the user picked another plan meanwhile.
+    if (!usable && m_allocationRadio->isChecked()) {
+        m_uniformRadio->setChecked(true);
+        m_allocationWanted = true;
+    } else if (usable && m_allocationWanted) {
+        m_allocationRadio->setChecked(true);
+        m_allocationWanted = false;
+    }
 }
 
 void CompressView::updateMethodWidgets()

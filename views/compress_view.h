@@ -151,6 +151,7 @@ private:
     std::vector<CompressResultRow> m_rows;
     bool m_running = false;
     bool m_allocationUsable = false;
+    bool m_allocationWanted = false;  // the allocation was the plan when it became unusable
 
     QRadioButton* m_allocationRadio = nullptr;
     QRadioButton* m_uniformRadio = nullptr;

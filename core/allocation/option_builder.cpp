@@ -157,6 +157,12 @@ bool isGgufScheme(const std::string& scheme)
     return s.ok() && s->kind != quant::SchemeKind::Rtn;
 }
 
+bool isPrecisNativeScheme(const std::string& scheme)
+{
+    auto s = quant::parseScheme(scheme);
+    return s.ok() && s->kind == quant::SchemeKind::Rtn;
+}
+
 Result<OptionTable> buildOptionTable(const Model& model, const SensitivityReport& report,
                                      const OptionTableSettings& settings)
 {

@@ -60,6 +60,9 @@ std::vector<std::string> ggufAllocationOptions();
 std::vector<std::string> allAllocationOptions();
 // Is `scheme` (a scheme name) one a GGUF file can store as it is?
 bool isGgufScheme(const std::string& scheme);
+// Is it one of Precis' own (RTN: held in memory and in Precis files; a GGUF
+// export re-encodes it)? Names that are no scheme are neither.
+bool isPrecisNativeScheme(const std::string& scheme);
 
 // The weight tensors a unit of a table built from `model` stands for, with the
 // rows or columns it covers of each: a tensor unit is its tensor; a layer unit

@@ -12,6 +12,7 @@
 #include "engine/backward_ops.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
@@ -189,14 +190,28 @@ public:
         allocate(keep, workspace);
     }
 
-    // Returns false when cancelled; loss() is then meaningless.
-    bool forward(const CancelToken* cancel)
+    // Returns false when cancelled; loss() is then meaningless. capture (optional):
+    // receives the residual stream at the input of every layer and after the
+    // last (nLayer + 1 entries of N·C floats). start > 0: the pass begins at
+    // layer `start` from from->inputs[start] (layers before it are not run).
+    bool forward(const CancelToken* cancel, ResidualCache* capture = nullptr, int start = 0,
+                 const ResidualCache* from = nullptr)
     {
-        G::embeddingForward(m_acts[0].x, m_ids.data(), m_s.tokEmbd.w, m_llama ? nullptr : m_s.posEmbd.w, m_N, m_T, m_C);
-        for (int l = 0; l < m_c.nLayer; ++l) {
+        const size_t NC = size_t(m_N) * m_C;
+        if (start == 0) {
+            G::embeddingForward(m_acts[0].x, m_ids.data(), m_s.tokEmbd.w, m_llama ? nullptr : m_s.posEmbd.w, m_N, m_T,
+                                m_C);
+        } else {
+            float* x = start < m_c.nLayer ? m_acts[size_t(start)].x : m_xf;
+            std::copy(from->inputs[size_t(start)].begin(), from->inputs[size_t(start)].end(), x);
+        }
+        if (capture) capture->inputs.assign(size_t(m_c.nLayer) + 1, {});
+        for (int l = start; l < m_c.nLayer; ++l) {
             if (cancel && cancel->cancelled()) return false;
+            if (capture) capture->inputs[size_t(l)].assign(m_acts[size_t(l)].x, m_acts[size_t(l)].x + NC);
             layerForward(l);
         }
+        if (capture) capture->inputs[size_t(m_c.nLayer)].assign(m_xf, m_xf + NC);
         if (cancel && cancel->cancelled()) return false;
         normForward(m_xnf, m_rstdf, m_meanf, m_xf, m_s.outNorm, m_s.outNormB);
         engine::matmulForward(m_logits, m_xnf, m_s.output.mat(), nullptr, m_N);
@@ -452,10 +467,43 @@ Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<cons
     }
 }
 
+namespace {
+
+// The first layer an override changes: 0 for the embeddings, N for a tensor of
+// block N, nLayer for the output norm and head (nothing before the logits).
+int firstLayerOf(const std::string& name, int nLayer)
+{
+    int layer = -1;
+    if (std::sscanf(name.c_str(), "blk.%d.", &layer) == 1 && layer >= 0) return layer;
+    if (name.rfind("output", 0) == 0) return nLayer;
+    return 0;
+}
+
+} // namespace
+
+int firstChangedLayer(const ModelConfig& config, std::span<const TensorOverride> overrides)
+{
+    int first = config.nLayer;
+    for (const TensorOverride& o : overrides) first = std::min(first, firstLayerOf(o.name, config.nLayer));
+    return first;
+}
+
+size_t residualCacheBytes(const ModelConfig& config, int B, int T)
+{
+    return (size_t(config.nLayer) + 1) * size_t(B) * size_t(T) * size_t(config.nEmbd) * sizeof(float);
+}
+
 Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
-                                    std::span<const TensorOverride> overrides, const CancelToken* cancel)
+                                    std::span<const TensorOverride> overrides, const CancelToken* cancel,
+                                    ResidualCache* capture, const ResidualCache* from)
 {
     PRECIS_TRY(checkInputs(params, tokens, B, T));
+    const int nLayer = params.config.nLayer;
+    const int start = from ? firstChangedLayer(params.config, overrides) : 0;
+    if (from && (from->inputs.size() != size_t(nLayer) + 1 ||
+                 from->inputs[size_t(start)].size() != size_t(B) * T * params.config.nEmbd))
+        return makeError(ErrorCode::InvalidArgument, "parameters",
+                         "the residual cache was made for another pass (its layer count or size differs)");
     // Overrides replace the values of their tensor; the slots point at them.
     for (const TensorOverride& o : overrides) {
         if (!params.find(o.name) || !o.values)
@@ -478,7 +526,7 @@ Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const in
                 apply(*s);
         TrainingPass pass(params.config, slots, tokens, B, T, false, nullptr);
         pass.keepLogits();
-        if (!pass.forward(cancel)) return cancelledError();
+        if (!pass.forward(cancel, capture, start, from)) return cancelledError();
         const double loss = pass.loss();
         return LossAndLogits{loss, std::move(pass).logits()};
     } catch (const std::bad_alloc&) {

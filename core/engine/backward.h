@@ -91,11 +91,28 @@ struct LossAndLogits {
     std::vector<float> logits;   // (B·T, V) row-major, row b·T + t
 };
 
+// The residual stream of one forward pass at the input of every layer and after
+// the last: inputs[l] (B·T, C) row-major for l = 0..nLayer. A pass whose
+// overrides leave layers 0..l−1 unchanged can start at layer l from it.
+struct ResidualCache {
+    std::vector<std::vector<float>> inputs;
+};
+// Its size for a config and B × T tokens, bytes.
+size_t residualCacheBytes(const ModelConfig& config, int B, int T);
+// The first layer `overrides` change: 0 for the embeddings, N for a tensor of
+// block N, nLayer for the output norm and head.
+int firstChangedLayer(const ModelConfig& config, std::span<const TensorOverride> overrides);
+
 // The forward pass of lossOnly keeping the logits, with some tensors replaced by
 // `overrides` (errors as lossOnly, plus an override naming an unknown tensor or
 // having no values). Memory: the logits, B·T·V floats.
+// capture: also fills the pass's residual cache. from: a cache of a pass over
+// the same tokens and parameters without overrides; the pass starts at
+// firstChangedLayer(overrides) from it, skipping the layers before (the
+// result is the same bit for bit: those layers would compute what it holds).
 Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
                                     std::span<const TensorOverride> overrides = {},
-                                    const CancelToken* cancel = nullptr);
+                                    const CancelToken* cancel = nullptr, ResidualCache* capture = nullptr,
+                                    const ResidualCache* from = nullptr);
 
 } // namespace precis

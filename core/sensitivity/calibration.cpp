@@ -647,7 +647,12 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         for (int h = 0; h < c.nHead; ++h) headUnits.push_back(headUnit(l, h));
     if (settings.measure || settings.headAblation) {
         report(0.75, "measuring the original on " + std::to_string(M) + " sequences");
-        auto base = lossAndLogits(params, mTokens, M, T, {}, cancel);
+        // The original's residual stream at every layer, so that a unit of layer l is measured from
+        // layer l on (the layers before it compute the same); kept when it is small next to the model.
+        ResidualCache residuals;
+        const bool cacheResiduals = residualCacheBytes(c, M, T) <= std::max<size_t>(size_t(256) << 20,
+                                                                                   size_t(params.count()) * 4);
+        auto base = lossAndLogits(params, mTokens, M, T, {}, cancel, cacheResiduals ? &residuals : nullptr);
         if (!base.ok()) return base.error();
         const int64_t rows = int64_t(M) * T;
 
@@ -716,7 +721,8 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                 values.push_back(std::move(v));
                 overrides.push_back({t->p->name, values.back().data()});
             }
-            auto r = lossAndLogits(params, mTokens, M, T, overrides, cancel);
+            auto r = lossAndLogits(params, mTokens, M, T, overrides, cancel, nullptr,
+                                   cacheResiduals ? &residuals : nullptr);
             if (!r.ok()) {
                 std::lock_guard<std::mutex> lock(errMutex);
                 if (!failed.exchange(true)) firstError = r.error();

@@ -150,7 +150,7 @@ private slots:
         const QJsonArray rows = r.json()["allocations"].toArray();
         QCOMPARE(rows.size(), 2);
         QCOMPARE(rows[0].toObject()["name"].toString(), QStringLiteral("five"));
-        QCOMPARE(rows[1].toObject()["budget"].toString(), QStringLiteral("+0.5 % ppl (tensor)"));
+        QCOMPARE(rows[1].toObject()["budget"].toString(), QStringLiteral("+0.5 % ppl"));
         QCOMPARE(rows[1].toObject()["bytes"].toInteger(), halfBytes);
         QCOMPARE(rows[0].toObject()["units_differing_from_first"].toInt(), 0);
         QCOMPARE(rows[1].toObject()["units"].toInt(), 30);

@@ -386,6 +386,59 @@ private slots:
         QVERIFY2(std::fabs(engineLoss - std::log(300.0)) > 0.1, "the test model is too flat to be a test");
     }
 
+    // A pass started at the first layer its overrides change, from the original's residual
+    // cache, gives the full pass's loss and logits bit for bit.
+    void passFromResidualCacheIsExact_data() { addKindRows(); }
+    void passFromResidualCacheIsExact()
+    {
+        QFETCH(int, kind);
+        ModelConfig c = tinyConfig(kind);
+        c.nLayer = 3;
+        const int B = 2, T = 10;
+        const auto model = makeRandomModel(c, 17, 0.2f);
+        auto p = parametersFromModel(*model);
+        QVERIFY(p.ok());
+        const auto ids = testTokens(B, T, c.nVocab, 5);
+        ResidualCache cache;
+        auto base = lossAndLogits(*p, ids, B, T, {}, nullptr, &cache);
+        QVERIFY(base.ok());
+        QCOMPARE(cache.inputs.size(), size_t(c.nLayer + 1));
+        QCOMPARE(cache.inputs[1].size() * sizeof(float), residualCacheBytes(c, B, T) / (c.nLayer + 1));
+        // Perturbed copies of tensors in block 1, block 2, the output norm and (start 0) the token embeddings.
+        std::vector<std::vector<float>> values;
+        std::vector<std::string> names;
+        const std::string kindName = c.arch == Arch::Llama ? "ffn_down" : "ffn_up";
+        for (const std::string& n : {"blk.1." + kindName + ".weight", std::string("blk.2.attn_output.weight"),
+                                     std::string("output_norm.weight"), std::string("token_embd.weight")}) {
+            const ParameterTensor* t = p->find(n);
+            QVERIFY2(t, n.c_str());
+            std::vector<float> v = t->values;
+            for (size_t i = 0; i < v.size(); i += 3) v[i] *= 1.25f;
+            values.push_back(std::move(v));
+            names.push_back(n);
+        }
+        const int expectedStart[] = {1, 2, c.nLayer, 0};
+        for (size_t i = 0; i < names.size(); ++i) {
+            const std::vector<TensorOverride> o = {{names[i], values[i].data()}};
+            QCOMPARE(firstChangedLayer(c, o), expectedStart[i]);
+            auto full = lossAndLogits(*p, ids, B, T, o);
+            auto resumed = lossAndLogits(*p, ids, B, T, o, nullptr, nullptr, &cache);
+            QVERIFY(full.ok() && resumed.ok());
+            QVERIFY2(full->loss != base->loss, names[i].c_str());  // the override changes something
+            QCOMPARE(resumed->loss, full->loss);
+            QVERIFY(resumed->logits == full->logits);
+        }
+        // Two overrides: the pass starts at the earlier one.
+        const std::vector<TensorOverride> two = {{names[1], values[1].data()}, {names[0], values[0].data()}};
+        QCOMPARE(firstChangedLayer(c, two), 1);
+        QCOMPARE(lossAndLogits(*p, ids, B, T, two, nullptr, nullptr, &cache)->loss, lossAndLogits(*p, ids, B, T, two)->loss);
+        // A cache of another shape is refused, not used.
+        auto wrong = lossAndLogits(*p, testTokens(B, T - 2, c.nVocab, 5), B, T - 2,
+                                   std::vector<TensorOverride>{{names[0], values[0].data()}}, nullptr, nullptr, &cache);
+        QVERIFY(!wrong.ok());
+        QVERIFY(wrong.error().message.find("residual cache") != std::string::npos);
+    }
+
     void batchGradientIsMeanOfSequences_data() { addKindRows(); }
     void batchGradientIsMeanOfSequences()
     {

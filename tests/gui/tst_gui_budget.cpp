@@ -206,6 +206,8 @@ class TestGuiBudget : public QObject {
         BudgetUnitModel* m = v.unitModel();
         for (int r = 0; r < m->rowCount(); r += std::max(1, m->rowCount() / 50)) {
             const Option& o = t.units[size_t(r)].options[size_t(a.choice[size_t(r)])];
+            QCOMPARE(m->data(m->index(r, BudgetUnitModel::OptionColumn), BudgetUnitModel::RawRole).toInt(),
+                     a.choice[size_t(r)]);
             QCOMPARE(m->data(m->index(r, BudgetUnitModel::OptionColumn)).toString(), QString::fromStdString(o.scheme));
             QCOMPARE(m->data(m->index(r, BudgetUnitModel::BytesColumn), BudgetUnitModel::RawRole).toLongLong(), qlonglong(o.bytes));
         }

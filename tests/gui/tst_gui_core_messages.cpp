@@ -4,7 +4,9 @@
 // the studio's calibration, compression, evaluation and benchmark jobs really
 // report on the sample model is matched by the table.
 #include "calibration_job.h"
-#include "compress_job.h"
+#include "generation_job.h"
+
+#include "eval/compress_job.h"
 #include "core_messages.h"
 #include "language.h"
 
@@ -50,7 +52,7 @@ class TestGuiCoreMessages : public QObject {
 
     std::shared_ptr<const Model> m_model;
     std::shared_ptr<const Tokenizer> m_tokenizer;
-    app::EngineSource m_engine;
+    EngineSource m_engine;
 
 private slots:
     void initTestCase()
@@ -201,21 +203,18 @@ private slots:
         for (CompressionMethod method : {CompressionMethod::Gptq, CompressionMethod::Awq, CompressionMethod::Rtn}) {
             auto plan = uniformPlan(*m_model, "Q4_K");
             QVERIFY(plan.ok());
-            app::CompressRequest request;
-            request.name = "test";
-            request.planSource = "uniform";
-            request.scheme = "Q4_K";
-            request.plan = plan->plan;
-            request.method.method = method;
-            request.calibrationPath = kCalib;
-            request.sequences = 2;
-            request.length = 16;
-            request.evalPath = kEval;
+            CompressJob request;
+            request.entry.name = "test";
+            request.entry.planSource = PlanSource::Uniform;
+            request.entry.scheme = "Q4_K";
+            request.entry.plan = plan->plan;
+            request.entry.method.method = method;
+            request.entry.calibration = CompressionCalibration{kCalib.toStdString(), false, 2, 16, 1, 0};
+            request.evalText = kEval.toStdString();
             request.ctx = 32;
             request.maxChunks = 2;
             request.measureUnits = method == CompressionMethod::Rtn;
-            request.databasePath = db;
-            auto outcome = app::runCompressJob(*m_model, *m_tokenizer, m_engine, request, log.progress, cancel);
+            auto outcome = runCompressJob(*m_model, m_tokenizer.get(), m_engine, request, log.progress, cancel);
             QVERIFY2(outcome.ok(), outcome.ok() ? "" : outcome.error().toString().c_str());
             if (method != CompressionMethod::Rtn) continue;
             app::GenerationRequest generation;
@@ -281,11 +280,13 @@ private slots:
         errors.push_back(app::runCalibrationJob(*m_model, *m_tokenizer, m_engine, calib, none, cancel, {}).error());
         calib.textPath = kCalib;
         errors.push_back(app::runCalibrationJob(*m_model, *m_tokenizer, m_engine, calib, none, cancelled, {}).error());
-        app::CompressRequest compress;
-        errors.push_back(app::runCompressJob(*m_model, *m_tokenizer, m_engine, compress, none, cancel).error());
-        compress.evalPath = kEval;
-        compress.method.method = CompressionMethod::Gptq;
-        errors.push_back(app::runCompressJob(*m_model, *m_tokenizer, m_engine, compress, none, cancel).error());
+        CompressJob compress;
+        compress.measureUnits = true;  // without an evaluation text
+        errors.push_back(runCompressJob(*m_model, m_tokenizer.get(), m_engine, compress, none, cancel).error());
+        compress.measureUnits = false;
+        compress.evalText = kEval.toStdString();
+        compress.entry.method.method = CompressionMethod::Gptq;  // without calibration text
+        errors.push_back(runCompressJob(*m_model, m_tokenizer.get(), m_engine, compress, none, cancel).error());
 
         QVERIFY(app::installLanguage(QStringLiteral("de")));
         for (const Error& e : errors) {

@@ -10,6 +10,7 @@
 #include "test_support.h"
 
 #include "benchmark_controller.h"
+#include "benchmark_view.h"
 #include "budget_document.h"
 #include "budget_view.h"
 #include "calibration_dialog.h"
@@ -17,6 +18,7 @@
 #include "compress_view.h"
 #include "export_dialog.h"
 #include "main_window.h"
+#include "model_tree_view.h"
 #include "sensitivity_view.h"
 #include "studio_document.h"
 #include "window_support.h"

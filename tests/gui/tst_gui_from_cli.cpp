@@ -11,6 +11,7 @@
 #include "budget_view.h"
 #include "cli_support.h"
 #include "compress_controller.h"
+#include "compress_view.h"
 #include "main_window.h"
 #include "studio_document.h"
 #include "window_support.h"
