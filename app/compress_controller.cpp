@@ -221,10 +221,8 @@ Result<CompressJob> CompressController::buildJob()
         if (m_budget->isSolving())
             return makeError(ErrorCode::InvalidArgument, "plan",
                              tr("the Budget tab is still re-solving; try again in a moment").toStdString());
-        PRECIS_TRY_ASSIGN(e.plan, planFromAssignment(*model, m_budget->spec().granularity, m_budget->assignment()));
-        e.planSource = PlanSource::Allocation;
-        e.budget = m_budget->spec();
-        e.predictedPercent = m_budget->totals().predictedPplIncreasePercent;
+        PRECIS_TRY(planAllocation(e, *model, m_budget->spec(), m_budget->assignment(),
+                                  m_budget->totals().predictedPplIncreasePercent));
     } else if (s.source == views::CompressView::PlanSource::Saved) {
         const std::vector<SavedAllocation> saved = m_doc->allocations();
         const auto it = std::find_if(saved.begin(), saved.end(),
@@ -232,13 +230,7 @@ Result<CompressJob> CompressController::buildJob()
         if (it == saved.end())
             return makeError(ErrorCode::InvalidArgument, "plan",
                              tr("the session has no allocation named '%1'").arg(s.savedAllocation).toStdString());
-        PRECIS_TRY_ASSIGN(e.plan, planFromAssignment(*model, it->budget.granularity, it->assignment));
-        e.planSource = PlanSource::Allocation;
-        e.allocationId = it->id;
-        e.allocationName = it->name;
-        e.budget = it->budget;
-        e.predictedPercent = it->totals.predictedPplIncreasePercent;
-        e.damageScale = it->budget.damageScale;
+        PRECIS_TRY(planAllocation(e, *model, *it));
     } else {
         PRECIS_TRY_ASSIGN(UniformPlan u, uniformPlan(*model, s.scheme.toStdString()));
         if (u.plan.tensors.empty())

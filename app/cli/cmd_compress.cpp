@@ -211,26 +211,16 @@ int cmdCompress(const QStringList& args)
         if (!frontier.ok()) failError(frontier.error());
         const Allocation a = solveBudget(*frontier, budget);
         if (!a.feasible) printLine(QStringLiteral("note: %1").arg(QString::fromStdString(a.message)));
-        auto plan = planFromAssignment(*model, budget.granularity, allocationAssignment(*table, a));
-        if (!plan.ok()) failError(plan.error());
-        entry.plan = std::move(plan).value();
-        entry.planSource = PlanSource::Allocation;
-        entry.budget = budget;
-        entry.predictedPercent = perplexityIncreaseForDamage(a.damage);
+        if (auto planned = planAllocation(entry, *model, budget, allocationAssignment(*table, a),
+                                          perplexityIncreaseForDamage(a.damage));
+            !planned.ok())
+            failError(planned.error());
     }
     if (fromAllocation) {
         auto saved = loadAllocation(*store, session.id, p.value(QStringLiteral("allocation")).toStdString());
         if (!saved.ok()) failError(saved.error());
-        auto plan = planFromAssignment(*model, saved->budget.granularity, saved->assignment);
-        if (!plan.ok()) failError(plan.error());
-        entry.plan = std::move(plan).value();
-        entry.planSource = PlanSource::Allocation;
-        entry.allocationId = saved->id;
-        entry.allocationName = saved->name;
-        entry.budget = saved->budget;
         // Its prediction, and the closed-loop factor it was solved with, go into the record.
-        entry.predictedPercent = saved->totals.predictedPplIncreasePercent;
-        entry.damageScale = saved->budget.damageScale;
+        if (auto planned = planAllocation(entry, *model, *saved); !planned.ok()) failError(planned.error());
     }
     if (entry.plan.tensors.empty())
         failInput(QStringLiteral("%1: the model has no weight matrix to compress").arg(modelPath));

@@ -82,6 +82,26 @@ Result<std::optional<sensitivity::CalibrationSet>> calibrationOf(const Model& or
 
 } // namespace
 
+Result<void> planAllocation(CompressionEntry& e, const Model& model, const BudgetSpec& budget,
+                            const Assignment& assignment, double predictedPercent, const SavedAllocation* saved)
+{
+    PRECIS_TRY_ASSIGN(e.plan, planFromAssignment(model, budget.granularity, assignment));
+    e.planSource = PlanSource::Allocation;
+    e.budget = budget;
+    e.predictedPercent = predictedPercent;
+    e.damageScale = budget.damageScale;
+    if (saved) {
+        e.allocationId = saved->id;
+        e.allocationName = saved->name;
+    }
+    return {};
+}
+
+Result<void> planAllocation(CompressionEntry& e, const Model& model, const SavedAllocation& saved)
+{
+    return planAllocation(e, model, saved.budget, saved.assignment, saved.totals.predictedPplIncreasePercent, &saved);
+}
+
 Result<void> useSessionImportance(SessionStore& store, int64_t sessionId, CompressJob& job)
 {
     CompressionEntry& e = job.entry;

@@ -64,6 +64,17 @@ Result<CompressJobResult> runCompressJob(const Model& original, const Tokenizer*
                                          const EngineSource& originalEngine, const CompressJob& job,
                                          Progress& progress, const CancelToken& cancel);
 
+// The entry's plan from an allocation (unit -> scheme, units at the budget's
+// granularity: planFromAssignment), with its budget and prediction; the
+// prediction's closed-loop factor is the budget's. saved: the session's saved
+// allocation it is (its id and name go into the record), or null for one
+// solved on the spot. Errors: planFromAssignment's.
+Result<void> planAllocation(CompressionEntry& entry, const Model& model, const BudgetSpec& budget,
+                            const Assignment& assignment, double predictedPercent,
+                            const SavedAllocation* saved = nullptr);
+// The same for a saved allocation.
+Result<void> planAllocation(CompressionEntry& entry, const Model& model, const SavedAllocation& saved);
+
 // Plain rounding in a session without calibration text: the column importance
 // (mean x² per input channel) of the session's latest finished calibration run
 // weights the scale searches, as llama.cpp's imatrix does. Sets job.importance

@@ -14,7 +14,16 @@
 #include <string>
 #include <string_view>
 
+namespace precis {
+struct CompressionMeasurement;
+}
+
 namespace precis::session_detail {
+
+// The measured keys of a compression record's metrics (session_compressions.h:
+// "ppl_original" … "measured_ppl_increase_percent"), written into `j`; the
+// record and the session summary share them.
+void writeMeasurement(nlohmann::ordered_json& j, const CompressionMeasurement& m);
 
 class JsonObject {
 public:

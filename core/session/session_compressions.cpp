@@ -181,6 +181,24 @@ Result<void> parseMetrics(const JsonObject& m, const JsonObject& s, CompressionE
 
 } // namespace
 
+void session_detail::writeMeasurement(nlohmann::ordered_json& j, const CompressionMeasurement& m)
+{
+    const ComparisonResult& c = m.comparison;
+    j["ppl_original"] = c.pplOriginal;
+    j["ppl_compressed"] = c.pplCompressed;
+    j["ppl_ratio"] = c.pplRatio();
+    j["mean_nll_original"] = c.meanNllOriginal;
+    j["mean_nll_compressed"] = c.meanNllCompressed;
+    j["kl_mean"] = c.klMean;
+    j["kl_p99"] = c.klP99;
+    j["kl_max"] = c.klMax;
+    j["top1_agreement"] = c.top1Agreement;
+    j["tokens_scored"] = c.tokensScored;
+    j["chunks"] = c.chunks;
+    j["ctx"] = m.ctx;
+    j["measured_ppl_increase_percent"] = m.percent();
+}
+
 std::string compressionSettingsJson(const CompressionEntry& e)
 {
     nlohmann::ordered_json j;
@@ -225,22 +243,7 @@ std::string compressionMetricsJson(const CompressionEntry& e)
     j["bits_per_weight"] = e.bitsPerWeight;
     j["original_bytes"] = e.originalBytes;
     j["original_bits_per_weight"] = e.originalBitsPerWeight;
-    if (e.measured) {
-        const ComparisonResult& c = e.measured->comparison;
-        j["ppl_original"] = c.pplOriginal;
-        j["ppl_compressed"] = c.pplCompressed;
-        j["ppl_ratio"] = c.pplRatio();
-        j["mean_nll_original"] = c.meanNllOriginal;
-        j["mean_nll_compressed"] = c.meanNllCompressed;
-        j["kl_mean"] = c.klMean;
-        j["kl_p99"] = c.klP99;
-        j["kl_max"] = c.klMax;
-        j["top1_agreement"] = c.top1Agreement;
-        j["tokens_scored"] = c.tokensScored;
-        j["chunks"] = c.chunks;
-        j["ctx"] = e.measured->ctx;
-        j["measured_ppl_increase_percent"] = e.measured->percent();
-    }
+    if (e.measured) session_detail::writeMeasurement(j, *e.measured);
     j["predicted_ppl_increase_percent"] = numberOrNull(e.predictedPercent);
     j["damage_scale"] = e.damageScale;
     j["seconds"] = e.seconds;

@@ -1,6 +1,8 @@
 // A session read back whole, and its JSON.
 #include "session/session_summary.h"
 
+#include "session/record_json.h"
+
 #include "sensitivity/report_store.h"
 
 #include <nlohmann/json.hpp>
@@ -137,18 +139,8 @@ Json compressionJson(const CompressionEntry& c)
     j["predicted_ppl_increase_percent"] = numberOrNull(c.predictedPercent);
     j["measured"] = c.measured.has_value();
     if (c.measured) {
-        const ComparisonResult& m = c.measured->comparison;
-        j["ppl_original"] = m.pplOriginal;
-        j["ppl_compressed"] = m.pplCompressed;
-        j["ppl_ratio"] = m.pplRatio();
-        j["measured_ppl_increase_percent"] = c.measured->percent();
-        j["kl_mean"] = m.klMean;
-        j["kl_p99"] = m.klP99;
-        j["kl_max"] = m.klMax;
-        j["top1_agreement"] = m.top1Agreement;
-        j["tokens_scored"] = m.tokensScored;
+        session_detail::writeMeasurement(j, *c.measured);
         j["eval_text"] = c.measured->text;
-        j["ctx"] = c.measured->ctx;
     }
     return j;
 }
