@@ -510,6 +510,30 @@
         <source>the model file carries no tokenizer</source>
         <translation>die Modelldatei enthält keinen Tokenizer</translation>
     </message>
+    <message>
+        <source>Writing calibration text</source>
+        <translation>Modell schreibt Kalibrierungstext</translation>
+    </message>
+    <message>
+        <source>%1 needs calibration text: choose a file (or let the model write it)</source>
+        <translation>%1 braucht Kalibrierungstext: Wählen Sie eine Datei (oder lassen Sie ihn vom Modell schreiben)</translation>
+    </message>
+    <message>
+        <source>no file given: choose a text to calibrate on</source>
+        <translation>keine Datei angegeben: Wählen Sie einen Text zum Kalibrieren</translation>
+    </message>
+    <message>
+        <source>measuring each tensor needs an evaluation text: choose one</source>
+        <translation>das Messen jedes einzelnen Tensors braucht einen Auswertungstext: Wählen Sie einen</translation>
+    </message>
+    <message>
+        <source>measuring needs the model&apos;s tokenizer</source>
+        <translation>das Messen braucht den Tokenizer des Modells</translation>
+    </message>
+    <message>
+        <source>calibration needs the model&apos;s tokenizer</source>
+        <translation>die Kalibrierung braucht den Tokenizer des Modells</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -526,83 +550,83 @@
     <name>precis::app::AllocationsDialog</name>
     <message>
         <source>Allocations of session &apos;%1&apos;</source>
-        <translation type="unfinished">Zuteilungen der Sitzung „%1“</translation>
+        <translation>Zuteilungen der Sitzung „%1“</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Budget</source>
-        <translation type="unfinished">Budget</translation>
+        <translation>Budget</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished">Größe</translation>
+        <translation>Größe</translation>
     </message>
     <message>
         <source>Bits/weight</source>
-        <translation type="unfinished">Bits/Gewicht</translation>
+        <translation>Bit/Gewicht</translation>
     </message>
     <message>
         <source>Predicted Δppl %</source>
-        <translation type="unfinished">Vorhergesagte Δppl %</translation>
+        <translation>Vorhergesagte Δppl %</translation>
     </message>
     <message>
         <source>Predicted KL</source>
-        <translation type="unfinished">Vorhergesagte KL</translation>
+        <translation>Vorhergesagte KL</translation>
     </message>
     <message>
         <source>Units</source>
-        <translation type="unfinished"></translation>
+        <translation>Einheiten</translation>
     </message>
     <message>
         <source>Differing from the first</source>
-        <translation type="unfinished"></translation>
+        <translation>Abweichend von der ersten</translation>
     </message>
     <message>
         <source>Load into Budget Tab</source>
-        <translation type="unfinished"></translation>
+        <translation>In den Reiter Budget laden</translation>
     </message>
     <message>
         <source>Its budget, unit granularity, metric, options and pins become the Budget tab&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihr Budget, ihre Granularität der Einheiten, Metrik, Optionen und Fixierungen werden in den Reiter Budget übernommen</translation>
     </message>
     <message>
         <source>Compress…</source>
-        <translation type="unfinished"></translation>
+        <translation>Komprimieren…</translation>
     </message>
     <message>
         <source>The Compress tab with this allocation, exactly as saved, as its plan</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Reiter Komprimieren mit dieser Zuteilung als Plan öffnen, genau wie sie gespeichert wurde</translation>
     </message>
     <message>
         <source>Export Recipe…</source>
-        <translation type="unfinished"></translation>
+        <translation>Rezept exportieren…</translation>
     </message>
     <message>
         <source>Its recipe JSON, and the llama-quantize arguments that write the same types</source>
-        <translation type="unfinished"></translation>
+        <translation>Ihr Rezept als JSON und die llama-quantize-Argumente, die dieselben Typen schreiben</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen</translation>
     </message>
     <message>
         <source>Delete allocation</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuteilung löschen</translation>
     </message>
     <message>
         <source>Delete the allocation &apos;%1&apos; from the session? Compressions made from it keep their results.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Zuteilung „%1“ aus der Sitzung löschen? Daraus erstellte Komprimierungen behalten ihre Ergebnisse.</translation>
     </message>
     <message>
         <source>—</source>
-        <translation type="unfinished">—</translation>
+        <translation>—</translation>
     </message>
     <message>
         <source>Export</source>
-        <translation type="unfinished">Exportieren</translation>
+        <translation>Exportieren</translation>
     </message>
 </context>
 <context>
@@ -664,33 +688,37 @@
     <name>precis::app::BudgetDocument</name>
     <message>
         <source>This option table cannot be allocated: %1</source>
-        <translation type="unfinished">Für diese Optionstabelle ist keine Zuteilung möglich: %1</translation>
+        <translation>Für diese Optionstabelle ist keine Zuteilung möglich: %1</translation>
     </message>
     <message numerus="yes">
         <source>%n pin(s) do not fit this table and were dropped: %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Fixierung passt nicht zu dieser Tabelle und wurde verworfen: %1</numerusform>
+            <numerusform>%n Fixierungen passen nicht zu dieser Tabelle und wurden verworfen: %1</numerusform>
         </translation>
     </message>
     <message>
         <source>Could not solve the allocation: %1</source>
-        <translation type="unfinished">Die Zuteilung konnte nicht berechnet werden: %1</translation>
+        <translation>Die Zuteilung konnte nicht berechnet werden: %1</translation>
     </message>
     <message>
         <source>Unpin %1</source>
-        <translation type="unfinished">%1 freigeben</translation>
+        <translation>%1 freigeben</translation>
     </message>
     <message>
         <source>Pin %1 to %2</source>
-        <translation type="unfinished">%1 auf %2 fixieren</translation>
+        <translation>%1 auf %2 fixieren</translation>
     </message>
     <message numerus="yes">
         <source>Unpin %n units</source>
-        <translation type="unfinished">
+        <translation>
             <numerusform>%n Einheit freigeben</numerusform>
             <numerusform>%n Einheiten freigeben</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>This table came without its calibration report: its settings cannot change.</source>
+        <translation>Diese Tabelle kam ohne ihren Kalibrierungsbericht: Ihre Einstellungen lassen sich nicht ändern.</translation>
     </message>
 </context>
 <context>
@@ -929,15 +957,15 @@
     </message>
     <message>
         <source>budget %1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
-        <translation type="unfinished"></translation>
+        <translation>Budget %1: %2 MB · %3 Bit/Gewicht · vorhergesagte Δppl +%4 %</translation>
     </message>
     <message>
         <source>Per-head units give parts of a tensor their own types.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einheiten pro Kopf geben Teilen eines Tensors eigene Typen.</translation>
     </message>
     <message>
         <source>the session has no allocation named &apos;%1&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>die Sitzung hat keine Zuteilung namens „%1“</translation>
     </message>
 </context>
 <context>
@@ -961,10 +989,6 @@
     <message>
         <source>Every tensor is dequantized to this type (safetensors has no block formats)</source>
         <translation>Jeder Tensor wird in diesen Typ dequantisiert (safetensors kennt keine Blockformate)</translation>
-    </message>
-    <message>
-        <source>Store RTN tensors as F16</source>
-        <translation>RTN-Tensoren als F16 speichern</translation>
     </message>
     <message>
         <source>Copy</source>
@@ -1005,13 +1029,6 @@
     <message>
         <source>The compressed model is no longer in memory: run it again to export it, or export its recipe.</source>
         <translation>Das komprimierte Modell ist nicht mehr im Speicher: Führen Sie die Komprimierung erneut aus, um es zu exportieren, oder exportieren Sie sein Rezept.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger than the plan&apos;s size; the accuracy stays RTN&apos;s).</source>
-        <translation>
-            <numerusform>%n Tensor verwendet ein RTN-Schema, das GGUF nicht speichern kann: Er wird als F16 geschrieben (die Datei ist größer als die Größe des Plans; die Genauigkeit bleibt die von RTN).</numerusform>
-            <numerusform>%n Tensoren verwenden RTN-Schemata, die GGUF nicht speichern kann: Sie werden als F16 geschrieben (die Datei ist größer als die Größe des Plans; die Genauigkeit bleibt die von RTN).</numerusform>
-        </translation>
     </message>
     <message>
         <source>A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.</source>
@@ -1067,6 +1084,55 @@
     <message>
         <source>Export failed: %1</source>
         <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>the nearest GGUF type (at least as many bits)</source>
+        <translation>nächstliegender GGUF-Typ (mindestens ebenso viele Bits)</translation>
+    </message>
+    <message>
+        <source>F16</source>
+        <translation>F16</translation>
+    </message>
+    <message>
+        <source>refuse (write nothing)</source>
+        <translation>ablehnen (nichts schreiben)</translation>
+    </message>
+    <message>
+        <source>GGUF has no type for Precis&apos; RTN format or for tensors whose heads have different types: how to store them</source>
+        <translation>GGUF hat keinen Typ für das RTN-Format von Precis oder für Tensoren, deren Köpfe verschiedene Typen haben: wie sie gespeichert werden</translation>
+    </message>
+    <message>
+        <source>Precis-native tensors as:</source>
+        <translation>Precis-eigene Tensoren als:</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) hold Precis-native types (RTN, or heads of different types), which GGUF cannot store: the export will refuse them.</source>
+        <translation>
+            <numerusform>%n Tensor hat einen Precis-eigenen Typ (RTN oder Köpfe verschiedener Typen), den GGUF nicht speichern kann: Der Export wird ihn ablehnen.</numerusform>
+            <numerusform>%n Tensoren haben Precis-eigene Typen (RTN oder Köpfe verschiedener Typen), die GGUF nicht speichern kann: Der Export wird sie ablehnen.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1: %2 → %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation>
+            <numerusform>… und %n weiterer</numerusform>
+            <numerusform>… und %n weitere</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) hold Precis-native types, which GGUF cannot store; in the file they become:</source>
+        <translation>
+            <numerusform>%n Tensor hat einen Precis-eigenen Typ, den GGUF nicht speichern kann; in der Datei wird daraus:</numerusform>
+            <numerusform>%n Tensoren haben Precis-eigene Typen, die GGUF nicht speichern kann; in der Datei werden daraus:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Their bytes: %1 → %2 (the rest of the file is unchanged); the file&apos;s accuracy is that of the stored types, not the plan&apos;s — measure the file with precis-cli eval.</source>
+        <translation>Ihre Bytes: %1 → %2 (der Rest der Datei bleibt unverändert); die Genauigkeit der Datei ist die der gespeicherten Typen, nicht die des Plans — messen Sie die Datei mit precis-cli eval.</translation>
     </message>
 </context>
 <context>
@@ -1362,43 +1428,43 @@
     </message>
     <message>
         <source>&amp;Sessions…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Sitzungen…</translation>
     </message>
     <message>
         <source>The sessions of this database: reopen, rename, delete, compare, export, import</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sitzungen dieser Datenbank: wieder öffnen, umbenennen, löschen, vergleichen, exportieren, importieren</translation>
     </message>
     <message>
         <source>&amp;Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Rückgängig</translation>
     </message>
     <message>
         <source>&amp;Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Wiederholen</translation>
     </message>
     <message>
         <source>Saved &amp;Allocations…</source>
-        <translation type="unfinished"></translation>
+        <translation>Gespeicherte &amp;Zuteilungen…</translation>
     </message>
     <message>
         <source>The allocations saved in this session, side by side: load one into the Budget tab, compress it, export its recipe or llama-quantize arguments</source>
-        <translation type="unfinished"></translation>
+        <translation>Die in dieser Sitzung gespeicherten Zuteilungen nebeneinander: eine in den Reiter Budget laden, komprimieren, ihr Rezept oder ihre llama-quantize-Argumente exportieren</translation>
     </message>
     <message>
         <source>Model file missing</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelldatei fehlt</translation>
     </message>
     <message>
         <source>The session&apos;s model %1 is not there (a session from another machine, or a moved file). Locate the same file? Precis checks that its SHA-256 matches.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell %1 der Sitzung ist nicht vorhanden (eine Sitzung von einem anderen Rechner oder eine verschobene Datei). Dieselbe Datei suchen? Precis prüft, ob ihre SHA-256 übereinstimmt.</translation>
     </message>
     <message>
         <source>Locate %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 suchen</translation>
     </message>
     <message>
         <source>The allocation &apos;%1&apos; is no longer in the session.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Zuteilung „%1“ ist nicht mehr in der Sitzung.</translation>
     </message>
 </context>
 <context>
@@ -1619,94 +1685,94 @@
     <name>precis::app::SessionsDialog</name>
     <message>
         <source>Sessions in %1</source>
-        <translation type="unfinished">Sitzungen in %1: {1?}</translation>
+        <translation>Sitzungen in %1</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">Name</translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished">Modell</translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Calibrations</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalibrierungen</translation>
     </message>
     <message>
         <source>Allocations</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuteilungen</translation>
     </message>
     <message>
         <source>Compressions</source>
-        <translation type="unfinished">Kompressionen</translation>
+        <translation>Kompressionen</translation>
     </message>
     <message>
         <source>Benchmarks</source>
-        <translation type="unfinished">Benchmarks</translation>
+        <translation>Benchmarks</translation>
     </message>
     <message>
         <source>Last used</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuletzt verwendet</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen</translation>
     </message>
     <message>
         <source>Rename…</source>
-        <translation type="unfinished"></translation>
+        <translation>Umbenennen…</translation>
     </message>
     <message>
         <source>Delete…</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen…</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished">Exportieren…</translation>
+        <translation>Exportieren…</translation>
     </message>
     <message>
         <source>Import…</source>
-        <translation type="unfinished"></translation>
+        <translation>Importieren…</translation>
     </message>
     <message>
         <source>Compare</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergleichen</translation>
     </message>
     <message>
         <source>Select two sessions: their frontiers and results on one plot, and what differs</source>
-        <translation type="unfinished"></translation>
+        <translation>Zwei Sitzungen auswählen: ihre Fronten und Ergebnisse in einem Diagramm und was sich unterscheidet</translation>
     </message>
     <message>
         <source>Rename Session</source>
-        <translation type="unfinished"></translation>
+        <translation>Sitzung umbenennen</translation>
     </message>
     <message>
         <source>New name:</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Name:</translation>
     </message>
     <message>
         <source>Delete Sessions</source>
-        <translation type="unfinished"></translation>
+        <translation>Sitzungen löschen</translation>
     </message>
     <message numerus="yes">
         <source>Delete %n session(s) with every calibration, allocation, compression and benchmark in them? Model files and exported files stay.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Sitzung mit allen darin enthaltenen Kalibrierungen, Zuteilungen, Komprimierungen und Benchmarks löschen? Modelldateien und exportierte Dateien bleiben erhalten.</numerusform>
+            <numerusform>%n Sitzungen mit allen darin enthaltenen Kalibrierungen, Zuteilungen, Komprimierungen und Benchmarks löschen? Modelldateien und exportierte Dateien bleiben erhalten.</numerusform>
         </translation>
     </message>
     <message>
         <source>Export Session</source>
-        <translation type="unfinished"></translation>
+        <translation>Sitzung exportieren</translation>
     </message>
     <message>
         <source>Precis sessions (*.sqlite);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Precis-Sitzungen (*.sqlite);;Alle Dateien (*)</translation>
     </message>
     <message>
         <source>Import Session</source>
-        <translation type="unfinished"></translation>
+        <translation>Sitzung importieren</translation>
     </message>
 </context>
 <context>
@@ -1773,29 +1839,29 @@
     </message>
     <message numerus="yes">
         <source>%n record(s) of this session cannot be read and are not shown: %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Eintrag dieser Sitzung kann nicht gelesen werden und wird nicht angezeigt: %1</numerusform>
+            <numerusform>%n Einträge dieser Sitzung können nicht gelesen werden und werden nicht angezeigt: %1</numerusform>
         </translation>
     </message>
     <message>
         <source>Imported session &apos;%1&apos; from %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>Sitzung „%1“ aus %2 importiert.</translation>
     </message>
     <message>
         <source>There is no allocation to save: calibrate and choose a budget first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Es gibt keine Zuteilung zum Speichern: Kalibrieren Sie zuerst, und wählen Sie dann ein Budget.</translation>
     </message>
     <message numerus="yes">
         <source>Loaded &apos;%1&apos;: the session&apos;s calibration has changed since it was saved, so %n unit(s) now get other options.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>„%1“ geladen: Die Kalibrierung der Sitzung hat sich seit dem Speichern geändert, daher erhält %n Einheit jetzt eine andere Option.</numerusform>
+            <numerusform>„%1“ geladen: Die Kalibrierung der Sitzung hat sich seit dem Speichern geändert, daher erhalten %n Einheiten jetzt andere Optionen.</numerusform>
         </translation>
     </message>
     <message>
         <source>Loaded allocation &apos;%1&apos; into the Budget tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuteilung „%1“ in den Reiter Budget geladen.</translation>
     </message>
 </context>
 <context>
@@ -2440,7 +2506,7 @@
     </message>
     <message>
         <source>%1 (Precis)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (Precis)</translation>
     </message>
 </context>
 <context>
@@ -2607,61 +2673,61 @@
     </message>
     <message>
         <source>per tensor</source>
-        <translation type="unfinished"></translation>
+        <translation>pro Tensor</translation>
     </message>
     <message>
         <source>per head</source>
-        <translation type="unfinished"></translation>
+        <translation>pro Kopf</translation>
     </message>
     <message>
         <source>per layer</source>
-        <translation type="unfinished"></translation>
+        <translation>pro Schicht</translation>
     </message>
     <message>
         <source>What gets one choice: a tensor, an attention head&apos;s slices of q/k/v/o, or a whole layer</source>
-        <translation type="unfinished"></translation>
+        <translation>Was jeweils eine Wahl erhält: ein Tensor, die q/k/v/o-Ausschnitte eines Attention-Kopfs oder eine ganze Schicht</translation>
     </message>
     <message>
         <source>output-weighted error</source>
-        <translation type="unfinished"></translation>
+        <translation>ausgabegewichteter Fehler</translation>
     </message>
     <message>
         <source>Fisher</source>
-        <translation type="unfinished"></translation>
+        <translation>Fisher</translation>
     </message>
     <message>
         <source>How each option&apos;s damage is predicted from the calibration run</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie der Schaden jeder Option aus dem Kalibrierungslauf vorhergesagt wird</translation>
     </message>
     <message>
         <source>Precis RTN types</source>
-        <translation type="unfinished"></translation>
+        <translation>Precis-RTN-Typen</translation>
     </message>
     <message>
         <source>Also offer Precis&apos; own RTN format (2–8 bits, groups of 32–128). No GGUF type holds it: a GGUF export re-encodes those tensors to GGUF types.</source>
-        <translation type="unfinished"></translation>
+        <translation>Auch das eigene RTN-Format von Precis anbieten (2–8 Bit, Gruppen von 32–128). Kein GGUF-Typ kann es aufnehmen: Ein GGUF-Export kodiert diese Tensoren in GGUF-Typen um.</translation>
     </message>
     <message>
         <source>Units:</source>
-        <translation type="unfinished"></translation>
+        <translation>Einheiten:</translation>
     </message>
     <message>
         <source>Damage:</source>
-        <translation type="unfinished"></translation>
+        <translation>Schaden:</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; bits/weight · predicted Δppl &lt;b&gt;+%3 %&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; Bit/Gewicht · vorhergesagte Δppl &lt;b&gt;+%3 %&lt;/b&gt;</translation>
     </message>
     <message>
         <source> · predicted KL %1 nats/token</source>
-        <translation type="unfinished"></translation>
+        <translation> · vorhergesagte KL %1 nats/Token</translation>
     </message>
     <message numerus="yes">
         <source>%n unit(s) use Precis&apos; RTN format: kept as such in memory; a GGUF export re-encodes them to GGUF types.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Einheit verwendet das RTN-Format von Precis: Im Speicher bleibt sie so erhalten; ein GGUF-Export kodiert sie in GGUF-Typen um.</numerusform>
+            <numerusform>%n Einheiten verwenden das RTN-Format von Precis: Im Speicher bleiben sie so erhalten; ein GGUF-Export kodiert sie in GGUF-Typen um.</numerusform>
         </translation>
     </message>
 </context>
@@ -2996,19 +3062,19 @@ p99</translation>
     </message>
     <message>
         <source>Saved allocation:</source>
-        <translation type="unfinished"></translation>
+        <translation>Gespeicherte Zuteilung:</translation>
     </message>
     <message>
         <source>An allocation saved in this session (Budget ▸ Save allocation…), compressed exactly as it was saved</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine in dieser Sitzung gespeicherte Zuteilung (Budget ▸ Zuteilung speichern…), genau so komprimiert, wie sie gespeichert wurde</translation>
     </message>
     <message>
         <source>not measured</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht gemessen</translation>
     </message>
     <message>
         <source>Compressed without an evaluation text: measure it with precis-cli eval, or compress it again here</source>
-        <translation type="unfinished"></translation>
+        <translation>Ohne Auswertungstext komprimiert: Messen Sie es mit precis-cli eval, oder komprimieren Sie es hier erneut</translation>
     </message>
 </context>
 <context>
@@ -3039,7 +3105,7 @@ p99</translation>
     </message>
     <message>
         <source>current allocation (Precis-native types)</source>
-        <translation type="unfinished"></translation>
+        <translation>aktuelle Zuteilung (Precis-eigene Typen)</translation>
     </message>
 </context>
 <context>

@@ -510,6 +510,30 @@
         <source>the model file carries no tokenizer</source>
         <translation>该模型文件不含分词器</translation>
     </message>
+    <message>
+        <source>Writing calibration text</source>
+        <translation>模型正在生成校准文本</translation>
+    </message>
+    <message>
+        <source>%1 needs calibration text: choose a file (or let the model write it)</source>
+        <translation>%1 需要校准文本：请选择文件（或让模型自行生成）</translation>
+    </message>
+    <message>
+        <source>no file given: choose a text to calibrate on</source>
+        <translation>未指定文件：请选择用于校准的文本</translation>
+    </message>
+    <message>
+        <source>measuring each tensor needs an evaluation text: choose one</source>
+        <translation>逐个测量张量需要评估文本：请选择一个</translation>
+    </message>
+    <message>
+        <source>measuring needs the model&apos;s tokenizer</source>
+        <translation>测量需要模型的分词器</translation>
+    </message>
+    <message>
+        <source>calibration needs the model&apos;s tokenizer</source>
+        <translation>校准需要模型的分词器</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -526,83 +550,83 @@
     <name>precis::app::AllocationsDialog</name>
     <message>
         <source>Allocations of session &apos;%1&apos;</source>
-        <translation type="unfinished">会话“%1”的分配</translation>
+        <translation>会话“%1”的分配</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">名称</translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Budget</source>
-        <translation type="unfinished">预算</translation>
+        <translation>预算</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished">大小</translation>
+        <translation>大小</translation>
     </message>
     <message>
         <source>Bits/weight</source>
-        <translation type="unfinished">位/权重</translation>
+        <translation>位/权重</translation>
     </message>
     <message>
         <source>Predicted Δppl %</source>
-        <translation type="unfinished">预测 Δppl %</translation>
+        <translation>预测 Δppl %</translation>
     </message>
     <message>
         <source>Predicted KL</source>
-        <translation type="unfinished">预测 KL</translation>
+        <translation>预测 KL</translation>
     </message>
     <message>
         <source>Units</source>
-        <translation type="unfinished"></translation>
+        <translation>单元数</translation>
     </message>
     <message>
         <source>Differing from the first</source>
-        <translation type="unfinished"></translation>
+        <translation>与第一个不同</translation>
     </message>
     <message>
         <source>Load into Budget Tab</source>
-        <translation type="unfinished"></translation>
+        <translation>载入“预算”标签页</translation>
     </message>
     <message>
         <source>Its budget, unit granularity, metric, options and pins become the Budget tab&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>其预算、单元粒度、指标、选项和固定设置将成为“预算”标签页的设置</translation>
     </message>
     <message>
         <source>Compress…</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩…</translation>
     </message>
     <message>
         <source>The Compress tab with this allocation, exactly as saved, as its plan</source>
-        <translation type="unfinished"></translation>
+        <translation>打开“压缩”标签页，并以此分配（与保存时完全一致）作为其计划</translation>
     </message>
     <message>
         <source>Export Recipe…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出配方…</translation>
     </message>
     <message>
         <source>Its recipe JSON, and the llama-quantize arguments that write the same types</source>
-        <translation type="unfinished"></translation>
+        <translation>其配方 JSON，以及能写出相同类型的 llama-quantize 参数</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <source>Delete allocation</source>
-        <translation type="unfinished"></translation>
+        <translation>删除分配</translation>
     </message>
     <message>
         <source>Delete the allocation &apos;%1&apos; from the session? Compressions made from it keep their results.</source>
-        <translation type="unfinished"></translation>
+        <translation>要从会话中删除分配“%1”吗？由它生成的压缩结果会保留。</translation>
     </message>
     <message>
         <source>—</source>
-        <translation type="unfinished">—</translation>
+        <translation>—</translation>
     </message>
     <message>
         <source>Export</source>
-        <translation type="unfinished">导出</translation>
+        <translation>导出</translation>
     </message>
 </context>
 <context>
@@ -664,31 +688,35 @@
     <name>precis::app::BudgetDocument</name>
     <message>
         <source>This option table cannot be allocated: %1</source>
-        <translation type="unfinished">无法为此选项表进行分配：%1</translation>
+        <translation>无法为此选项表进行分配：%1</translation>
     </message>
     <message numerus="yes">
         <source>%n pin(s) do not fit this table and were dropped: %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个固定设置与此表不符，已丢弃：%1</numerusform>
         </translation>
     </message>
     <message>
         <source>Could not solve the allocation: %1</source>
-        <translation type="unfinished">无法求解分配：%1</translation>
+        <translation>无法求解分配：%1</translation>
     </message>
     <message>
         <source>Unpin %1</source>
-        <translation type="unfinished">取消固定 %1</translation>
+        <translation>取消固定 %1</translation>
     </message>
     <message>
         <source>Pin %1 to %2</source>
-        <translation type="unfinished">将 %1 固定为 %2</translation>
+        <translation>将 %1 固定为 %2</translation>
     </message>
     <message numerus="yes">
         <source>Unpin %n units</source>
-        <translation type="unfinished">
+        <translation>
             <numerusform>取消固定 %n 个单元</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>This table came without its calibration report: its settings cannot change.</source>
+        <translation>此表没有附带校准报告：其设置无法更改。</translation>
     </message>
 </context>
 <context>
@@ -924,15 +952,15 @@
     </message>
     <message>
         <source>budget %1: %2 MB · %3 bits/weight · predicted Δppl +%4 %</source>
-        <translation type="unfinished"></translation>
+        <translation>预算 %1：%2 MB · %3 位/权重 · 预测 Δppl +%4%</translation>
     </message>
     <message>
         <source>Per-head units give parts of a tensor their own types.</source>
-        <translation type="unfinished"></translation>
+        <translation>按注意力头划分的单元会让张量的各部分使用各自的类型。</translation>
     </message>
     <message>
         <source>the session has no allocation named &apos;%1&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>会话中没有名为“%1”的分配</translation>
     </message>
 </context>
 <context>
@@ -956,10 +984,6 @@
     <message>
         <source>Every tensor is dequantized to this type (safetensors has no block formats)</source>
         <translation>每个张量都会反量化为此类型（safetensors 没有块格式）</translation>
-    </message>
-    <message>
-        <source>Store RTN tensors as F16</source>
-        <translation>将 RTN 张量存储为 F16</translation>
     </message>
     <message>
         <source>Copy</source>
@@ -1000,12 +1024,6 @@
     <message>
         <source>The compressed model is no longer in memory: run it again to export it, or export its recipe.</source>
         <translation>压缩模型已不在内存中：请重新运行以导出该模型，或导出其配方。</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n tensor(s) use RTN schemes, which GGUF cannot store: they are written as F16 (the file is larger than the plan&apos;s size; the accuracy stays RTN&apos;s).</source>
-        <translation>
-            <numerusform>%n 个张量使用了 GGUF 无法存储的 RTN 方案：它们将以 F16 写入（文件会大于计划的大小；精度仍为 RTN 的精度）。</numerusform>
-        </translation>
     </message>
     <message>
         <source>A folder with config.json, model.safetensors and the tokenizer; quantized tensors are dequantized.</source>
@@ -1060,6 +1078,52 @@
     <message>
         <source>Export failed: %1</source>
         <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>the nearest GGUF type (at least as many bits)</source>
+        <translation>最接近的 GGUF 类型（位数不少于原类型）</translation>
+    </message>
+    <message>
+        <source>F16</source>
+        <translation>F16</translation>
+    </message>
+    <message>
+        <source>refuse (write nothing)</source>
+        <translation>拒绝（不写入任何内容）</translation>
+    </message>
+    <message>
+        <source>GGUF has no type for Precis&apos; RTN format or for tensors whose heads have different types: how to store them</source>
+        <translation>GGUF 没有对应 Precis RTN 格式的类型，也没有对应各注意力头类型不同的张量的类型：选择如何存储它们</translation>
+    </message>
+    <message>
+        <source>Precis-native tensors as:</source>
+        <translation>Precis 原生张量存储为：</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) hold Precis-native types (RTN, or heads of different types), which GGUF cannot store: the export will refuse them.</source>
+        <translation>
+            <numerusform>%n 个张量使用 GGUF 无法存储的 Precis 原生类型（RTN，或各注意力头类型不同）：导出将拒绝这些张量。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1：%2 → %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more</source>
+        <translation>
+            <numerusform>… 以及另外 %n 个</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tensor(s) hold Precis-native types, which GGUF cannot store; in the file they become:</source>
+        <translation>
+            <numerusform>%n 个张量使用 GGUF 无法存储的 Precis 原生类型；它们在文件中将变为：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Their bytes: %1 → %2 (the rest of the file is unchanged); the file&apos;s accuracy is that of the stored types, not the plan&apos;s — measure the file with precis-cli eval.</source>
+        <translation>其字节数：%1 → %2（文件其余部分不变）；文件的精度取决于实际存储的类型，而非计划中的类型——请用 precis-cli eval 测量该文件。</translation>
     </message>
 </context>
 <context>
@@ -1353,43 +1417,43 @@
     </message>
     <message>
         <source>&amp;Sessions…</source>
-        <translation type="unfinished"></translation>
+        <translation>会话(&amp;S)…</translation>
     </message>
     <message>
         <source>The sessions of this database: reopen, rename, delete, compare, export, import</source>
-        <translation type="unfinished"></translation>
+        <translation>此数据库中的会话：重新打开、重命名、删除、比较、导出、导入</translation>
     </message>
     <message>
         <source>&amp;Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>撤销(&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Redo</source>
-        <translation type="unfinished"></translation>
+        <translation>重做(&amp;R)</translation>
     </message>
     <message>
         <source>Saved &amp;Allocations…</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存的分配(&amp;A)…</translation>
     </message>
     <message>
         <source>The allocations saved in this session, side by side: load one into the Budget tab, compress it, export its recipe or llama-quantize arguments</source>
-        <translation type="unfinished"></translation>
+        <translation>并排列出本会话中保存的分配：可将其中一个载入“预算”标签页、进行压缩、导出其配方或 llama-quantize 参数</translation>
     </message>
     <message>
         <source>Model file missing</source>
-        <translation type="unfinished"></translation>
+        <translation>模型文件缺失</translation>
     </message>
     <message>
         <source>The session&apos;s model %1 is not there (a session from another machine, or a moved file). Locate the same file? Precis checks that its SHA-256 matches.</source>
-        <translation type="unfinished"></translation>
+        <translation>会话的模型 %1 不存在（该会话来自另一台机器，或文件已被移动）。要找到同一个文件吗？Precis 会检查其 SHA-256 是否一致。</translation>
     </message>
     <message>
         <source>Locate %1</source>
-        <translation type="unfinished"></translation>
+        <translation>查找 %1</translation>
     </message>
     <message>
         <source>The allocation &apos;%1&apos; is no longer in the session.</source>
-        <translation type="unfinished"></translation>
+        <translation>分配“%1”已不在会话中。</translation>
     </message>
 </context>
 <context>
@@ -1609,93 +1673,93 @@
     <name>precis::app::SessionsDialog</name>
     <message>
         <source>Sessions in %1</source>
-        <translation type="unfinished">%1 中的会话： {1?}</translation>
+        <translation>%1 中的会话</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished">名称</translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished">模型</translation>
+        <translation>模型</translation>
     </message>
     <message>
         <source>Calibrations</source>
-        <translation type="unfinished"></translation>
+        <translation>校准</translation>
     </message>
     <message>
         <source>Allocations</source>
-        <translation type="unfinished"></translation>
+        <translation>分配</translation>
     </message>
     <message>
         <source>Compressions</source>
-        <translation type="unfinished">压缩结果</translation>
+        <translation>压缩结果</translation>
     </message>
     <message>
         <source>Benchmarks</source>
-        <translation type="unfinished">基准测试</translation>
+        <translation>基准测试</translation>
     </message>
     <message>
         <source>Last used</source>
-        <translation type="unfinished"></translation>
+        <translation>上次使用</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished"></translation>
+        <translation>打开</translation>
     </message>
     <message>
         <source>Rename…</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名…</translation>
     </message>
     <message>
         <source>Delete…</source>
-        <translation type="unfinished"></translation>
+        <translation>删除…</translation>
     </message>
     <message>
         <source>Export…</source>
-        <translation type="unfinished">导出…</translation>
+        <translation>导出…</translation>
     </message>
     <message>
         <source>Import…</source>
-        <translation type="unfinished"></translation>
+        <translation>导入…</translation>
     </message>
     <message>
         <source>Compare</source>
-        <translation type="unfinished"></translation>
+        <translation>比较</translation>
     </message>
     <message>
         <source>Select two sessions: their frontiers and results on one plot, and what differs</source>
-        <translation type="unfinished"></translation>
+        <translation>选择两个会话：在同一图表中显示它们的前沿和结果，并列出两者的差异</translation>
     </message>
     <message>
         <source>Rename Session</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名会话</translation>
     </message>
     <message>
         <source>New name:</source>
-        <translation type="unfinished"></translation>
+        <translation>新名称：</translation>
     </message>
     <message>
         <source>Delete Sessions</source>
-        <translation type="unfinished"></translation>
+        <translation>删除会话</translation>
     </message>
     <message numerus="yes">
         <source>Delete %n session(s) with every calibration, allocation, compression and benchmark in them? Model files and exported files stay.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>要删除 %n 个会话及其中的所有校准、分配、压缩结果和基准测试吗？模型文件和已导出的文件会保留。</numerusform>
         </translation>
     </message>
     <message>
         <source>Export Session</source>
-        <translation type="unfinished"></translation>
+        <translation>导出会话</translation>
     </message>
     <message>
         <source>Precis sessions (*.sqlite);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Precis 会话 (*.sqlite);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Import Session</source>
-        <translation type="unfinished"></translation>
+        <translation>导入会话</translation>
     </message>
 </context>
 <context>
@@ -1762,27 +1826,27 @@
     </message>
     <message numerus="yes">
         <source>%n record(s) of this session cannot be read and are not shown: %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>本会话中有 %n 条记录无法读取，未予显示：%1</numerusform>
         </translation>
     </message>
     <message>
         <source>Imported session &apos;%1&apos; from %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>已从 %2 导入会话“%1”。</translation>
     </message>
     <message>
         <source>There is no allocation to save: calibrate and choose a budget first.</source>
-        <translation type="unfinished"></translation>
+        <translation>没有可保存的分配：请先校准并选择预算。</translation>
     </message>
     <message numerus="yes">
         <source>Loaded &apos;%1&apos;: the session&apos;s calibration has changed since it was saved, so %n unit(s) now get other options.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已载入“%1”：会话的校准自保存以来已发生变化，因此现在有 %n 个单元得到了不同的选项。</numerusform>
         </translation>
     </message>
     <message>
         <source>Loaded allocation &apos;%1&apos; into the Budget tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>已将分配“%1”载入“预算”标签页。</translation>
     </message>
 </context>
 <context>
@@ -2426,7 +2490,7 @@
     </message>
     <message>
         <source>%1 (Precis)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1（Precis）</translation>
     </message>
 </context>
 <context>
@@ -2593,60 +2657,60 @@
     </message>
     <message>
         <source>per tensor</source>
-        <translation type="unfinished"></translation>
+        <translation>按张量</translation>
     </message>
     <message>
         <source>per head</source>
-        <translation type="unfinished"></translation>
+        <translation>按注意力头</translation>
     </message>
     <message>
         <source>per layer</source>
-        <translation type="unfinished"></translation>
+        <translation>按层</translation>
     </message>
     <message>
         <source>What gets one choice: a tensor, an attention head&apos;s slices of q/k/v/o, or a whole layer</source>
-        <translation type="unfinished"></translation>
+        <translation>每个选择所针对的对象：一个张量、一个注意力头在 q/k/v/o 中的切片，或一整层</translation>
     </message>
     <message>
         <source>output-weighted error</source>
-        <translation type="unfinished"></translation>
+        <translation>输出加权误差</translation>
     </message>
     <message>
         <source>Fisher</source>
-        <translation type="unfinished"></translation>
+        <translation>Fisher</translation>
     </message>
     <message>
         <source>How each option&apos;s damage is predicted from the calibration run</source>
-        <translation type="unfinished"></translation>
+        <translation>如何根据校准运行预测每个选项的损伤</translation>
     </message>
     <message>
         <source>Precis RTN types</source>
-        <translation type="unfinished"></translation>
+        <translation>Precis RTN 类型</translation>
     </message>
     <message>
         <source>Also offer Precis&apos; own RTN format (2–8 bits, groups of 32–128). No GGUF type holds it: a GGUF export re-encodes those tensors to GGUF types.</source>
-        <translation type="unfinished"></translation>
+        <translation>同时提供 Precis 自有的 RTN 格式（2–8 位，分组大小 32–128）。没有 GGUF 类型能容纳它：GGUF 导出时会将这些张量重新编码为 GGUF 类型。</translation>
     </message>
     <message>
         <source>Units:</source>
-        <translation type="unfinished"></translation>
+        <translation>单元：</translation>
     </message>
     <message>
         <source>Damage:</source>
-        <translation type="unfinished"></translation>
+        <translation>损伤：</translation>
     </message>
     <message>
         <source>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; bits/weight · predicted Δppl &lt;b&gt;+%3 %&lt;/b&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;%1&lt;/b&gt; · &lt;b&gt;%2&lt;/b&gt; 位/权重 · 预测 Δppl &lt;b&gt;+%3%&lt;/b&gt;</translation>
     </message>
     <message>
         <source> · predicted KL %1 nats/token</source>
-        <translation type="unfinished"></translation>
+        <translation> · 预测 KL %1 nats/词元</translation>
     </message>
     <message numerus="yes">
         <source>%n unit(s) use Precis&apos; RTN format: kept as such in memory; a GGUF export re-encodes them to GGUF types.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 个单元使用 Precis 的 RTN 格式：在内存中按原样保留；GGUF 导出时会将其重新编码为 GGUF 类型。</numerusform>
         </translation>
     </message>
 </context>
@@ -2981,19 +3045,19 @@ p99</translation>
     </message>
     <message>
         <source>Saved allocation:</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存的分配：</translation>
     </message>
     <message>
         <source>An allocation saved in this session (Budget ▸ Save allocation…), compressed exactly as it was saved</source>
-        <translation type="unfinished"></translation>
+        <translation>本会话中保存的分配（预算 ▸ 保存分配…），按保存时的原样压缩</translation>
     </message>
     <message>
         <source>not measured</source>
-        <translation type="unfinished"></translation>
+        <translation>未测量</translation>
     </message>
     <message>
         <source>Compressed without an evaluation text: measure it with precis-cli eval, or compress it again here</source>
-        <translation type="unfinished"></translation>
+        <translation>压缩时没有评估文本：请用 precis-cli eval 测量，或在此重新压缩</translation>
     </message>
 </context>
 <context>
@@ -3024,7 +3088,7 @@ p99</translation>
     </message>
     <message>
         <source>current allocation (Precis-native types)</source>
-        <translation type="unfinished"></translation>
+        <translation>当前分配（Precis 原生类型）</translation>
     </message>
 </context>
 <context>
