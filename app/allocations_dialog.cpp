@@ -33,7 +33,7 @@ AllocationsDialog::AllocationsDialog(StudioDocument* document, JobRunner* runner
 
     m_load = new QPushButton(tr("Load into Budget Tab"), this);
     m_load->setObjectName(QStringLiteral("AllocationLoadButton"));
-    m_load->setToolTip(tr("Its budget, unit granularity, metric, options and pins become the Budget tab's"));
+    m_load->setToolTip(tr("Its budget, unit granularity, metric, options and pins replace the Budget tab's settings"));
     m_compress = new QPushButton(tr("Compress…"), this);
     m_compress->setObjectName(QStringLiteral("AllocationCompressButton"));
     m_compress->setToolTip(tr("The Compress tab with this allocation, exactly as saved, as its plan"));

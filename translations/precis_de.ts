@@ -589,7 +589,7 @@
         <translation>In den Reiter Budget laden</translation>
     </message>
     <message>
-        <source>Its budget, unit granularity, metric, options and pins become the Budget tab&apos;s</source>
+        <source>Its budget, unit granularity, metric, options and pins replace the Budget tab&apos;s settings</source>
         <translation>Ihr Budget, ihre Granularität der Einheiten, Metrik, Optionen und Fixierungen werden in den Reiter Budget übernommen</translation>
     </message>
     <message>
@@ -2797,8 +2797,8 @@
         <translation>AWQ (aktivierungsbewusste Skalierung)</translation>
     </message>
     <message>
-        <source>Each scheme&apos;s own encoder, no calibration.</source>
-        <translation>Der eigene Encoder jedes Schemas, keine Kalibrierung.</translation>
+        <source>Each scheme&apos;s own encoder; in a session, weighted by its latest calibration&apos;s column importance (no text needed).</source>
+        <translation>Der eigene Encoder jedes Schemas; in einer Sitzung gewichtet mit der Spaltenwichtigkeit ihrer letzten Kalibrierung (kein Text nötig).</translation>
     </message>
     <message>
         <source>λ = damping × mean diagonal of XᵀX, added to the diagonal</source>

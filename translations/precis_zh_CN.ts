@@ -589,7 +589,7 @@
         <translation>载入“预算”标签页</translation>
     </message>
     <message>
-        <source>Its budget, unit granularity, metric, options and pins become the Budget tab&apos;s</source>
+        <source>Its budget, unit granularity, metric, options and pins replace the Budget tab&apos;s settings</source>
         <translation>其预算、单元粒度、指标、选项和固定设置将成为“预算”标签页的设置</translation>
     </message>
     <message>
@@ -2780,8 +2780,8 @@
         <translation>AWQ（激活感知缩放）</translation>
     </message>
     <message>
-        <source>Each scheme&apos;s own encoder, no calibration.</source>
-        <translation>使用各方案自身的编码器，无需校准。</translation>
+        <source>Each scheme&apos;s own encoder; in a session, weighted by its latest calibration&apos;s column importance (no text needed).</source>
+        <translation>使用各方案自身的编码器；在会话中按其最近一次校准的列重要性加权（无需文本）。</translation>
     </message>
     <message>
         <source>λ = damping × mean diagonal of XᵀX, added to the diagonal</source>

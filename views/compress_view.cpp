@@ -142,7 +142,7 @@ QWidget* CompressView::createSettings()
     m_methodBox->addItem(tr("GPTQ (error compensation)"), int(CompressionMethod::Gptq));
     m_methodBox->addItem(tr("AWQ (activation-aware scaling)"), int(CompressionMethod::Awq));
     m_methodPages = new QStackedWidget(method);
-    auto* rtnNote = new QLabel(tr("Each scheme's own encoder, no calibration."), m_methodPages);
+    auto* rtnNote = new QLabel(tr("Each scheme's own encoder; in a session, weighted by its latest calibration's column importance (no text needed)."), m_methodPages);
     rtnNote->setWordWrap(true);
     m_methodPages->addWidget(rtnNote);
     auto* gptqPage = new QWidget(m_methodPages);
