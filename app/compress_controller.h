@@ -16,7 +16,6 @@
 #include "eval/compress_job.h"
 
 #include <QObject>
-#include <QPointer>
 
 #include <deque>
 #include <memory>
@@ -30,7 +29,6 @@ class Model;
 }
 
 namespace precis::views {
-class BudgetView;
 class CompressView;
 }
 

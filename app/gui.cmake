@@ -33,6 +33,7 @@ add_library(precis_app STATIC
   sessions_dialog.h
   studio_document.cpp
   studio_document.h
+  studio_document_sessions.cpp
   train_dialog.cpp
   train_dialog.h
 )
@@ -70,6 +71,7 @@ qt_add_translations(precis_app
     ${CMAKE_CURRENT_SOURCE_DIR}/language.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/main_window.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/studio_document.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/studio_document_sessions.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/train_dialog.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_thumbnails.cpp
     ${CMAKE_SOURCE_DIR}/views/attention_view.cpp
