@@ -16,6 +16,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <new>
 
@@ -57,20 +58,23 @@ struct Slots {
     std::vector<LayerSlots> layers;
 };
 
-Slot slotOf(const Parameters& p, Parameters* grads, const std::string& name)
+// Where the gradient of parameter tensor i lives (null: no gradient, a loss-only pass).
+using GradBase = std::function<float*(size_t)>;
+
+Slot slotOf(const Parameters& p, const GradBase& grads, const std::string& name)
 {
     for (size_t i = 0; i < p.tensors.size(); ++i) {
         const ParameterTensor& t = p.tensors[i];
         if (t.name != name) continue;
         const int64_t rows = t.shape.size() < 2 ? 1 : t.shape[0];
         const int64_t cols = t.shape.empty() ? 1 : t.shape.back();
-        return {t.values.data(), grads ? grads->tensors[i].values.data() : nullptr, rows, cols, &t.name, 0};
+        return {t.values.data(), grads ? grads(i) : nullptr, rows, cols, &t.name, 0};
     }
     return {};
 }
 
-// Every tensor the architecture needs, by role. grads has params' layout (zerosLike) or is null.
-Slots makeSlots(const Parameters& p, Parameters* grads)
+// Every tensor the architecture needs, by role.
+Slots makeSlots(const Parameters& p, const GradBase& grads)
 {
     const ModelConfig& c = p.config;
     auto get = [&](const std::string& n) { return slotOf(p, grads, n); };
@@ -169,6 +173,27 @@ Error memoryError(int B, int T)
                          std::to_string(T) + " tokens");
 }
 
+// The block tensors' gradients when they are streamed (BackwardOptions::blockGrads):
+// every block's gradients live in one buffer of one block, handed to the sink
+// and zeroed after that block's backward.
+struct BlockGradBuffer {
+    struct Part {
+        const std::string* name;
+        size_t offset, n;
+    };
+    std::vector<float> values;              // one block's gradients
+    std::vector<std::vector<Part>> blocks;  // per block, its tensors in parameter order
+    const WeightGradSink* sink = nullptr;
+};
+
+// The layer of a block tensor "blk.N.…", -1 for the others.
+int blockOf(const std::string& name)
+{
+    int layer = -1;
+    if (std::sscanf(name.c_str(), "blk.%d.", &layer) == 1 && layer >= 0) return layer;
+    return -1;
+}
+
 // One forward (and optionally backward) over a batch. Rows n = b·T + t.
 class TrainingPass {
 public:
@@ -226,6 +251,8 @@ public:
     }
 
     double loss() const { return m_loss; }
+    // Streams the block gradients through `b` (its buffer is where the slots' block gradients point).
+    void streamBlockGrads(BlockGradBuffer* b) { m_blockGrads = b; }
     // The logits of forward() when keepLogits() was called before it.
     void keepLogits() { m_keepLogits = true; }
     std::vector<float> logits() && { return std::move(m_savedLogits); }
@@ -281,6 +308,12 @@ public:
             linear(S.k, &S.kB, dxn, true, dk, a.xn1, m_C, m_kv);
             linear(S.v, &S.vB, dxn, true, dv, a.xn1, m_C, m_kv);
             normBackward(dres, S.attnNorm, S.attnNormB, dxn, a.x, a.rstd1, a.mean1);  // dres = d x
+            if (m_blockGrads) {
+                BlockGradBuffer& bg = *m_blockGrads;
+                for (const BlockGradBuffer::Part& part : bg.blocks[size_t(l)])
+                    (*bg.sink)(*part.name, bg.values.data() + part.offset, part.n);
+                std::fill(bg.values.begin(), bg.values.end(), 0.0f);
+            }
         }
         if (cancel && cancel->cancelled()) return false;
         G::embeddingBackward(m_s.tokEmbd.g, m_llama ? nullptr : m_s.posEmbd.g, dres, m_ids.data(), m_N, m_T, m_C);
@@ -415,6 +448,7 @@ private:
     double m_loss = 0;
     BackwardResult* m_result = nullptr;  // set when linear input gradients are requested
     const LinearObserver* m_observer = nullptr;
+    BlockGradBuffer* m_blockGrads = nullptr;
     std::vector<float> m_tmp;            // (N, max(C, F)) one linear layer's input gradient
 };
 
@@ -456,10 +490,45 @@ Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<cons
     PRECIS_TRY(checkInputs(params, tokens, B, T));
     try {
         BackwardResult r;
-        r.grads = params.zerosLike();
-        const Slots slots = makeSlots(params, &r.grads);
+        if (!options.blockGrads) {
+            r.grads = params.zerosLike();
+            const Slots slots = makeSlots(params, [&](size_t i) { return r.grads.tensors[i].values.data(); });
+            TrainingPass pass(params.config, slots, tokens, B, T, true, options.workspace);
+            if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return cancelledError();
+            r.loss = pass.loss();
+            return r;
+        }
+        // Streamed: the block tensors have no buffer of their own in r.grads, they share one
+        // block's buffer at the same offsets in every block.
+        r.grads.config = params.config;
+        for (const ParameterTensor& t : params.tensors) {
+            const int l = blockOf(t.name);
+            r.grads.tensors.push_back({t.name, t.shape, {}});
+            if (l < 0 || l >= params.config.nLayer) r.grads.tensors.back().values.assign(t.values.size(), 0.0f);
+        }
+        BlockGradBuffer bg;
+        bg.sink = &options.blockGrads;
+        bg.blocks.resize(size_t(params.config.nLayer));
+        std::vector<size_t> offset(params.tensors.size(), 0);
+        std::vector<size_t> blockSize(size_t(params.config.nLayer), 0);
+        for (size_t i = 0; i < params.tensors.size(); ++i) {
+            const int l = blockOf(params.tensors[i].name);
+            if (l < 0 || l >= params.config.nLayer) continue;
+            const size_t n = params.tensors[i].values.size();
+            offset[i] = blockSize[size_t(l)];
+            bg.blocks[size_t(l)].push_back({&params.tensors[i].name, offset[i], n});
+            blockSize[size_t(l)] += n;
+        }
+        bg.values.assign(blockSize.empty() ? 0 : *std::max_element(blockSize.begin(), blockSize.end()), 0.0f);
+        const Slots slots = makeSlots(params, [&](size_t i) {
+            const int l = blockOf(params.tensors[i].name);
+            return l >= 0 && l < params.config.nLayer ? bg.values.data() + offset[i] : r.grads.tensors[i].values.data();
+        });
         TrainingPass pass(params.config, slots, tokens, B, T, true, options.workspace);
+        pass.streamBlockGrads(&bg);
         if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return cancelledError();
+        for (const ParameterTensor& g : r.grads.tensors)
+            if (!g.values.empty()) options.blockGrads(g.name, g.values.data(), g.values.size());
         r.loss = pass.loss();
         return r;
     } catch (const std::bad_alloc&) {
@@ -512,7 +581,7 @@ Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const in
                                  (o.values ? "no such tensor" : "no values given"));
     }
     try {
-        Slots slots = makeSlots(params, nullptr);
+        Slots slots = makeSlots(params, {});
         // GPT-2's q/k/v bias slices are column slices (never overridden: biases stay float).
         auto apply = [&](Slot& s) {
             if (!s.name) return;
@@ -539,7 +608,7 @@ Result<double> lossOnly(const Parameters& params, std::span<const int32_t> token
 {
     PRECIS_TRY(checkInputs(params, tokens, B, T));
     try {
-        const Slots slots = makeSlots(params, nullptr);
+        const Slots slots = makeSlots(params, {});
         TrainingPass pass(params.config, slots, tokens, B, T, false, nullptr);
         if (!pass.forward(cancel)) return cancelledError();
         return pass.loss();

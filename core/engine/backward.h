@@ -56,17 +56,26 @@ struct TensorOverride {
     const float* values = nullptr;
 };
 
+// Receives one tensor's gradient of the mean loss (numel values, valid during the call).
+using WeightGradSink = std::function<void(const std::string& name, const float* grad, size_t n)>;
+
 struct BackwardOptions {
     bool headGates = false;         // d loss / d ξ_h for a gate on each head's output (all gates 1)
     bool linearInputGrads = false;  // d loss / d (input of every linear layer), per token;
                                     // for q, k, v sharing one input: each layer's own part
     BackwardWorkspace* workspace = nullptr;  // optional, see above
     LinearObserver linearObserver;           // optional, see above
+    // Optional: every tensor's gradient is handed here instead of being kept, a
+    // block's tensors as soon as that block's backward is done (last block first,
+    // from one block's buffer reused for every block), then the others (embeddings,
+    // final norm, output). BackwardResult::grads then holds only those others; its
+    // block tensors have their shapes and no values. Memory: one block's gradients.
+    WeightGradSink blockGrads;
 };
 
 struct BackwardResult {
     double loss = 0;                // mean NLL over the B·T predictions
-    Parameters grads;               // same names and shapes as the parameters
+    Parameters grads;               // same names and shapes as the parameters (see blockGrads)
     std::vector<double> headGateGrads;  // (nLayer, nHead) when requested
     // When requested: GGUF weight name -> (B·T, in_features) gradient of its input
     // (row b·T + t). The output head is listed under its weight's name

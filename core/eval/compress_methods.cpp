@@ -28,7 +28,7 @@ std::map<std::string, std::vector<float>> importanceOf(const sensitivity::Calibr
         const sensitivity::LinearStats& L = it->second;
         std::vector<float> v(static_cast<size_t>(L.cols));
         for (int64_t c = 0; c < L.cols; ++c)
-            v[size_t(c)] = float((L.fullGram ? L.gram[size_t(c * L.cols + c)] : L.gram[size_t(c)]) * perToken);
+            v[size_t(c)] = float((L.fullGram ? (*L.gram)[size_t(c * L.cols + c)] : (*L.gram)[size_t(c)]) * perToken);
         out[a.tensor] = std::move(v);
     }
     return out;
@@ -136,7 +136,7 @@ Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const C
         if (!scheme.ok()) return fail(scheme.error());
         if (!w || !like || st == stats.linear.end() || !st->second.fullGram) return;  // no statistics: keep RTN
         if (scheme->kind == quant::SchemeKind::Float) return;
-        auto bytes = quant::gptqQuantize(*scheme, w->values.data(), w->shape[0], w->shape[1], st->second.gram.data(),
+        auto bytes = quant::gptqQuantize(*scheme, w->values.data(), w->shape[0], w->shape[1], st->second.gram->data(),
                                          options.gptq, "GPTQ: tensor '" + a.tensor + "'", nullptr, cancel);
         if (!bytes.ok()) return fail(bytes.error());
         auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes).value());

@@ -39,13 +39,13 @@ Result<double> memberError(const ParameterTensor& w, const sensitivity::LinearSt
             D(r, c) = double(w.values[size_t(r * K + c)]) - double(q[size_t(r * K + c)]) / s[size_t(c)];
     double total = 0;
     if (L.fullGram) {
-        Eigen::Map<const RowMatrixD> H(L.gram.data(), K, K);
+        Eigen::Map<const RowMatrixD> H(L.gram->data(), K, K);
         const RowMatrixD DH = D * H;
         for (int64_t r = 0; r < R; ++r) total += L.outGradSq[size_t(r)] * DH.row(r).dot(D.row(r));
     } else {
         for (int64_t r = 0; r < R; ++r) {
             double acc = 0;
-            for (int64_t c = 0; c < K; ++c) acc += L.gram[size_t(c)] * D(r, c) * D(r, c);
+            for (int64_t c = 0; c < K; ++c) acc += (*L.gram)[size_t(c)] * D(r, c) * D(r, c);
             total += L.outGradSq[size_t(r)] * acc;
         }
     }

@@ -23,7 +23,7 @@ namespace {
 using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using RowMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-constexpr int kChunk = 8;
+constexpr int kChunk = ChunkSums::kChunk;
 
 // One analysed weight: its parameter tensor and where its heads lie.
 struct TensorInfo {
@@ -92,10 +92,7 @@ public:
                 CalibrationStats& stats)
         : m_params(params), m_settings(settings), m_stats(stats)
     {
-        for (const TensorInfo& t : tensors) {
-            m_stats.gradSum[t.p->name].assign(size_t(t.rows * t.cols), 0.0f);
-            m_stats.gradSqSum[t.p->name].assign(size_t(t.rows * t.cols), 0.0f);
-        }
+        for (const TensorInfo& t : tensors) m_stats.gradSq.emplace(t.p->name, ChunkSums(t.rows, t.cols));
         m_stats.gateAbsSum.assign(size_t(params.config.nLayer) * params.config.nHead, 0.0);
     }
 
@@ -104,34 +101,25 @@ public:
     {
         const int T = set.length;
         std::span<const int32_t> tokens(set.sequence(s0), size_t(B) * (T + 1));
+        const int N = B * T;
         BackwardOptions o;
         o.headGates = true;
         o.workspace = &m_workspace;
+        // b·(∂L_batch/∂w)² estimates the per-token Fisher diagonal whatever the
+        // batch's size b (the batch mean's variance is 1/b of a token's), so a
+        // shorter last batch enters with its own b.
+        o.blockGrads = [this, N](const std::string& name, const float* g, size_t) {
+            auto it = m_stats.gradSq.find(name);
+            if (it != m_stats.gradSq.end()) it->second.addSquares(g, double(N));
+        };
         m_lastInput = nullptr;
         o.linearObserver = [this](const std::string& w, int64_t row0, const float* in, int K, const float* dout, int O,
                                   int N) { observe(w, row0, in, K, dout, O, N); };
         auto r = lossAndGradients(m_params, tokens, B, T, o, cancel);
         if (!r.ok()) return r.error();
-        const int N = B * T;
         m_stats.tokens += N;
         m_stats.batches += 1;
-        m_stats.tokensPerBatch = N;
         m_stats.lossSum += r->loss;
-        // b·(∂L_batch/∂w)² estimates the per-token Fisher diagonal whatever the
-        // batch's size b (the batch mean's variance is 1/b of a token's), so a
-        // shorter last batch enters with its own b.
-        const float b = float(N);
-        for (auto& [name, sum] : m_stats.gradSum) {
-            const ParameterTensor* g = r->grads.find(name);
-            std::vector<float>& sq = m_stats.gradSqSum[name];
-            const float* gv = g->values.data();
-            tbb::parallel_for(tbb::blocked_range<size_t>(0, sum.size(), 1 << 16), [&](const tbb::blocked_range<size_t>& rg) {
-                for (size_t i = rg.begin(); i < rg.end(); ++i) {
-                    sum[i] += gv[i];
-                    sq[i] += b * (gv[i] * gv[i]);
-                }
-            });
-        }
         for (size_t i = 0; i < r->headGateGrads.size(); ++i) m_stats.gateAbsSum[i] += std::abs(r->headGateGrads[i]);
         return {};
     }
@@ -148,7 +136,6 @@ private:
             s.rows = p->shape.size() < 2 ? 1 : p->shape[0];
             s.cols = K;
             s.fullGram = K <= m_settings.fullGramLimit;
-            s.gram.assign(s.fullGram ? size_t(K) * K : size_t(K), 0.0);
             s.absInput.assign(size_t(K), 0.0);
             s.outGradSq.assign(size_t(s.rows), 0.0);
         }
@@ -162,9 +149,12 @@ private:
             }
         });
         if (row0 != 0) return;  // GPT-2's k and v slices share the q slice's input: count it once
-        // q, k, v (and gate, up) share one input: compute its Gram once per batch.
-        if (in != m_lastInput || K != m_lastK || s.fullGram != m_lastFull) {
+        // q, k, v (and gate, up) share one input: its Gram is computed once per batch
+        // and kept once.
+        const bool sameInput = in == m_lastInput && K == m_lastK && s.fullGram == m_lastFull;
+        if (!sameInput) {
             m_lastInput = in, m_lastK = K, m_lastFull = s.fullGram;
+            m_lastShared.reset();
             m_lastAbs.assign(size_t(K), 0.0);
             Eigen::Map<const RowMatrixF> X(in, N, K);
             if (s.fullGram) {
@@ -185,7 +175,16 @@ private:
             for (int n = 0; n < N; ++n)
                 for (int k = 0; k < K; ++k) m_lastAbs[size_t(k)] += std::abs(in[size_t(n) * K + k]);
         }
-        for (size_t i = 0; i < s.gram.size(); ++i) s.gram[i] += m_lastGram[i];
+        if (fresh && sameInput && m_lastShared) {
+            s.gram = m_lastShared;  // this batch's Gram is already in it
+        } else {
+            if (!s.gram) s.gram = std::make_shared<std::vector<double>>(m_lastGram.size(), 0.0);
+            if (s.gram != m_lastShared) {
+                std::vector<double>& g = *s.gram;
+                for (size_t i = 0; i < g.size(); ++i) g[i] += m_lastGram[i];
+                m_lastShared = s.gram;
+            }
+        }
         for (int k = 0; k < K; ++k) s.absInput[size_t(k)] += m_lastAbs[size_t(k)];
     }
 
@@ -198,15 +197,16 @@ private:
     bool m_lastFull = false;
     std::vector<float> m_lastGram;
     std::vector<double> m_lastAbs;
+    std::shared_ptr<std::vector<double>> m_lastShared;  // the Gram this batch's m_lastGram went into
 };
 
 // ---- Metrics from the statistics ---------------------------------------------
 
-// RMS over batches of ∂L/∂w_i, each batch weighted by its tokens:
-// √(Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k) (the plain RMS when all batches are equal).
-inline float gradRms(const CalibrationStats& s, const std::vector<float>& sq, size_t i)
+// RMS over batches of ∂L/∂w in the chunk of weight (r, c), each batch weighted by
+// its tokens: √(mean over the chunk of Σ_k b_k (∂L_k/∂w)² / Σ_k b_k).
+inline double gradRms(const CalibrationStats& s, const ChunkSums& sq, int64_t r, int64_t c)
 {
-    return std::sqrt(std::max(0.0f, sq[i]) / float(std::max<int64_t>(1, s.tokens)));
+    return std::sqrt(std::max(0.0, sq.mean(r, c)) / double(std::max<int64_t>(1, s.tokens)));
 }
 
 // Element-wise metrics per 8×8 chunk; the tensor total is the sum of its chunks.
@@ -250,17 +250,16 @@ public:
 
     // Taylor and gradient magnitude per tensor, head, layer and chunk; head gates;
     // Fisher at each tensor's reference option (needs `reference` quantized values).
-    void gradientMetrics(const std::map<std::string, std::vector<float>>& referenceDelta)
+    void gradientMetrics(const std::map<std::string, quant::Scheme>& reference)
     {
         std::map<int, double> layerTaylor, layerMag;
         for (const TensorInfo& t : m_tensors) {
-            const std::vector<float>& sq = m_stats.gradSqSum.at(t.p->name);
+            const ChunkSums& sq = m_stats.gradSq.at(t.p->name);
             const float* w = t.p->values.data();
             auto taylor = [&](int64_t r, int64_t c) {
-                const size_t i = size_t(r * t.cols + c);
-                return double(std::abs(w[i])) * gradRms(m_stats, sq, i);
+                return double(std::abs(w[size_t(r * t.cols + c)])) * gradRms(m_stats, sq, r, c);
             };
-            auto mag = [&](int64_t r, int64_t c) { return double(gradRms(m_stats, sq, size_t(r * t.cols + c))); };
+            auto mag = [&](int64_t r, int64_t c) { return gradRms(m_stats, sq, r, c); };
             ChunkMap ct = chunkMap(t, metric::Taylor, taylor), cm = chunkMap(t, metric::GradMagnitude, mag);
             const double tt = total(ct), tm = total(cm);
             add(t.p->name, UnitKind::Tensor, metric::Taylor, "", tt);
@@ -268,15 +267,19 @@ public:
             m_report.chunks.push_back(std::move(ct));
             m_report.chunks.push_back(std::move(cm));
             if (t.layer >= 0) layerTaylor[t.layer] += tt, layerMag[t.layer] += tm;
-            auto ref = referenceDelta.find(t.p->name);
-            if (ref != referenceDelta.end()) {
-                const std::vector<float>& d = ref->second;
-                const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
-                auto fisher = [&](int64_t r, int64_t c) {
-                    const size_t i = size_t(r * t.cols + c);
-                    return 0.5 * fisherScale * sq[i] * double(d[i]) * d[i];
-                };
-                m_report.chunks.push_back(chunkMap(t, metric::Fisher, fisher));
+            auto ref = reference.find(t.p->name);
+            if (ref != reference.end()) {
+                // The reference option's error, made here (one tensor at a time, not kept).
+                std::vector<float> d(t.p->values.size());
+                if (quant::roundTrip(ref->second, w, t.rows, t.cols, d.data()).ok()) {
+                    for (size_t i = 0; i < d.size(); ++i) d[i] = w[i] - d[i];
+                    const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
+                    auto fisher = [&](int64_t r, int64_t c) {
+                        const double di = d[size_t(r * t.cols + c)];
+                        return 0.5 * fisherScale * sq.mean(r, c) * di * di;
+                    };
+                    m_report.chunks.push_back(chunkMap(t, metric::Fisher, fisher));
+                }
             }
             for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
                 for (const HeadSlice& s : headSlices(t, m_c, h)) {
@@ -301,11 +304,11 @@ public:
     // input statistics) and Fisher, per tensor and per head slice.
     void optionMetrics(const TensorInfo& t, const Option& opt, const std::vector<float>& delta)
     {
-        const std::vector<float>& sq = m_stats.gradSqSum.at(t.p->name);
+        const ChunkSums& sq = m_stats.gradSq.at(t.p->name);
         const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
         auto fisher = [&](int64_t r, int64_t c) {
-            const size_t i = size_t(r * t.cols + c);
-            return 0.5 * fisherScale * sq[i] * double(delta[i]) * delta[i];
+            const double di = delta[size_t(r * t.cols + c)];
+            return 0.5 * fisherScale * sq.mean(r, c) * di * di;
         };
         Entries e;
         HeadSlice all{0, t.rows, 0, t.cols};
@@ -322,13 +325,13 @@ public:
             std::vector<double> rowErr(static_cast<size_t>(t.rows));
             Eigen::Map<const RowMatrixF> D(delta.data(), t.rows, t.cols);
             if (L.fullGram) {
-                Eigen::Map<const RowMatrixD> H(L.gram.data(), t.cols, t.cols);
+                Eigen::Map<const RowMatrixD> H(L.gram->data(), t.cols, t.cols);
                 const RowMatrixD DH = D.cast<double>() * H;
                 for (int64_t r = 0; r < t.rows; ++r) rowErr[size_t(r)] = DH.row(r).dot(D.row(r).cast<double>());
             } else {
                 for (int64_t r = 0; r < t.rows; ++r) {
                     double acc = 0;
-                    for (int64_t c = 0; c < t.cols; ++c) acc += L.gram[size_t(c)] * double(D(r, c)) * D(r, c);
+                    for (int64_t c = 0; c < t.cols; ++c) acc += (*L.gram)[size_t(c)] * double(D(r, c)) * D(r, c);
                     rowErr[size_t(r)] = acc;
                 }
             }
@@ -347,12 +350,12 @@ public:
                             double q = 0;
                             if (L.fullGram) {
                                 Eigen::Map<const RowMatrixD, 0, Eigen::OuterStride<>> Hs(
-                                    L.gram.data() + s.c0 * t.cols + s.c0, w, w, Eigen::OuterStride<>(t.cols));
+                                    L.gram->data() + s.c0 * t.cols + s.c0, w, w, Eigen::OuterStride<>(t.cols));
                                 const Eigen::VectorXd d = D.row(r).segment(s.c0, w).cast<double>().transpose();
                                 q = d.dot(Hs * d);
                             } else {
                                 for (int64_t c = s.c0; c < s.c1; ++c)
-                                    q += L.gram[size_t(c)] * double(D(r, c)) * D(r, c);
+                                    q += (*L.gram)[size_t(c)] * double(D(r, c)) * D(r, c);
                             }
                             acc += rowWeight(r) * q;
                         }
@@ -487,6 +490,42 @@ int tensorLayer(const std::string& n)
     return std::atoi(n.c_str() + 4);
 }
 
+ChunkSums::ChunkSums(int64_t r, int64_t c)
+    : rows(r), cols(c), chunkRows(int((r + kChunk - 1) / kChunk)), chunkCols(int((c + kChunk - 1) / kChunk)),
+      sums(size_t(chunkRows) * size_t(chunkCols), 0.0f)
+{
+}
+
+int64_t ChunkSums::count(int cr, int cc) const
+{
+    const int64_t h = std::min<int64_t>(kChunk, rows - int64_t(cr) * kChunk);
+    const int64_t w = std::min<int64_t>(kChunk, cols - int64_t(cc) * kChunk);
+    return h * w;
+}
+
+double ChunkSums::mean(int64_t r, int64_t c) const
+{
+    const int cr = int(r / kChunk), cc = int(c / kChunk);
+    return double(sums[size_t(cr) * chunkCols + cc]) / double(count(cr, cc));
+}
+
+void ChunkSums::addSquares(const float* v, double scale)
+{
+    tbb::parallel_for(0, chunkRows, [&](int cr) {
+        const int64_t r1 = std::min<int64_t>(rows, int64_t(cr + 1) * kChunk);
+        for (int cc = 0; cc < chunkCols; ++cc) {
+            const int64_t c0 = int64_t(cc) * kChunk, c1 = std::min<int64_t>(cols, c0 + kChunk);
+            double acc = 0;
+            for (int64_t r = int64_t(cr) * kChunk; r < r1; ++r)
+                for (int64_t c = c0; c < c1; ++c) {
+                    const double x = v[size_t(r * cols + c)];
+                    acc += x * x;
+                }
+            sums[size_t(cr) * chunkCols + cc] += float(scale * acc);
+        }
+    });
+}
+
 std::vector<std::string> analysedTensors(const Parameters& params)
 {
     std::vector<std::string> out;
@@ -557,16 +596,13 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
     CalibrationStats& stats = out.stats;
     SensitivityReport& rep = out.report;
 
-    // Reference option per tensor (first feasible probe) and its quantization error.
-    std::map<std::string, std::vector<float>> referenceDelta;
+    // Reference option per tensor: the first feasible probe.
+    std::map<std::string, quant::Scheme> reference;
     std::map<std::string, std::string> referenceName;
     for (const TensorInfo& t : tensors)
         for (const Option& p : probes)
             if (quant::feasible(p.scheme, t.cols)) {
-                std::vector<float> q(t.p->values.size());
-                PRECIS_TRY(quant::roundTrip(p.scheme, t.p->values.data(), t.rows, t.cols, q.data()));
-                for (size_t i = 0; i < q.size(); ++i) q[i] = t.p->values[i] - q[i];
-                referenceDelta[t.p->name] = std::move(q);
+                reference.emplace(t.p->name, p.scheme);
                 referenceName[t.p->name] = p.name;
                 break;
             }
@@ -592,14 +628,14 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             partial.baselineLoss = stats.lossSum / stats.batches;
             partial.referenceOption = rep.referenceOption;
             Analysis a(params, tensors, stats, partial);
-            a.gradientMetrics(referenceDelta);
+            a.gradientMetrics({});  // the Fisher chunk maps (a quantization of every tensor) only at the end
             onPartial(partial);
         }
     }
     rep.tokens = stats.tokens;
     rep.baselineLoss = stats.lossSum / std::max(1, stats.batches);
     Analysis analysis(params, tensors, stats, rep);
-    analysis.gradientMetrics(referenceDelta);
+    analysis.gradientMetrics(reference);
 
     // Stage 2 (15 %): predicted damage of every option for every tensor and head.
     report(0.6, "predicted damage of " + std::to_string(options.size()) + " options");

@@ -2,8 +2,9 @@
 // model forward and backward in batches; per linear layer the run accumulates
 // its input Gram matrix H = Σ x xᵀ (diagonal only above a size limit), mean |x|
 // per input channel, mean squared output gradient per output channel, and per
-// weight the sum and sum of squares of its gradient over batches; per head the
-// gate gradient. From these it derives every metric of report.h, then measures
+// 8×8 chunk of each weight the sum of squares of its gradient over batches; per
+// head the gate gradient. The weight gradients are reduced block by block as the
+// backward pass produces them (no gradient of the whole model is held). From these it derives every metric of report.h, then measures
 // head ablation and single-unit quantization damage as ground truth, and rates
 // the proxies against it. Partial reports are delivered after every batch.
 #pragma once
@@ -16,6 +17,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -41,19 +43,41 @@ struct LinearStats {
     std::string tensor;
     int64_t rows = 0, cols = 0;           // weight shape (out, in)
     bool fullGram = false;
-    std::vector<double> gram;             // (cols, cols) when fullGram, else (cols) diagonal; Σ over tokens
+    // (cols, cols) when fullGram, else (cols) diagonal; Σ over tokens. Layers that read
+    // the same input (q, k, v; gate, up) share one.
+    std::shared_ptr<std::vector<double>> gram;
     std::vector<double> absInput;         // (cols) Σ |x| over tokens
     std::vector<double> outGradSq;        // (rows) Σ over tokens of (per-token ∂ℓ/∂y)², per token b·∂L_batch/∂y
+};
+
+// A per-weight statistic of one weight summed over each of its 8×8 chunks (the
+// chunks of the last chunk row and column are smaller when rows or cols are not
+// multiples of 8): 1/64 of the weight's size, reduced as the gradients come.
+struct ChunkSums {
+    static constexpr int kChunk = 8;
+    int64_t rows = 0, cols = 0;           // the weight's shape
+    int chunkRows = 0, chunkCols = 0;     // ⌈rows/8⌉, ⌈cols/8⌉
+    std::vector<float> sums;              // (chunkRows, chunkCols) row-major
+
+    ChunkSums() = default;
+    ChunkSums(int64_t rows, int64_t cols);
+    // How many weights chunk (cr, cc) holds.
+    int64_t count(int cr, int cc) const;
+    // The chunk mean at weight (r, c): its chunk's sum over its weight count.
+    double mean(int64_t r, int64_t c) const;
+    // Adds Σ_{i∈chunk} scale·v_i² for a (rows, cols) row-major array v.
+    void addSquares(const float* v, double scale);
 };
 
 struct CalibrationStats {
     int64_t tokens = 0;                   // predictions seen
     int batches = 0;
-    int tokensPerBatch = 0;               // tokens of the last batch (the others may have more)
     double lossSum = 0;                   // Σ over batches of the batch mean loss
-    std::map<std::string, LinearStats> linear;              // by weight name
-    std::map<std::string, std::vector<float>> gradSum;      // by tensor: Σ over batches of ∂L/∂w
-    std::map<std::string, std::vector<float>> gradSqSum;    // by tensor: Σ over batches of b·(∂L/∂w)², b = the batch's tokens
+    std::map<std::string, LinearStats> linear;  // by weight name
+    // By analysed tensor: Σ over batches of b·(∂L/∂w)² (b = the batch's tokens), per
+    // 8×8 chunk. Every gradient metric takes a weight's Fisher diagonal as its
+    // chunk's mean (DESIGN.md §5: per-weight statistics are kept per chunk).
+    std::map<std::string, ChunkSums> gradSq;
     std::vector<double> gateAbsSum;       // (nLayer, nHead) Σ over batches of |∂L/∂ξ|
 };
 

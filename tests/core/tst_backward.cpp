@@ -517,6 +517,42 @@ private slots:
         QCOMPARE(ws.bytes(), size_t(0));
     }
 
+    // Streamed block gradients (BackwardOptions::blockGrads): every tensor handed
+    // over once, blocks last first, equal bit for bit to the kept gradients; the
+    // result then keeps only the tensors outside blocks.
+    void streamedBlockGradientsEqualKept_data() { addKindRows(); }
+    void streamedBlockGradientsEqualKept()
+    {
+        QFETCH(int, kind);
+        const ModelConfig c = tinyConfig(kind);
+        const Parameters p = testParameters(c, 61);
+        const int B = 2, T = 7;
+        const auto ids = testTokens(B, T, c.nVocab, 7);
+        const BackwardResult kept = gradientsOf(p, ids, B, T);
+        std::map<std::string, std::vector<float>> streamed;
+        std::vector<std::string> order;
+        BackwardOptions o;
+        o.headGates = true;
+        o.blockGrads = [&](const std::string& name, const float* g, size_t n) {
+            QVERIFY2(!streamed.count(name), name.c_str());
+            streamed[name].assign(g, g + n);
+            order.push_back(name);
+        };
+        auto r = lossAndGradients(p, ids, B, T, o);
+        QVERIFY(r.ok());
+        QCOMPARE(r->loss, kept.loss);
+        QVERIFY(r->headGateGrads == kept.headGateGrads);
+        QCOMPARE(streamed.size(), kept.grads.tensors.size());
+        for (const ParameterTensor& g : kept.grads.tensors) {
+            QVERIFY2(streamed.at(g.name) == g.values, g.name.c_str());
+            const ParameterTensor* left = r->grads.find(g.name);
+            QVERIFY(left && left->shape == g.shape);
+            QCOMPARE(left->values.empty(), g.name.rfind("blk.", 0) == 0);
+        }
+        QVERIFY(order.front().rfind("blk." + std::to_string(c.nLayer - 1) + ".", 0) == 0);  // last block first
+        QVERIFY(order.back().rfind("blk.", 0) != 0);                                       // then the others
+    }
+
     void rejectsBadInput()
     {
         const ModelConfig c = tinyConfig(3);  // GPT-2, n_ctx 12

@@ -1,7 +1,10 @@
 // The calibration's predicted damages against their formulas (report.h):
 //   ow_err  = ½ · Σ_rows ḡ²_r · (ΔW_r H ΔW_rᵀ) / N_tokens
 //   fisher  = ½ · Σ_i F_i Δw_i²,   F_i = mean over batches k of b_k · (∂L_k/∂w_i)²
-// (and taylor Σ|w_i|·rms_i, gradmag Σ rms_i, rms_i² = Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k)
+// (and taylor Σ|w_i|·rms_i, gradmag Σ rms_i, rms_i² = Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k),
+// where a weight's F_i and rms_i² are the means over its 8×8 chunk (the
+// calibration keeps per-weight gradient statistics as chunk sums; edge chunks
+// are smaller)
 // recomputed here, in double, from the test's own forward/backward passes over
 // the same batches: H = Σ x xᵀ of each linear layer's input (its diagonal above
 // the Gram limit), ḡ²_r = Σ over tokens of (N_b · ∂L_b/∂y_r)² / N_tokens (the
@@ -76,6 +79,23 @@ struct Reference {
     std::map<std::string, LayerRef> linear;
     std::map<std::string, std::vector<double>> fisherSum;  // Σ_k b_k (∂L_k/∂w)²
 };
+
+// Each weight's value replaced by the mean over its 8×8 chunk of a (rows, cols) array.
+std::vector<double> chunkMeans(const std::vector<double>& f, int64_t rows, int64_t cols)
+{
+    std::vector<double> out(f.size());
+    for (int64_t r0 = 0; r0 < rows; r0 += 8)
+        for (int64_t c0 = 0; c0 < cols; c0 += 8) {
+            const int64_t r1 = std::min(rows, r0 + 8), c1 = std::min(cols, c0 + 8);
+            double sum = 0;
+            for (int64_t r = r0; r < r1; ++r)
+                for (int64_t c = c0; c < c1; ++c) sum += f[size_t(r * cols + c)];
+            const double mean = sum / double((r1 - r0) * (c1 - c0));
+            for (int64_t r = r0; r < r1; ++r)
+                for (int64_t c = c0; c < c1; ++c) out[size_t(r * cols + c)] = mean;
+        }
+    return out;
+}
 
 double relDiff(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
 
@@ -251,9 +271,10 @@ private slots:
         for (const std::string& name : analysedTensors(p)) {
             const ParameterTensor& t = *p.find(name);
             // Taylor and gradient magnitude: rms_i = √(Σ_k b_k (∂L_k/∂w_i)² / Σ_k b_k).
+            const std::vector<double> f = chunkMeans(ref.fisherSum.at(name), t.shape[0], t.shape[1]);
             double taylor = 0, magnitude = 0;
             for (size_t i = 0; i < t.values.size(); ++i) {
-                const double rms = std::sqrt(ref.fisherSum.at(name)[i] / double(ref.tokens));
+                const double rms = std::sqrt(f[i] / double(ref.tokens));
                 taylor += std::abs(double(t.values[i])) * rms;
                 magnitude += rms;
             }
@@ -266,7 +287,6 @@ private slots:
             for (const std::string& option : s.options) {
                 const quant::Scheme scheme = quant::parseScheme(option).value();
                 const std::vector<double> d = quantError(t, scheme);
-                const std::vector<double>& f = ref.fisherSum.at(name);
                 double fisher = 0;
                 for (size_t i = 0; i < d.size(); ++i) fisher += 0.5 * (f[i] / ref.batches) * d[i] * d[i];
                 const double gotFisher = reported(rep, name, metric::Fisher, option);
