@@ -1,9 +1,13 @@
 #include "calibration_dialog.h"
 
+#include "common/memory.h"
 #include "model/model.h"
+#include "sensitivity/calibration_memory.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QSettings>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -43,10 +47,13 @@ QString joinOptions(const std::vector<std::string>& options)
     return list.join(QStringLiteral(", "));
 }
 
+constexpr double kGiB = double(uint64_t(1) << 30);
+const char* const kMemoryLimitKey = "calibration/memoryLimitGiB";
+
 } // namespace
 
 CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& modelPath, QWidget* parent)
-    : QDialog(parent), m_context(config.nCtx > 0 ? config.nCtx : (1 << 16))
+    : QDialog(parent), m_config(config), m_context(config.nCtx > 0 ? config.nCtx : (1 << 16))
 {
     setObjectName(QStringLiteral("CalibrationDialog"));
     setWindowTitle(tr("Calibrate"));
@@ -124,6 +131,28 @@ CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& m
     analysisForm->addRow(QString(), m_ablation);
     analysisForm->addRow(tr("Measurement sequences:"), m_measureSequences);
 
+    auto* memory = new QGroupBox(tr("Memory"), this);
+    m_memoryLimit = new QDoubleSpinBox(memory);
+    m_memoryLimit->setObjectName(QStringLiteral("CalibrationMemoryLimit"));
+    m_memoryLimit->setDecimals(2);
+    m_memoryLimit->setRange(0.25, 1 << 20);
+    m_memoryLimit->setSingleStep(0.5);
+    m_memoryLimit->setSuffix(QStringLiteral(" GiB"));
+    m_memoryLimit->setToolTip(tr("The run may use this much memory; a run estimated to need more is refused before "
+                                 "it starts (default: 80 % of this machine's memory)"));
+    m_memoryLimit->setValue(QSettings().value(QLatin1String(kMemoryLimitKey), double(defaultMemoryLimit()) / kGiB).toDouble());
+    m_memory = new QLabel(memory);
+    m_memory->setObjectName(QStringLiteral("CalibrationMemoryLabel"));
+    m_memory->setWordWrap(true);
+    auto* memoryForm = new QFormLayout(memory);
+    memoryForm->addRow(tr("Memory limit:"), m_memoryLimit);
+    memoryForm->addRow(tr("Estimated peak:"), m_memory);
+    for (QSpinBox* b : {m_sequences, m_length, m_batch, m_gramLimit, m_measureSequences})
+        connect(b, &QSpinBox::valueChanged, this, &CalibrationDialog::updateMemory);
+    connect(m_memoryLimit, &QDoubleSpinBox::valueChanged, this, &CalibrationDialog::updateMemory);
+    connect(m_measure, &QCheckBox::toggled, this, &CalibrationDialog::updateMemory);
+    connect(m_ablation, &QCheckBox::toggled, this, &CalibrationDialog::updateMemory);
+
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("CalibrationErrorLabel"));
     m_error->setWordWrap(true);
@@ -140,9 +169,11 @@ CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& m
     layout->addWidget(source);
     layout->addWidget(data);
     layout->addWidget(analysis);
+    layout->addWidget(memory);
     layout->addWidget(m_error);
     layout->addWidget(buttons);
     updateEnabled();
+    updateMemory();
     resize(560, sizeHint().height());
 }
 
@@ -170,6 +201,7 @@ CalibrationRequest CalibrationDialog::request() const
     r.settings.measure = m_measure->isChecked();
     r.settings.headAblation = m_ablation->isChecked();
     r.settings.measureSequences = m_measureSequences->value();
+    r.memoryLimit = uint64_t(m_memoryLimit->value() * kGiB);
     return r;
 }
 
@@ -191,7 +223,9 @@ void CalibrationDialog::setRequest(const CalibrationRequest& r)
     m_measure->setChecked(r.settings.measure);
     m_ablation->setChecked(r.settings.headAblation);
     m_measureSequences->setValue(r.settings.measureSequences);
+    if (r.memoryLimit) m_memoryLimit->setValue(double(r.memoryLimit) / kGiB);
     updateEnabled();
+    updateMemory();
 }
 
 void CalibrationDialog::browse()
@@ -210,6 +244,25 @@ void CalibrationDialog::updateEnabled()
     m_measureSequences->setEnabled(m_measure->isChecked() || m_ablation->isChecked());
 }
 
+void CalibrationDialog::updateMemory()
+{
+    const CalibrationRequest r = request();
+    CalibrationRunSettings run = r.runSettings();
+    auto fit = sensitivity::fitCalibrationMemory(m_config, run.sequences, run.length, run.settings, r.memoryLimit);
+    if (fit.ok()) {
+        m_memory->setText(tr("%1 of %2%3")
+                              .arg(QString::fromStdString(formatBytes(fit->total())),
+                                   QString::fromStdString(formatBytes(r.memoryLimit)),
+                                   run.settings.residualCache ? QString()
+                                                              : tr(" (measurements without the residual cache: slower)")));
+        m_memory->setStyleSheet(QString());
+    } else {
+        m_memory->setText(QString::fromStdString(fit.error().message));
+        m_memory->setStyleSheet(QStringLiteral("color: #b00020;"));
+    }
+    m_ok->setEnabled(fit.ok());
+}
+
 void CalibrationDialog::accept()
 {
     // The one thing the core cannot name: which file was meant.
@@ -218,6 +271,7 @@ void CalibrationDialog::accept()
         m_error->setVisible(true);
         return;
     }
+    QSettings().setValue(QLatin1String(kMemoryLimitKey), m_memoryLimit->value());
     QDialog::accept();
 }
 

@@ -3,7 +3,8 @@
 // when there is one, as for the bundled sample model) or is written by the model
 // itself. Sequence length is capped at the model's context. The dialog only
 // collects settings; the core checks them when the run starts and its message is
-// shown as is.
+// shown as is. The memory limit (kept in the settings; default 80 % of the
+// machine's memory) is checked against the core's estimate as the form changes.
 #pragma once
 
 #include "calibration_job.h"
@@ -11,6 +12,7 @@
 #include <QDialog>
 
 class QCheckBox;
+class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -50,6 +52,9 @@ public:
     QCheckBox* measureBox() const { return m_measure; }
     QCheckBox* ablationBox() const { return m_ablation; }
     QSpinBox* measureSequencesBox() const { return m_measureSequences; }
+    QDoubleSpinBox* memoryLimitBox() const { return m_memoryLimit; }
+    // The estimate of the run as the form describes it, against the limit.
+    QLabel* memoryLabel() const { return m_memory; }
     QPushButton* calibrateButton() const { return m_ok; }
 
     void accept() override;
@@ -57,7 +62,9 @@ public:
 private:
     void browse();
     void updateEnabled();
+    void updateMemory();
 
+    ModelConfig m_config;
     int m_context = 0;
     QRadioButton* m_fromFile = nullptr;
     QRadioButton* m_selfGenerated = nullptr;
@@ -73,6 +80,8 @@ private:
     QCheckBox* m_measure = nullptr;
     QCheckBox* m_ablation = nullptr;
     QSpinBox* m_measureSequences = nullptr;
+    QDoubleSpinBox* m_memoryLimit = nullptr;
+    QLabel* m_memory = nullptr;
     QLabel* m_error = nullptr;
     QPushButton* m_ok = nullptr;
 };

@@ -1,6 +1,7 @@
 #include "calibration_job.h"
 
 #include "engine/engine.h"
+#include "sensitivity/calibration_memory.h"
 #include "model/model.h"
 #include "session/session_store.h"
 #include "tokenizer/tokenizer.h"
@@ -31,7 +32,10 @@ Result<sensitivity::SensitivityReport> runCalibrationJob(const Model& model, con
                                                          StoredRun* stored)
 {
     const auto cancelled = [] { return makeError(ErrorCode::Cancelled, {}, "calibration cancelled"); };
-    const CalibrationRunSettings run = request.runSettings();
+    CalibrationRunSettings run = request.runSettings();
+    // Refused before anything long starts when it would not fit.
+    PRECIS_TRY(sensitivity::fitCalibrationMemory(model.config, run.sequences, run.length, run.settings,
+                                                 request.memoryLimit ? request.memoryLimit : defaultMemoryLimit()));
     const double offset = run.textPath.empty() ? kSelfGenerationShare : 0.0;
 
     std::shared_ptr<const Engine> eng;

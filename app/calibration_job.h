@@ -37,6 +37,8 @@ struct CalibrationRequest {
     // add it to (0: the job creates one named after the model file).
     QString databasePath;
     int64_t sessionId = 0;
+    // The memory the run may use (sensitivity::fitCalibrationMemory); 0: defaultMemoryLimit().
+    uint64_t memoryLimit = 0;
 
     // The run's settings as the session keeps them.
     CalibrationRunSettings runSettings() const;

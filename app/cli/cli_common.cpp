@@ -1,6 +1,7 @@
 #include "cli/cli_common.h"
 
 #include "common/mapped_file.h"
+#include "common/memory.h"
 #include "formats/model_loader.h"
 #include "quant/scheme.h"
 
@@ -14,6 +15,15 @@ namespace precis::cli {
 QCommandLineOption threadsOption()
 {
     return {QStringLiteral("threads"), QStringLiteral("Worker threads (default: all cores)."), QStringLiteral("N")};
+}
+
+QCommandLineOption memoryLimitOption()
+{
+    return {QStringLiteral("max-memory"),
+            QStringLiteral("Memory the job may use, e.g. 8GB, 1.5GiB, 800MB; a job estimated to need more is refused "
+                           "before it starts (default: 80 % of this machine's memory, %1).")
+                .arg(QString::fromStdString(formatBytes(defaultMemoryLimit()))),
+            QStringLiteral("SIZE")};
 }
 
 QCommandLineOption tokenizerOption()
@@ -66,6 +76,14 @@ int CommandParser::intValue(const QString& name, int def, int min, int max) cons
         failUsage(QStringLiteral("%1: --%2 '%3' is not an integer in %4..%5")
                       .arg(m_command, name, m_parser.value(name)).arg(min).arg(max));
     return int(v);
+}
+
+uint64_t CommandParser::memoryLimit() const
+{
+    if (!m_parser.isSet(QStringLiteral("max-memory"))) return defaultMemoryLimit();
+    auto v = parseMemorySize(m_parser.value(QStringLiteral("max-memory")).toStdString(), "--max-memory");
+    if (!v.ok()) failUsage(m_command + QStringLiteral(": ") + QString::fromStdString(v.error().toString()));
+    return *v;
 }
 
 double CommandParser::doubleValue(const QString& name, double def, double min, double max) const

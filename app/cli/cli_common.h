@@ -44,15 +44,18 @@ public:
 
     int intValue(const QString& name, int def, int min, int max) const;
     double doubleValue(const QString& name, double def, double min, double max) const;
+    // --max-memory SIZE (memoryLimitOption), default: defaultMemoryLimit(); exits 2 on a bad size.
+    uint64_t memoryLimit() const;
 
 private:
     QString m_command;
     QCommandLineParser m_parser;
 };
 
-// Options several commands share: --threads N, --tokenizer FILE (llama2.c).
+// Options several commands share: --threads N, --tokenizer FILE (llama2.c), --max-memory SIZE.
 QCommandLineOption threadsOption();
 QCommandLineOption tokenizerOption();
+QCommandLineOption memoryLimitOption();
 
 // Loads MODEL (file, HF folder, or llama2.c .bin with `tokenizerPath`); exits 1 on error.
 std::shared_ptr<const Model> loadModelOrExit(const QString& path, const QString& tokenizerPath = {});

@@ -4,9 +4,11 @@
 #include "cli/commands.h"
 #include "cli/cli_session.h"
 
+#include "common/memory.h"
 #include "common/threads.h"
 #include "engine/engine.h"
 #include "sensitivity/calibration.h"
+#include "sensitivity/calibration_memory.h"
 #include "sensitivity/report_store.h"
 #include "session/session_calibration.h"
 #include "session/session_store.h"
@@ -123,6 +125,7 @@ int cmdAnalyze(const QStringList& args)
     p.addOption({QStringLiteral("no-measure"), QStringLiteral("Skip the measured single-unit damage.")});
     p.addOption({QStringLiteral("no-ablation"), QStringLiteral("Skip head ablation.")});
     p.addOption(threadsOption());
+    p.addOption(memoryLimitOption());
     p.addOption(tokenizerOption());
     p.parse(args, 1, 1);
     if (p.isSet(QStringLiteral("calib")) == p.isSet(QStringLiteral("self-calib")))
@@ -140,11 +143,20 @@ int cmdAnalyze(const QStringList& args)
     if (p.isSet(QStringLiteral("options"))) settings.options = splitList(p.value(QStringLiteral("options")));
     if (p.isSet(QStringLiteral("probes"))) settings.probeOptions = splitList(p.value(QStringLiteral("probes")));
     ThreadLimit limit(p.intValue(QStringLiteral("threads"), 0, 1, 1024));
+    const uint64_t memoryLimit = p.memoryLimit();
 
     const QString modelPath = p.positional().at(0);
     const auto model = loadModelOrExit(modelPath, p.value(QStringLiteral("tokenizer")));
     const auto tok = tokenizerOrExit(*model);
     if (model->config.nCtx > 0 && T > model->config.nCtx) T = model->config.nCtx;
+    const uint64_t residentBefore = residentBytes();  // the program and the model's header: outside the estimate
+    // Refused before anything long starts when it would not fit.
+    auto memory = fitCalibrationMemory(model->config, N, T, settings, memoryLimit);
+    if (!memory.ok()) failError(memory.error());
+    if (!p.json())
+        printLine(QStringLiteral("memory: %1, limit %2%3")
+                      .arg(QString::fromStdString(memory->describe()), QString::fromStdString(formatBytes(memoryLimit)),
+                           settings.residualCache ? QString() : QStringLiteral(" (no residual cache: slower measurements)")));
 
     CancelToken cancel;
     g_cancel = &cancel;
@@ -201,6 +213,11 @@ int cmdAnalyze(const QStringList& args)
                               {"run_id", qint64(stored.runId)},
                               {"tokens", qint64(r.tokens)},
                               {"seconds", seconds},
+                              {"memory_estimate_bytes", qint64(memory->total())},
+                              {"memory_limit_bytes", qint64(memoryLimit)},
+                              {"residual_cache", settings.residualCache},
+                              {"resident_before_bytes", qint64(residentBefore)},
+                              {"peak_resident_bytes", qint64(peakResidentBytes())},
                               {"baseline_loss", r.baselineLoss},
                               {"values", qint64(r.values.size())},
                               {"chunk_maps", qint64(r.chunks.size())},
@@ -216,6 +233,10 @@ int cmdAnalyze(const QStringList& args)
                   .arg(QString::fromStdString(set->source))
                   .arg(seconds, 0, 'f', 1)
                   .arg(r.baselineLoss, 0, 'f', 4));
+    printLine(QStringLiteral("peak resident memory %1 (%2 before the run; estimated %3)")
+                  .arg(QString::fromStdString(formatBytes(peakResidentBytes())),
+                       QString::fromStdString(formatBytes(residentBefore)),
+                       QString::fromStdString(formatBytes(memory->total()))));
     printLine(QStringLiteral("%1 values, %2 chunk maps stored in %3")
                   .arg(r.values.size())
                   .arg(r.chunks.size())

@@ -1,6 +1,8 @@
 // Model benchmark: settings, machine description, the timed runs, JSON.
 #include "bench/benchmark.h"
 
+#include "common/memory.h"
+
 #include "bench/machine.h"
 #include "engine/cuda.h"
 #include "engine/engine.h"
@@ -136,7 +138,7 @@ Result<MachineInfo> describeMachine(const BenchSettings& settings, const CancelT
     m.cpu = machine::cpuName();
     m.logicalCores = int(std::max(1u, std::thread::hardware_concurrency()));
     m.isa = engine::kernels::isaName(engine::kernels::activeIsa());
-    m.memoryBytes = machine::physicalMemory();
+    m.memoryBytes = physicalMemoryBytes();
     m.os = machine::osName();
     if (settings.device == Device::Cuda) {
         PRECIS_TRY_ASSIGN(auto gpu, machine::cudaDescription(settings.cudaDevice));

@@ -1,6 +1,8 @@
 // Machine facts, read bandwidth and peak memory for the benchmarks.
 #include "bench/machine.h"
 
+#include "common/memory.h"
+
 #include "engine/cuda.h"
 #include "engine/kernels/kernels.h"
 
@@ -91,20 +93,6 @@ float sumFloats(const float* p, size_t n, bool prefetch)
 #endif
 }
 
-// "Key:   1234 kB" of /proc/self/status, in bytes (0 when absent).
-uint64_t statusBytes(const char* key)
-{
-#if defined(__linux__)
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    const std::string prefix = std::string(key) + ":";
-    while (std::getline(in, line))
-        if (line.rfind(prefix, 0) == 0)
-            return uint64_t(std::strtoull(line.c_str() + prefix.size(), nullptr, 10)) * 1024;
-#endif
-    return 0;
-}
-
 } // namespace
 
 std::string cpuName()
@@ -121,15 +109,6 @@ std::string cpuName()
             }
         }
     return "unknown CPU";
-}
-
-uint64_t physicalMemory()
-{
-#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
-    const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && size > 0) return uint64_t(pages) * uint64_t(size);
-#endif
-    return 0;
 }
 
 std::string osName()
@@ -250,7 +229,7 @@ MemoryMark MemoryMark::process()
 #else
     m.m_exact = false;
 #endif
-    m.m_base = statusBytes("VmRSS");
+    m.m_base = residentBytes();
     return m;
 }
 
@@ -270,7 +249,7 @@ PeakMemory MemoryMark::peakSince() const
             return {*used > m_base ? *used - m_base : 0, true};
         return {0, false};
     }
-    const uint64_t peak = statusBytes("VmHWM");
+    const uint64_t peak = peakResidentBytes();
     return {peak > m_base ? peak - m_base : 0, m_exact};
 }
 

@@ -14,7 +14,6 @@
 namespace precis::machine {
 
 std::string cpuName();        // "Intel(R) Xeon(R) …" (/proc/cpuinfo), or "unknown CPU"
-uint64_t physicalMemory();    // bytes, 0 when unknown
 std::string osName();         // "Linux 6.1.0-18-amd64 x86_64"
 uint64_t lastLevelCacheBytes();  // the largest CPU cache of cpu0 (sysfs), 0 when unknown
 

@@ -1,6 +1,9 @@
 #include "common/mapped_file.h"
 
 #include <cerrno>
+#include <cstdint>
+#include <map>
+#include <mutex>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -9,6 +12,14 @@
 #include <unistd.h>
 
 namespace precis {
+
+namespace {
+
+// The live mappings, begin -> end.
+std::mutex g_mappingsMutex;
+std::map<uintptr_t, uintptr_t> g_mappings;
+
+} // namespace
 
 static Error ioError(const std::string& path, const std::string& what)
 {
@@ -41,6 +52,8 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& pa
             return e;
         }
         f->m_data = static_cast<const std::byte*>(p);
+        std::lock_guard<std::mutex> lock(g_mappingsMutex);
+        g_mappings[uintptr_t(p)] = uintptr_t(p) + f->m_size;
     }
     ::close(fd);
     return std::shared_ptr<const MappedFile>(std::move(f));
@@ -48,8 +61,29 @@ Result<std::shared_ptr<const MappedFile>> MappedFile::open(const std::string& pa
 
 MappedFile::~MappedFile()
 {
-    if (m_data)
+    if (m_data) {
+        {
+            std::lock_guard<std::mutex> lock(g_mappingsMutex);
+            g_mappings.erase(uintptr_t(m_data));
+        }
         ::munmap(const_cast<std::byte*>(m_data), m_size);
+    }
+}
+
+void releaseMappedPages(const void* data, size_t n)
+{
+    const long page = ::sysconf(_SC_PAGESIZE);
+    if (!data || n == 0 || page <= 0) return;
+    const uintptr_t begin = uintptr_t(data), end = begin + n;
+    std::lock_guard<std::mutex> lock(g_mappingsMutex);
+    auto it = g_mappings.upper_bound(begin);
+    if (it == g_mappings.begin()) return;
+    --it;
+    if (end > it->second) return;  // not (wholly) inside one mapping
+    // Whole pages inside the range only: a page shared with a neighbour stays.
+    const uintptr_t p0 = (begin + uintptr_t(page) - 1) / uintptr_t(page) * uintptr_t(page);
+    const uintptr_t p1 = end / uintptr_t(page) * uintptr_t(page);
+    if (p1 > p0) ::madvise(reinterpret_cast<void*>(p0), p1 - p0, MADV_DONTNEED);
 }
 
 Result<std::string> readTextFile(const std::string& path, size_t maxBytes)

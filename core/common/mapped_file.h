@@ -31,6 +31,13 @@ private:
     std::string m_path;
 };
 
+// Hands back to the kernel the resident pages of [data, data + n) where that
+// range lies in a live MappedFile (they are read again from the file when next
+// touched; memory not from a MappedFile is left alone). For a reader that has
+// copied what it needs from a mapping, so the copy and the file's pages are not
+// both resident.
+void releaseMappedPages(const void* data, size_t n);
+
 // Reads a whole (small) file into a string. Errors name the path.
 Result<std::string> readTextFile(const std::string& path, size_t maxBytes = size_t(1) << 30);
 

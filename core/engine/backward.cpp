@@ -194,6 +194,24 @@ int blockOf(const std::string& name)
     return -1;
 }
 
+// The floats of one pass's activations and scratch (TrainingPass::allocate):
+// every layer's activations when they are kept for the backward pass, else one
+// layer's, reused.
+struct WorkspaceLayout {
+    size_t attnWork = 0, scratch = 0, total = 0;
+};
+WorkspaceLayout workspaceLayout(const ModelConfig& c, int64_t rows, bool keep)
+{
+    const size_t N = size_t(rows), C = size_t(c.nEmbd), F = size_t(c.nFf), kv = size_t(c.nHeadKv) * c.headDim();
+    const size_t nF = c.arch == Arch::Llama ? 3 : 2;  // ff1, ff2 (Llama), ffa
+    const size_t perLayer = N * (6 * C + 2 * kv + nF * F + 4);
+    WorkspaceLayout w;
+    w.attnWork = keep && c.nHeadKv < c.nHead ? 2 * N * C : 0;
+    w.scratch = keep ? N * (4 * C + 2 * kv + 2 * F) + w.attnWork : 0;
+    w.total = perLayer * size_t(keep ? c.nLayer : 1) + N * (3 * C + 2 + size_t(c.nVocab)) + w.scratch;
+    return w;
+}
+
 // One forward (and optionally backward) over a batch. Rows n = b·T + t.
 class TrainingPass {
 public:
@@ -333,13 +351,10 @@ private:
     {
         const int storedLayers = keep ? m_c.nLayer : 1;
         const size_t N = size_t(m_N), C = size_t(m_C), F = size_t(m_F), kv = size_t(m_kv);
-        const size_t nF = m_llama ? 3 : 2;  // ff1, ff2 (Llama), ffa
-        const size_t perLayer = N * (6 * C + 2 * kv + nF * F + 4);
-        const size_t attnWork = keep && m_NKV < m_NH ? 2 * N * C : 0;
-        const size_t scratch = keep ? N * (4 * C + 2 * kv + 2 * F) + attnWork : 0;
-        const size_t total = perLayer * size_t(storedLayers) + N * (3 * C + 2 + size_t(m_V)) + scratch;
+        const WorkspaceLayout w = workspaceLayout(m_c, m_N, keep);
+        const size_t attnWork = w.attnWork, scratch = w.scratch;
         // Uninitialised: every activation is written before it is read.
-        float* p = (workspace ? workspace : &m_own)->reserve(total);
+        float* p = (workspace ? workspace : &m_own)->reserve(w.total);
         auto take = [&](size_t n) { float* r = p; p += n; return r; };
         m_acts.resize(size_t(m_c.nLayer));
         for (int l = 0; l < storedLayers; ++l) {
@@ -555,6 +570,11 @@ int firstChangedLayer(const ModelConfig& config, std::span<const TensorOverride>
     int first = config.nLayer;
     for (const TensorOverride& o : overrides) first = std::min(first, firstLayerOf(o.name, config.nLayer));
     return first;
+}
+
+size_t passWorkspaceBytes(const ModelConfig& config, int B, int T, bool backward)
+{
+    return workspaceLayout(config, int64_t(B) * T, backward).total * sizeof(float);
 }
 
 size_t residualCacheBytes(const ModelConfig& config, int B, int T)

@@ -106,6 +106,10 @@ struct LossAndLogits {
 struct ResidualCache {
     std::vector<std::vector<float>> inputs;
 };
+// The activations and scratch of one pass over B × T tokens, bytes: of a
+// lossAndGradients pass (backward) or of a forward-only pass (lossOnly, lossAndLogits;
+// those also keep the logits, B·T·V floats, outside it).
+size_t passWorkspaceBytes(const ModelConfig& config, int B, int T, bool backward);
 // Its size for a config and B × T tokens, bytes.
 size_t residualCacheBytes(const ModelConfig& config, int B, int T);
 // The first layer `overrides` change: 0 for the embeddings, N for a tensor of

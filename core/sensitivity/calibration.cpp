@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <span>
@@ -530,9 +531,13 @@ std::vector<std::string> analysedTensors(const Parameters& params)
 {
     std::vector<std::string> out;
     for (const ParameterTensor& t : params.tensors)
-        if (t.shape.size() == 2 && t.name.rfind("position_embd.", 0) != 0 && tensorKind(t.name) != "other")
-            out.push_back(t.name);
+        if (isAnalysedTensor(t.name, t.shape)) out.push_back(t.name);
     return out;
+}
+
+bool isAnalysedTensor(const std::string& name, const std::vector<int64_t>& shape)
+{
+    return shape.size() == 2 && name.rfind("position_embd.", 0) != 0 && tensorKind(name) != "other";
 }
 
 Result<CalibrationStats> collectStatistics(const Parameters& params, const CalibrationSet& set, int batchSequences,
@@ -613,14 +618,15 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             if (rep.referenceOption.empty() && name == p.name) rep.referenceOption = p.name;
     if (rep.referenceOption.empty() && !probes.empty()) rep.referenceOption = probes.front().name;
 
-    // Stage 1 (60 %): forward + backward over the calibration set.
-    Accumulator acc(params, tensors, settings, stats);
+    // Stage 1 (60 %): forward + backward over the calibration set (the batch's
+    // activations freed at the end of the stage).
+    auto acc = std::make_unique<Accumulator>(params, tensors, settings, stats);
     for (int s0 = 0; s0 < set.sequences; s0 += settings.batchSequences) {
         if (cancel && cancel->cancelled()) return cancelledError();
         const int B = std::min(settings.batchSequences, set.sequences - s0);
         report(0.6 * s0 / set.sequences, "gradients: sequences " + std::to_string(s0 + 1) + "–" +
                                              std::to_string(s0 + B) + " of " + std::to_string(set.sequences));
-        PRECIS_TRY(acc.batch(set, s0, B, cancel));
+        PRECIS_TRY(acc->batch(set, s0, B, cancel));
         if (onPartial) {
             SensitivityReport partial;
             partial.stage = "gradients " + std::to_string(s0 + B) + "/" + std::to_string(set.sequences);
@@ -632,6 +638,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             onPartial(partial);
         }
     }
+    acc.reset();
     rep.tokens = stats.tokens;
     rep.baselineLoss = stats.lossSum / std::max(1, stats.batches);
     Analysis analysis(params, tensors, stats, rep);
@@ -686,8 +693,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         // The original's residual stream at every layer, so that a unit of layer l is measured from
         // layer l on (the layers before it compute the same); kept when it is small next to the model.
         ResidualCache residuals;
-        const bool cacheResiduals = residualCacheBytes(c, M, T) <= std::max<size_t>(size_t(256) << 20,
-                                                                                   size_t(params.count()) * 4);
+        const bool cacheResiduals = settings.residualCache;
         auto base = lossAndLogits(params, mTokens, M, T, {}, cancel, cacheResiduals ? &residuals : nullptr);
         if (!base.ok()) return base.error();
         const int64_t rows = int64_t(M) * T;

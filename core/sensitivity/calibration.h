@@ -36,6 +36,10 @@ struct CalibrationSettings {
     bool headAblation = true;
     bool measure = true;          // measured Δloss / KL per tensor and head at the probe options
     int measureSequences = 8;     // the first M calibration sequences are used for measurements
+    // Keep the original's residual stream at every layer over the measurement
+    // sequences ((nLayer + 1)·M·T·C floats), so a unit of layer l is measured from
+    // layer l on: the same results, faster (see fitCalibrationMemory).
+    bool residualCache = true;
 };
 
 // Accumulated statistics of one linear weight (or of the output head).
@@ -103,6 +107,7 @@ Result<CalibrationStats> collectStatistics(const Parameters& params, const Calib
 // The tensors whose sensitivity is analysed: every 2-D weight of a linear layer
 // (attention, feed-forward, the output head), in model order.
 std::vector<std::string> analysedTensors(const Parameters& params);
+bool isAnalysedTensor(const std::string& name, const std::vector<int64_t>& shape);
 
 // "q" "k" "v" "o" "gate" "up" "down" "qkv" "output" "embd" for a GGUF tensor name;
 // its layer (-1 outside blocks).

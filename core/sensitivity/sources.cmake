@@ -1,5 +1,6 @@
 list(APPEND PRECIS_CORE_SOURCES
   sensitivity/calibration.cpp
+  sensitivity/calibration_memory.cpp
   sensitivity/calibration_data.cpp
   sensitivity/report.cpp
   sensitivity/report_store.cpp

@@ -1,5 +1,7 @@
 #include "train/parameters.h"
 
+#include "common/mapped_file.h"
+
 #include "quant/block_formats.h"
 
 #include <tbb/blocked_range.h>
@@ -100,6 +102,8 @@ Result<Parameters> parametersFromModel(const Model& model)
                                  "dequantized " + std::to_string(values->size()) + " values, expected " +
                                      std::to_string(numelOf(shape)));
             p.tensors.push_back({name, shape, std::move(values).value()});
+            // The fp32 copy is what the passes read: the file's pages need not stay resident too.
+            releaseMappedPages(t->data, t->nbytes);
         }
     } catch (const std::bad_alloc&) {
         return makeError(ErrorCode::Io, model.path, "not enough memory to hold the parameters as fp32");

@@ -1,6 +1,8 @@
 // precis-cli analyze / report end to end on the bundled sample model: a small
 // calibration stored in a session database, read back by report, and the
 // usage and input errors.
+#include "formats/gguf.h"
+#include "model/random_model.h"
 #include "sensitivity/report_store.h"
 #include "session/session_store.h"
 #include "cli_support.h"
@@ -9,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QFileInfo>
 #include <QProcess>
 
 #include <cmath>
@@ -45,6 +48,40 @@ private slots:
         QCOMPARE(runCli({"analyze", m_model, "--calib", m_calib, "--session", db, "--seqs", "0"}).code, 2);
         QCOMPARE(runCli({"report"}).code, 2);
         QCOMPARE(runCli({"report", "--session", db, "--kind", "row"}).code, 2);
+    }
+
+    // The memory estimate printed with the job against the process's measured
+    // peak growth (VmHWM − VmRSS before the run), within 25 %; a limit below the
+    // estimate is refused before the run starts, naming the limit and a setting.
+    void memoryEstimateAndLimit()
+    {
+        ModelConfig c;
+        c.arch = Arch::Llama;
+        c.archName = "llama";
+        c.nLayer = 4, c.nEmbd = 512, c.nHead = 8, c.nHeadKv = 4, c.nFf = 1408, c.nVocab = 4096, c.nCtx = 512;
+        const QString model = m_dir + "/mem.gguf";
+        QVERIFY(gguf::writeModel(*makeRandomModel(c, 3), model.toStdString()).ok());
+        const QStringList common = {"analyze", model, "--calib", m_calib, "--seqs", "8", "--len", "128", "--batch",
+                                    "4", "--options", "Q8_0,Q4_K", "--no-measure", "--no-ablation"};
+        Run r = runCli(common + QStringList{"--session", m_dir + "/mem.sqlite", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject j = r.json();
+        const double estimate = j["memory_estimate_bytes"].toDouble();
+        const double grown = j["peak_resident_bytes"].toDouble() - j["resident_before_bytes"].toDouble();
+        qInfo("estimate %.1f MiB, measured peak growth %.1f MiB (ratio %.3f)", estimate / 1048576, grown / 1048576,
+              grown / estimate);
+        QVERIFY(estimate > 100e6);  // the fp32 weights (61 MiB), Grams and activations
+        QVERIFY2(grown >= 0.75 * estimate && grown <= 1.25 * estimate, qPrintable(QString::number(grown / estimate)));
+
+        r = runCli(common + QStringList{"--session", m_dir + "/mem2.sqlite", "--max-memory", "250MB"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("memory limit of 238.4 MiB") && r.err.contains("with a batch of 2 sequences (--batch 2)"),
+                 r.err.constData());
+        QVERIFY(!QFileInfo::exists(m_dir + "/mem2.sqlite"));  // refused before anything was written
+        r = runCli(common + QStringList{"--session", m_dir + "/mem3.sqlite", "--max-memory", "2MB"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no setting of the run makes it fit"), r.err.constData());
+        QCOMPARE(runCli(common + QStringList{"--session", m_dir + "/mem4.sqlite", "--max-memory", "lots"}).code, 2);
     }
 
     void badInput()
