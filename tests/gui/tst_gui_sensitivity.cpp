@@ -25,6 +25,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
+#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
@@ -193,6 +194,21 @@ private slots:
         QCOMPARE(d->lengthBox()->value(), m_cfg.nCtx);    // default 256, capped
         QCOMPARE(d->sequencesBox()->value(), 32);
         fillSmall(*d, 4, 32);
+        // The memory limit: the core's estimate shown as the form changes; a limit
+        // below it disables Calibrate with the core's reason.
+        const double limit = d->memoryLimitBox()->value();
+        QVERIFY(limit > 0.25);
+        QVERIFY2(d->memoryLabel()->text().contains(QStringLiteral(" of ")), qPrintable(d->memoryLabel()->text()));
+        QVERIFY(d->calibrateButton()->isEnabled());
+        d->batchBox()->setValue(1024);  // a batch of 1024 sequences: its activations pass 0.25 GiB
+        d->sequencesBox()->setValue(1024);
+        d->memoryLimitBox()->setValue(0.25);
+        QVERIFY(!d->calibrateButton()->isEnabled());
+        QVERIFY2(d->memoryLabel()->text().contains(QStringLiteral("memory limit")), qPrintable(d->memoryLabel()->text()));
+        d->memoryLimitBox()->setValue(limit);
+        fillSmall(*d, 4, 32);
+        QVERIFY(d->calibrateButton()->isEnabled());
+        QCOMPARE(d->request().memoryLimit, quint64(limit * double(quint64(1) << 30)));
 
         // Order of what reaches the GUI thread: "partial:0/1" (complete) …, then "final".
         QStringList arrivals;
