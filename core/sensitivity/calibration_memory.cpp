@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <functional>
-#include <set>
+#include <map>
 
 namespace precis::sensitivity {
 
