@@ -189,6 +189,10 @@ private:
     void saveBudgetState();
     // Errors of records that could not be read, once per call.
     void reportUnreadable(const std::vector<Error>& errors);
+    // The current session's records by `load(store, sessionId, &unreadable)` (a core
+    // loader); errors and unreadable records reported; empty without a session.
+    template <typename T, typename Load>
+    std::vector<T> sessionRecords(Load load);
 
     JobRunner* m_runner;
     QString m_path;

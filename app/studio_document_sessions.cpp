@@ -82,18 +82,25 @@ int64_t StudioDocument::importSession(const QString& path)
     return *id;
 }
 
-std::vector<SavedAllocation> StudioDocument::allocations()
+template <typename T, typename Load>
+std::vector<T> StudioDocument::sessionRecords(Load load)
 {
     SessionStore* s = m_sessionId ? store() : nullptr;
     if (!s) return {};
     std::vector<Error> unreadable;
-    auto list = loadAllocations(*s, m_sessionId, &unreadable);
+    auto list = load(*s, m_sessionId, &unreadable);
     if (!list) {
         emit errorOccurred(coreErrorText(list.error()));
         return {};
     }
     reportUnreadable(unreadable);
     return std::move(list).value();
+}
+
+std::vector<SavedAllocation> StudioDocument::allocations()
+{
+    return sessionRecords<SavedAllocation>(
+        [](SessionStore& s, int64_t id, std::vector<Error>* bad) { return loadAllocations(s, id, bad); });
 }
 
 bool StudioDocument::saveAllocation(const QString& name)
@@ -178,16 +185,8 @@ int64_t StudioDocument::addCompression(int64_t sessionId, const CompressionEntry
 
 std::vector<CompressionEntry> StudioDocument::compressions()
 {
-    SessionStore* s = m_sessionId ? store() : nullptr;
-    if (!s) return {};
-    std::vector<Error> unreadable;
-    auto list = loadCompressions(*s, m_sessionId, &unreadable);
-    if (!list) {
-        emit errorOccurred(coreErrorText(list.error()));
-        return {};
-    }
-    reportUnreadable(unreadable);
-    return std::move(list).value();
+    return sessionRecords<CompressionEntry>(
+        [](SessionStore& s, int64_t id, std::vector<Error>* bad) { return loadCompressions(s, id, bad); });
 }
 
 std::vector<LoopSample> StudioDocument::closedLoopSamples()
