@@ -160,6 +160,7 @@ Result<MemoryEstimate> fitCalibrationMemory(const ModelConfig& c, int sequences,
     CalibrationSettings s = settings;
     int t = threads;
     std::vector<std::pair<std::string, std::string>> chosen;  // (key, text) in order
+    MemoryEstimate least = e;                                 // with every change applied
     for (const Lever& l : levers) {
         if (l.apply) l.apply(s);
         else t = 1;
@@ -167,6 +168,7 @@ Result<MemoryEstimate> fitCalibrationMemory(const ModelConfig& c, int sequences,
         if (same != chosen.end()) same->second = l.text;
         else chosen.push_back({l.key, l.text});
         const MemoryEstimate x = estimateCalibrationMemory(c, sequences, length, s, t);
+        least = x;
         if (x.total() <= limit) {
             std::string with;
             for (size_t i = 0; i < chosen.size(); ++i)
@@ -174,11 +176,11 @@ Result<MemoryEstimate> fitCalibrationMemory(const ModelConfig& c, int sequences,
             return checkMemory(e, limit, "with " + with + " it would need " + formatBytes(x.total())).error();
         }
     }
-    const MemoryItem* big = e.biggest();
+    const MemoryItem* big = least.biggest();
     return checkMemory(e, limit,
-                       "no setting of the run makes it fit: the " + (big ? big->what : std::string("model")) +
-                           " alone needs " + formatBytes(big ? big->bytes : 0) +
-                           " (raise the limit, or use a smaller or quantized model)")
+                       "no setting of the run makes it fit: with every one at its least it would still need " +
+                           formatBytes(least.total()) + ", the " + (big ? big->what : std::string("model")) + " " +
+                           formatBytes(big ? big->bytes : 0) + " (raise the limit, or use a smaller or quantized model)")
         .error();
 }
 
