@@ -49,7 +49,7 @@ Result<sensitivity::SensitivityReport> runCalibrationJob(const Model& model, con
     if (cancel.cancelled()) return cancelled();
 
     progress.report(offset, "Preparing the weights");
-    PRECIS_TRY_ASSIGN(Parameters params, parametersFromModel(model));
+    PRECIS_TRY_ASSIGN(Parameters params, storedParameters(model));  // weights as stored, read block by block
     if (cancel.cancelled()) return cancelled();
 
     Progress sub([&](double f, const std::string& stage) { progress.report(offset + (1.0 - offset) * f, stage); });

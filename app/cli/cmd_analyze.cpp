@@ -180,7 +180,7 @@ int cmdAnalyze(const QStringList& args)
     }
     auto set = calibrationSet(run, *model, *tok, engine.get(), &progress, &cancel);
     if (!set.ok()) failError(set.error());
-    auto params = parametersFromModel(*model);
+    auto params = storedParameters(*model);  // weights as stored, read block by block
     if (!params.ok()) failError(params.error());
 
     // The session: one per model file unless named.

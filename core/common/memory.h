@@ -13,7 +13,7 @@ namespace precis {
 
 // One consumer of a job's memory at its peak.
 struct MemoryItem {
-    std::string what;   // "fp32 copy of the weights", "activations of a batch of 2 × 256 tokens"
+    std::string what;   // "input Gram matrices", "activations of a batch of 2 × 256 tokens"
     uint64_t bytes = 0;
 };
 
@@ -24,7 +24,7 @@ struct MemoryEstimate {
     uint64_t total() const;
     // The largest item (null when there is none).
     const MemoryItem* biggest() const;
-    // "about 5.21 GiB (fp32 copy of the weights 4.10 GiB, input Gram matrices 0.60 GiB, …)":
+    // "about 3.21 GiB (input Gram matrices 2.09 GiB, tensors outside the blocks as fp32 0.49 GiB, …)":
     // the total and the items from the largest, those of 1 % of it or more.
     std::string describe() const;
 };

@@ -60,61 +60,167 @@ struct Slots {
 
 // Where the gradient of parameter tensor i lives (null: no gradient, a loss-only pass).
 using GradBase = std::function<float*(size_t)>;
+// Where the values of parameter tensor i are (null: not read yet, weights as stored).
+using ValueBase = std::function<const float*(size_t)>;
 
-Slot slotOf(const Parameters& p, const GradBase& grads, const std::string& name)
+Slot slotOf(const Parameters& p, const ValueBase& values, const GradBase& grads, const std::string& name)
 {
     for (size_t i = 0; i < p.tensors.size(); ++i) {
         const ParameterTensor& t = p.tensors[i];
         if (t.name != name) continue;
         const int64_t rows = t.shape.size() < 2 ? 1 : t.shape[0];
         const int64_t cols = t.shape.empty() ? 1 : t.shape.back();
-        return {t.values.data(), grads ? grads(i) : nullptr, rows, cols, &t.name, 0};
+        return {values(i), grads ? grads(i) : nullptr, rows, cols, &t.name, 0};
     }
     return {};
 }
 
-// Every tensor the architecture needs, by role.
-Slots makeSlots(const Parameters& p, const GradBase& grads)
+// Block l's tensors, by role.
+LayerSlots makeLayerSlots(const Parameters& p, const ValueBase& values, const GradBase& grads, int l)
 {
     const ModelConfig& c = p.config;
-    auto get = [&](const std::string& n) { return slotOf(p, grads, n); };
+    auto get = [&](const std::string& n) { return slotOf(p, values, grads, n); };
+    const int64_t C = c.nEmbd;
+    const std::string b = "blk." + std::to_string(l) + ".";
+    LayerSlots L;
+    L.attnNorm = get(b + "attn_norm.weight");
+    L.attnNormB = get(b + "attn_norm.bias");
+    L.o = get(b + "attn_output.weight");
+    L.oB = get(b + "attn_output.bias");
+    L.ffnNorm = get(b + "ffn_norm.weight");
+    L.ffnNormB = get(b + "ffn_norm.bias");
+    L.gate = get(b + "ffn_gate.weight");
+    L.up = get(b + "ffn_up.weight");
+    L.upB = get(b + "ffn_up.bias");
+    L.down = get(b + "ffn_down.weight");
+    L.downB = get(b + "ffn_down.bias");
+    if (c.arch == Arch::Gpt2) {
+        const Slot qkv = get(b + "attn_qkv.weight"), qkvB = get(b + "attn_qkv.bias");
+        L.q = qkv.rowSlice(0, C), L.k = qkv.rowSlice(C, C), L.v = qkv.rowSlice(2 * C, C);
+        // A bias (3C) is one row of 3C columns: slice it as columns.
+        auto biasSlice = [&](int64_t c0) {
+            return Slot{qkvB.w ? qkvB.w + c0 : nullptr, qkvB.g ? qkvB.g + c0 : nullptr, 1, C, qkvB.name, 0};
+        };
+        L.qB = biasSlice(0), L.kB = biasSlice(C), L.vB = biasSlice(2 * C);
+    } else {
+        L.q = get(b + "attn_q.weight"), L.k = get(b + "attn_k.weight"), L.v = get(b + "attn_v.weight");
+        L.qB = get(b + "attn_q.bias"), L.kB = get(b + "attn_k.bias"), L.vB = get(b + "attn_v.bias");
+    }
+    return L;
+}
+
+// Every tensor the architecture needs, by role.
+Slots makeSlots(const Parameters& p, const ValueBase& values, const GradBase& grads)
+{
+    const ModelConfig& c = p.config;
+    auto get = [&](const std::string& n) { return slotOf(p, values, grads, n); };
     Slots s;
     s.tokEmbd = get("token_embd.weight");
     s.posEmbd = get("position_embd.weight");
     s.outNorm = get("output_norm.weight");
     s.outNormB = get("output_norm.bias");
     s.output = c.tiedOutput ? s.tokEmbd : get("output.weight");
-    const int64_t C = c.nEmbd;
-    for (int l = 0; l < c.nLayer; ++l) {
-        const std::string b = "blk." + std::to_string(l) + ".";
-        LayerSlots L;
-        L.attnNorm = get(b + "attn_norm.weight");
-        L.attnNormB = get(b + "attn_norm.bias");
-        L.o = get(b + "attn_output.weight");
-        L.oB = get(b + "attn_output.bias");
-        L.ffnNorm = get(b + "ffn_norm.weight");
-        L.ffnNormB = get(b + "ffn_norm.bias");
-        L.gate = get(b + "ffn_gate.weight");
-        L.up = get(b + "ffn_up.weight");
-        L.upB = get(b + "ffn_up.bias");
-        L.down = get(b + "ffn_down.weight");
-        L.downB = get(b + "ffn_down.bias");
-        if (c.arch == Arch::Gpt2) {
-            const Slot qkv = get(b + "attn_qkv.weight"), qkvB = get(b + "attn_qkv.bias");
-            L.q = qkv.rowSlice(0, C), L.k = qkv.rowSlice(C, C), L.v = qkv.rowSlice(2 * C, C);
-            // A bias (3C) is one row of 3C columns: slice it as columns.
-            auto biasSlice = [&](int64_t c0) {
-                return Slot{qkvB.w + c0, qkvB.g ? qkvB.g + c0 : nullptr, 1, C, qkvB.name, 0};
-            };
-            L.qB = biasSlice(0), L.kB = biasSlice(C), L.vB = biasSlice(2 * C);
-        } else {
-            L.q = get(b + "attn_q.weight"), L.k = get(b + "attn_k.weight"), L.v = get(b + "attn_v.weight");
-            L.qB = get(b + "attn_q.bias"), L.kB = get(b + "attn_k.bias"), L.vB = get(b + "attn_v.bias");
-        }
-        s.layers.push_back(L);
-    }
+    for (int l = 0; l < c.nLayer; ++l) s.layers.push_back(makeLayerSlots(p, values, grads, l));
     return s;
 }
+
+// The parameters' own values (null for tensors left in the model file).
+ValueBase heldValues(const Parameters& p)
+{
+    return [&p](size_t i) -> const float* { return p.isStored(i) ? nullptr : p.tensors[i].values.data(); };
+}
+
+// Points the slots of overridden tensors at the overrides' values (GPT-2's q/k/v
+// bias slices are column slices, never overridden: biases stay float).
+void applyOverrides(Slot& s, std::span<const TensorOverride> overrides)
+{
+    if (!s.name) return;
+    for (const TensorOverride& o : overrides)
+        if (o.name == *s.name) s.w = o.values + s.row0 * s.cols;
+}
+void applyOverrides(LayerSlots& L, std::span<const TensorOverride> overrides)
+{
+    for (Slot* s : {&L.attnNorm, &L.attnNormB, &L.q, &L.k, &L.v, &L.o, &L.oB, &L.ffnNorm, &L.ffnNormB, &L.gate, &L.up,
+                    &L.upB, &L.down, &L.downB})
+        applyOverrides(*s, overrides);
+}
+
+// Weights as stored (Parameters::stored): a layer's tensors are read just before
+// the layer runs, forward and again backward, in place (F32 files) or decoded into
+// one block's buffer; the file pages of the layer read before are given back. So a
+// pass holds one block's weights, whatever the model's size.
+class StoredLayers {
+public:
+    StoredLayers(const Parameters& p, const GradBase& grads, std::span<const TensorOverride> overrides)
+        : m_p(p), m_grads(grads), m_overrides(overrides), m_values(p.tensors.size(), nullptr)
+    {
+        if (!p.stored) return;
+        m_blocks.resize(size_t(p.config.nLayer));
+        m_offset.assign(p.tensors.size(), 0);
+        std::vector<size_t> blockSize(m_blocks.size(), 0);
+        for (size_t i = 0; i < p.tensors.size(); ++i) {
+            int l = -1;
+            if (!p.isStored(i) || std::sscanf(p.tensors[i].name.c_str(), "blk.%d.", &l) != 1 || l < 0 ||
+                l >= p.config.nLayer)
+                continue;
+            m_blocks[size_t(l)].push_back(i);
+            m_offset[i] = blockSize[size_t(l)];
+            size_t n = 1;
+            for (int64_t d : p.tensors[i].shape) n *= size_t(d);
+            blockSize[size_t(l)] += n;
+        }
+        for (size_t n : blockSize) m_bufferSize = std::max(m_bufferSize, n);
+    }
+
+    bool active() const { return m_p.stored != nullptr; }
+    const Error& error() const { return m_error; }
+    bool failed() const { return m_failed; }
+
+    // Points slots.layers[l] at layer l's values. False (error() set) when reading fails.
+    bool load(int l, Slots& slots)
+    {
+        if (!active() || l == m_loaded) return true;
+        m_current.clear();  // gives back the pages of the layer before
+        m_loaded = -1;
+        for (size_t i : m_blocks[size_t(l)]) {
+            const Tensor* t = m_p.stored->find(m_p.tensors[i].name);
+            float* into = nullptr;
+            if (!t || t->dtype != DType::F32) {
+                if (m_buffer.size() < m_bufferSize) m_buffer.resize(m_bufferSize);  // bad_alloc: the caller's
+                into = m_buffer.data() + m_offset[i];
+            }
+            auto v = TensorValues::of(m_p, i, into);
+            if (!v.ok()) {
+                m_error = v.error();
+                m_failed = true;
+                return false;
+            }
+            m_values[i] = v->data();
+            m_current.push_back(std::move(v).value());
+        }
+        const ValueBase values = [this](size_t i) -> const float* {
+            return m_p.isStored(i) ? m_values[i] : m_p.tensors[i].values.data();
+        };
+        slots.layers[size_t(l)] = makeLayerSlots(m_p, values, m_grads, l);
+        applyOverrides(slots.layers[size_t(l)], m_overrides);
+        m_loaded = l;
+        return true;
+    }
+
+private:
+    const Parameters& m_p;
+    GradBase m_grads;
+    std::span<const TensorOverride> m_overrides;
+    std::vector<std::vector<size_t>> m_blocks;  // per layer, its stored tensors
+    std::vector<size_t> m_offset;               // per tensor, its place in the block buffer
+    size_t m_bufferSize = 0;
+    std::vector<float> m_buffer;                // one block's decoded values
+    std::vector<const float*> m_values;         // per tensor, where its values are now
+    std::vector<TensorValues> m_current;        // the layer read now
+    int m_loaded = -1;
+    Error m_error;
+    bool m_failed = false;
+};
 
 Result<void> checkInputs(const Parameters& params, std::span<const int32_t> tokens, int B, int T)
 {
@@ -124,17 +230,19 @@ Result<void> checkInputs(const Parameters& params, std::span<const int32_t> toke
     Model view;
     view.path = where;
     view.config = c;
-    for (const ParameterTensor& t : params.tensors) {
+    for (size_t i = 0; i < params.tensors.size(); ++i) {
+        const ParameterTensor& t = params.tensors[i];
         int64_t n = 1;
         for (int64_t d : t.shape) n = d > 0 && n <= INT64_MAX / d ? n * d : -1;
-        if (n < 0 || int64_t(t.values.size()) != n)
+        const bool stored = params.isStored(i);
+        if (n < 0 || (!stored && int64_t(t.values.size()) != n))
             return makeError(ErrorCode::InvalidArgument, where + ": tensor '" + t.name + "'",
                              "holds " + std::to_string(t.values.size()) + " values, which does not match its shape");
         Tensor v;
         v.name = t.name;
         v.shape = t.shape;
         v.data = reinterpret_cast<const std::byte*>(t.values.data());
-        v.nbytes = t.values.size() * sizeof(float);
+        v.nbytes = uint64_t(n) * sizeof(float);
         view.addTensor(std::move(v));
     }
     PRECIS_TRY(view.validate());
@@ -217,9 +325,10 @@ class TrainingPass {
 public:
     // keep: hold every layer's activations for backward(); otherwise one set is reused.
     // Memory comes from `workspace` when given.
-    TrainingPass(const ModelConfig& c, const Slots& s, std::span<const int32_t> tokens, int B, int T, bool keep,
-                 BackwardWorkspace* workspace)
-        : m_c(c), m_s(s), m_B(B), m_T(T), m_N(B * T), m_C(c.nEmbd), m_F(c.nFf), m_V(c.nVocab), m_NH(c.nHead),
+    // stored (optional): reads each layer's weights before it runs (weights as stored).
+    TrainingPass(const ModelConfig& c, Slots& s, StoredLayers* stored, std::span<const int32_t> tokens, int B, int T,
+                 bool keep, BackwardWorkspace* workspace)
+        : m_c(c), m_s(s), m_stored(stored), m_B(B), m_T(T), m_N(B * T), m_C(c.nEmbd), m_F(c.nFf), m_V(c.nVocab), m_NH(c.nHead),
           m_NKV(c.nHeadKv), m_hd(c.headDim()), m_kv(c.nHeadKv * c.headDim()), m_llama(c.arch == Arch::Llama)
     {
         m_ids.resize(size_t(m_N));
@@ -233,7 +342,7 @@ public:
         allocate(keep, workspace);
     }
 
-    // Returns false when cancelled; loss() is then meaningless. capture (optional):
+    // Returns false when cancelled or when reading stored weights failed; loss() is then meaningless. capture (optional):
     // receives the residual stream at the input of every layer and after the
     // last (nLayer + 1 entries of N·C floats). start > 0: the pass begins at
     // layer `start` from from->inputs[start] (layers before it are not run).
@@ -252,6 +361,7 @@ public:
         for (int l = start; l < m_c.nLayer; ++l) {
             if (cancel && cancel->cancelled()) return false;
             if (capture) capture->inputs[size_t(l)].assign(m_acts[size_t(l)].x, m_acts[size_t(l)].x + NC);
+            if (m_stored && !m_stored->load(l, m_s)) return false;
             layerForward(l);
         }
         if (capture) capture->inputs[size_t(m_c.nLayer)].assign(m_xf, m_xf + NC);
@@ -276,7 +386,7 @@ public:
     std::vector<float> logits() && { return std::move(m_savedLogits); }
 
     // After forward() with keep: accumulates into the Slots' gradients and fills
-    // the requested extras of `r`. Returns false when cancelled.
+    // the requested extras of `r`. Returns false when cancelled or reading failed.
     bool backward(const BackwardOptions& o, BackwardResult& r, const CancelToken* cancel)
     {
         const size_t NC = size_t(m_N) * m_C, NF = size_t(m_N) * m_F, Nkv = size_t(m_N) * m_kv;
@@ -300,6 +410,7 @@ public:
         const G::AttentionDims dims{m_B, m_T, m_NH, m_NKV, m_hd};
         for (int l = m_c.nLayer - 1; l >= 0; --l) {
             if (cancel && cancel->cancelled()) return false;
+            if (m_stored && !m_stored->load(l, m_s)) return false;
             const LayerActs& a = m_acts[size_t(l)];
             const LayerSlots& S = m_s.layers[size_t(l)];
             // Feed-forward branch; dres is d x_next, and also d(branch output).
@@ -447,7 +558,8 @@ private:
     }
 
     const ModelConfig& m_c;
-    const Slots& m_s;
+    Slots& m_s;
+    StoredLayers* m_stored;
     const int m_B, m_T, m_N, m_C, m_F, m_V, m_NH, m_NKV, m_hd, m_kv;
     const bool m_llama;
     std::vector<int32_t> m_ids, m_targets;  // (N) inputs and next-token targets
@@ -499,6 +611,20 @@ void BackwardWorkspace::release()
 
 void BackwardWorkspace::Free::operator()(float* p) const { std::free(p); }
 
+namespace {
+
+// A pass that stopped early: reading stored weights failed, or it was cancelled.
+Error stoppedError(const StoredLayers& stored) { return stored.failed() ? stored.error() : cancelledError(); }
+
+size_t numelOf(const ParameterTensor& t)
+{
+    size_t n = 1;
+    for (int64_t d : t.shape) n *= size_t(d);
+    return n;
+}
+
+} // namespace
+
 Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<const int32_t> tokens, int B, int T,
                                         const BackwardOptions& options, const CancelToken* cancel)
 {
@@ -507,9 +633,12 @@ Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<cons
         BackwardResult r;
         if (!options.blockGrads) {
             r.grads = params.zerosLike();
-            const Slots slots = makeSlots(params, [&](size_t i) { return r.grads.tensors[i].values.data(); });
-            TrainingPass pass(params.config, slots, tokens, B, T, true, options.workspace);
-            if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return cancelledError();
+            r.grads.stored = nullptr;
+            const GradBase grads = [&](size_t i) { return r.grads.tensors[i].values.data(); };
+            Slots slots = makeSlots(params, heldValues(params), grads);
+            StoredLayers stored(params, grads, {});
+            TrainingPass pass(params.config, slots, &stored, tokens, B, T, true, options.workspace);
+            if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return stoppedError(stored);
             r.loss = pass.loss();
             return r;
         }
@@ -519,7 +648,7 @@ Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<cons
         for (const ParameterTensor& t : params.tensors) {
             const int l = blockOf(t.name);
             r.grads.tensors.push_back({t.name, t.shape, {}});
-            if (l < 0 || l >= params.config.nLayer) r.grads.tensors.back().values.assign(t.values.size(), 0.0f);
+            if (l < 0 || l >= params.config.nLayer) r.grads.tensors.back().values.assign(numelOf(t), 0.0f);
         }
         BlockGradBuffer bg;
         bg.sink = &options.blockGrads;
@@ -529,19 +658,21 @@ Result<BackwardResult> lossAndGradients(const Parameters& params, std::span<cons
         for (size_t i = 0; i < params.tensors.size(); ++i) {
             const int l = blockOf(params.tensors[i].name);
             if (l < 0 || l >= params.config.nLayer) continue;
-            const size_t n = params.tensors[i].values.size();
+            const size_t n = numelOf(params.tensors[i]);
             offset[i] = blockSize[size_t(l)];
             bg.blocks[size_t(l)].push_back({&params.tensors[i].name, offset[i], n});
             blockSize[size_t(l)] += n;
         }
         bg.values.assign(blockSize.empty() ? 0 : *std::max_element(blockSize.begin(), blockSize.end()), 0.0f);
-        const Slots slots = makeSlots(params, [&](size_t i) {
+        const GradBase grads = [&](size_t i) {
             const int l = blockOf(params.tensors[i].name);
             return l >= 0 && l < params.config.nLayer ? bg.values.data() + offset[i] : r.grads.tensors[i].values.data();
-        });
-        TrainingPass pass(params.config, slots, tokens, B, T, true, options.workspace);
+        };
+        Slots slots = makeSlots(params, heldValues(params), grads);
+        StoredLayers stored(params, grads, {});
+        TrainingPass pass(params.config, slots, &stored, tokens, B, T, true, options.workspace);
         pass.streamBlockGrads(&bg);
-        if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return cancelledError();
+        if (!pass.forward(cancel) || !pass.backward(options, r, cancel)) return stoppedError(stored);
         for (const ParameterTensor& g : r.grads.tensors)
             if (!g.values.empty()) options.blockGrads(g.name, g.values.data(), g.values.size());
         r.loss = pass.loss();
@@ -601,21 +732,14 @@ Result<LossAndLogits> lossAndLogits(const Parameters& params, std::span<const in
                                  (o.values ? "no such tensor" : "no values given"));
     }
     try {
-        Slots slots = makeSlots(params, {});
-        // GPT-2's q/k/v bias slices are column slices (never overridden: biases stay float).
-        auto apply = [&](Slot& s) {
-            if (!s.name) return;
-            for (const TensorOverride& o : overrides)
-                if (o.name == *s.name) s.w = o.values + s.row0 * s.cols;
-        };
-        apply(slots.tokEmbd), apply(slots.posEmbd), apply(slots.outNorm), apply(slots.outNormB), apply(slots.output);
-        for (LayerSlots& L : slots.layers)
-            for (Slot* s : {&L.attnNorm, &L.attnNormB, &L.q, &L.k, &L.v, &L.o, &L.oB, &L.ffnNorm, &L.ffnNormB,
-                            &L.gate, &L.up, &L.upB, &L.down, &L.downB})
-                apply(*s);
-        TrainingPass pass(params.config, slots, tokens, B, T, false, nullptr);
+        Slots slots = makeSlots(params, heldValues(params), {});
+        for (Slot* s : {&slots.tokEmbd, &slots.posEmbd, &slots.outNorm, &slots.outNormB, &slots.output})
+            applyOverrides(*s, overrides);
+        for (LayerSlots& L : slots.layers) applyOverrides(L, overrides);
+        StoredLayers stored(params, {}, overrides);
+        TrainingPass pass(params.config, slots, &stored, tokens, B, T, false, nullptr);
         pass.keepLogits();
-        if (!pass.forward(cancel, capture, start, from)) return cancelledError();
+        if (!pass.forward(cancel, capture, start, from)) return stoppedError(stored);
         const double loss = pass.loss();
         return LossAndLogits{loss, std::move(pass).logits()};
     } catch (const std::bad_alloc&) {
@@ -628,9 +752,10 @@ Result<double> lossOnly(const Parameters& params, std::span<const int32_t> token
 {
     PRECIS_TRY(checkInputs(params, tokens, B, T));
     try {
-        const Slots slots = makeSlots(params, {});
-        TrainingPass pass(params.config, slots, tokens, B, T, false, nullptr);
-        if (!pass.forward(cancel)) return cancelledError();
+        Slots slots = makeSlots(params, heldValues(params), {});
+        StoredLayers stored(params, {}, {});
+        TrainingPass pass(params.config, slots, &stored, tokens, B, T, false, nullptr);
+        if (!pass.forward(cancel)) return stoppedError(stored);
         return pass.loss();
     } catch (const std::bad_alloc&) {
         return memoryError(B, T);

@@ -80,7 +80,9 @@ Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const C
         return compressModel(original, plan, nullptr, progress, cancel);
     }
     // Statistics (full Gram matrices for GPTQ).
-    PRECIS_TRY_ASSIGN(Parameters params, parametersFromModel(original));
+    // AWQ scales the weights (it needs them as fp32); the others read them as stored.
+    PRECIS_TRY_ASSIGN(Parameters params, options.method == CompressionMethod::Awq ? parametersFromModel(original)
+                                                                                   : storedParameters(original));
     int gramLimit = 0;
     if (options.method == CompressionMethod::Gptq)
         for (const TensorAssignment& a : plan.tensors)
@@ -136,7 +138,9 @@ Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const C
         if (!scheme.ok()) return fail(scheme.error());
         if (!w || !like || st == stats.linear.end() || !st->second.fullGram) return;  // no statistics: keep RTN
         if (scheme->kind == quant::SchemeKind::Float) return;
-        auto bytes = quant::gptqQuantize(*scheme, w->values.data(), w->shape[0], w->shape[1], st->second.gram->data(),
+        auto values = TensorValues::of(params, size_t(w - params.tensors.data()));  // read as stored
+        if (!values.ok()) return fail(values.error());
+        auto bytes = quant::gptqQuantize(*scheme, values->data(), w->shape[0], w->shape[1], st->second.gram->data(),
                                          options.gptq, "GPTQ: tensor '" + a.tensor + "'", nullptr, cancel);
         if (!bytes.ok()) return fail(bytes.error());
         auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes).value());

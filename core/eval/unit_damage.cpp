@@ -122,7 +122,7 @@ Result<std::vector<UnitDamage>> measureUnitDamage(const Model& original, const M
     if (cancel && cancel->cancelled()) return cancelled();
 
     report(0.0, "measuring the original on " + std::to_string(N) + " × " + std::to_string(T) + " tokens");
-    PRECIS_TRY_ASSIGN(Parameters params, parametersFromModel(original));
+    PRECIS_TRY_ASSIGN(Parameters params, storedParameters(original));
     auto base = lossAndLogits(params, windows.tokens, N, T, {}, cancel);
     if (!base.ok()) return base.error();
     const int64_t rows = int64_t(N) * T;

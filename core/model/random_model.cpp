@@ -1,5 +1,7 @@
 #include "model/random_model.h"
 
+#include "common/half.h"
+
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -136,7 +138,7 @@ TokenizerSpec makeRandomTokenizer(int nVocab)
     return spec;
 }
 
-std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, float stddev)
+std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, float stddev, DType storage)
 {
     auto model = std::make_shared<Model>();
     model->config = cfg;
@@ -150,15 +152,55 @@ std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, fl
                        {"weight stddev", std::to_string(stddev)}};
 
     const auto expected = model->expectedTensors();
-    std::vector<std::shared_ptr<float[]>> buffers(expected.size());
     std::vector<int64_t> sizes(expected.size());
-    try {
-        for (size_t i = 0; i < expected.size(); ++i) {
-            int64_t n = 1;
-            for (int64_t d : expected[i].second) n *= std::max<int64_t>(d, 0);
-            sizes[i] = n;
-            buffers[i] = allocateWeights(size_t(n));
+    for (size_t i = 0; i < expected.size(); ++i) {
+        int64_t n = 1;
+        for (int64_t d : expected[i].second) n *= std::max<int64_t>(d, 0);
+        sizes[i] = n;
+    }
+    auto fill = [&](size_t i, float* dst, int64_t b) {
+        const bool norm = endsWith(expected[i].first, "norm.weight");
+        const int64_t n = std::min(kBlock, sizes[i] - b * kBlock);
+        fillBlock(dst + b * kBlock, n, seed, i, b, norm ? 1.0f : 0.0f, stddev);
+    };
+    auto add = [&](size_t i, DType dtype, const std::byte* data, uint64_t nbytes, std::shared_ptr<const void> owner) {
+        Tensor t;
+        t.name = expected[i].first;
+        t.dtype = dtype;
+        t.shape = expected[i].second;
+        t.data = data;
+        t.nbytes = nbytes;
+        t.owner = std::move(owner);
+        model->addTensor(std::move(t));
+    };
+    if (storage == DType::F16 || storage == DType::BF16) {
+        try {
+            std::vector<float> values;
+            for (size_t i = 0; i < expected.size(); ++i) {
+                values.resize(size_t(sizes[i]));
+                tbb::parallel_for(int64_t(0), (sizes[i] + kBlock - 1) / kBlock,
+                                  [&](int64_t b) { fill(i, values.data(), b); });
+                if (expected[i].second.size() != 2) {
+                    auto kept = std::make_shared<std::vector<float>>(values);
+                    add(i, DType::F32, reinterpret_cast<const std::byte*>(kept->data()), kept->size() * 4, kept);
+                    continue;
+                }
+                auto half = std::make_shared<std::vector<uint16_t>>(values.size());
+                tbb::parallel_for(size_t(0), values.size(), size_t(1) << 16, [&](size_t k) {
+                    const size_t end = std::min(values.size(), k + (size_t(1) << 16));
+                    for (size_t j = k; j < end; ++j)
+                        (*half)[j] = storage == DType::F16 ? floatToFp16(values[j]) : floatToBf16(values[j]);
+                });
+                add(i, storage, reinterpret_cast<const std::byte*>(half->data()), half->size() * 2, half);
+            }
+        } catch (const std::bad_alloc&) {
+            return nullptr;
         }
+        return model;
+    }
+    std::vector<std::shared_ptr<float[]>> buffers(expected.size());
+    try {
+        for (size_t i = 0; i < expected.size(); ++i) buffers[i] = allocateWeights(size_t(sizes[i]));
     } catch (const std::bad_alloc&) {
         return nullptr;
     }
@@ -167,22 +209,10 @@ std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, fl
     std::vector<std::pair<size_t, int64_t>> blocks;
     for (size_t i = 0; i < expected.size(); ++i)
         for (int64_t b = 0; b * kBlock < sizes[i]; ++b) blocks.push_back({i, b});
-    tbb::parallel_for(size_t(0), blocks.size(), [&](size_t k) {
-        const auto [i, b] = blocks[k];
-        const bool norm = endsWith(expected[i].first, "norm.weight");
-        const int64_t n = std::min(kBlock, sizes[i] - b * kBlock);
-        fillBlock(buffers[i].get() + b * kBlock, n, seed, i, b, norm ? 1.0f : 0.0f, stddev);
-    });
-    for (size_t i = 0; i < expected.size(); ++i) {
-        Tensor t;
-        t.name = expected[i].first;
-        t.dtype = DType::F32;
-        t.shape = expected[i].second;
-        t.data = reinterpret_cast<const std::byte*>(buffers[i].get());
-        t.nbytes = uint64_t(sizes[i]) * sizeof(float);
-        t.owner = buffers[i];
-        model->addTensor(std::move(t));
-    }
+    tbb::parallel_for(size_t(0), blocks.size(), [&](size_t k) { fill(blocks[k].first, buffers[blocks[k].first].get(), blocks[k].second); });
+    for (size_t i = 0; i < expected.size(); ++i)
+        add(i, DType::F32, reinterpret_cast<const std::byte*>(buffers[i].get()), uint64_t(sizes[i]) * sizeof(float),
+            buffers[i]);
     return model;
 }
 

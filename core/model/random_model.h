@@ -23,7 +23,12 @@ namespace precis {
 // cfg is taken as given (archName defaults to "llama" / "gpt2"); call
 // Model::validate() on the result to check it. format = "random". Returns
 // nullptr when the memory for the weights cannot be allocated.
-std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, float stddev = 0.02f);
+//
+// storage F16 or BF16: the same values rounded to that type and held as it (the
+// 2-D weights; norms and biases stay F32, as converters write them), made one
+// tensor at a time, so a 7B model takes its F16 size (13.5 GB), not its F32 size.
+std::shared_ptr<Model> makeRandomModel(const ModelConfig& cfg, uint64_t seed, float stddev = 0.02f,
+                                       DType storage = DType::F32);
 
 // The tokenizer described above for a vocabulary of nVocab >= 259 entries.
 TokenizerSpec makeRandomTokenizer(int nVocab);

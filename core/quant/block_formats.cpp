@@ -402,14 +402,14 @@ void forRowRanges(int64_t rows, int64_t cols, Fn&& decodeRows)
 // segment's rows are rows of the matrix, a column segment's row r is columns
 // [begin, end) of matrix row r. Each row goes through dequantizeRow of its
 // segment's type, so the values are bit-identical to decoding each slice alone.
-Result<std::vector<float>> dequantizeSegmented(const Tensor& t)
+Result<void> dequantizeSegmentedInto(const Tensor& t, float* out)
 {
     PRECIS_TRY_ASSIGN(const SegmentedLayout l, readSegmentedLayout(t));
     for (size_t i = 0; i < l.segments.size(); ++i)
         if (const DType d = l.segments[i].dtype; !blockFormat(d) && !isRtn(d))
             return makeError(ErrorCode::Unsupported, "tensor '" + t.name + "' (segmented): segment " + std::to_string(i),
                              "dtype " + std::string(dtypeName(d)) + " cannot be converted to fp32");
-    std::vector<float> out(static_cast<size_t>(l.rows * l.cols));
+    if (!out) return {};
     for (const Segment& s : l.segments) {
         const int64_t width = l.segmentCols(s);
         const uint64_t rowBytes = s.nbytes / uint64_t(std::max<int64_t>(l.segmentRows(s), 1));
@@ -417,25 +417,23 @@ Result<std::vector<float>> dequantizeSegmented(const Tensor& t)
         if (l.axis == SegmentAxis::Rows) {
             forRowRanges(s.end - s.begin, width, [&](int64_t r0, int64_t r1) {
                 for (int64_t r = r0; r < r1; ++r)
-                    dequantizeRow(s.dtype, base + uint64_t(r) * rowBytes, out.data() + (s.begin + r) * l.cols, width);
+                    dequantizeRow(s.dtype, base + uint64_t(r) * rowBytes, out + (s.begin + r) * l.cols, width);
             });
         } else {
             forRowRanges(l.rows, width, [&](int64_t r0, int64_t r1) {
                 for (int64_t r = r0; r < r1; ++r)
-                    dequantizeRow(s.dtype, base + uint64_t(r) * rowBytes, out.data() + r * l.cols + s.begin, width);
+                    dequantizeRow(s.dtype, base + uint64_t(r) * rowBytes, out + r * l.cols + s.begin, width);
             });
         }
     }
-    return out;
+    return {};
 }
 
-} // namespace
-
-Result<std::vector<float>> dequantize(const Tensor& t)
+// Checks t (out == nullptr) or decodes it into out (numel values).
+Result<void> decodeTensor(const Tensor& t, float* out)
 {
     const std::string where = "tensor '" + t.name + "'";
-    if (t.dtype == DType::Segmented)
-        return dequantizeSegmented(t);
+    if (t.dtype == DType::Segmented) return dequantizeSegmentedInto(t, out);
     if (!blockFormat(t.dtype) && !isRtn(t.dtype))
         return makeError(ErrorCode::Unsupported, where,
                          "dtype " + std::string(dtypeName(t.dtype)) + " cannot be converted to fp32");
@@ -443,7 +441,7 @@ Result<std::vector<float>> dequantize(const Tensor& t)
     for (int64_t d : t.shape)
         if (d < 0)
             return makeError(ErrorCode::InvalidArgument, where, "negative dimension " + std::to_string(d));
-    const int64_t cols = t.cols(), rows = t.rows(), n = t.numel();
+    const int64_t cols = t.cols(), rows = t.rows();
     const auto rowBytes = dtypeRowBytes(t.dtype, uint64_t(cols));
     if (!rowBytes)
         return makeError(ErrorCode::InvalidArgument, where,
@@ -453,11 +451,31 @@ Result<std::vector<float>> dequantize(const Tensor& t)
         return makeError(ErrorCode::InvalidArgument, where,
                          "holds " + std::to_string(t.nbytes) + " bytes, expected " +
                              std::to_string(uint64_t(rows) * *rowBytes) + " for its shape and dtype " + std::string(f.name));
-    std::vector<float> out(static_cast<size_t>(n));
+    if (!out) return {};
     forRowRanges(rows, cols, [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; ++r)
-            dequantizeRow(t.dtype, t.data + uint64_t(r) * *rowBytes, out.data() + r * cols, cols);
+        for (int64_t r = r0; r < r1; ++r) dequantizeRow(t.dtype, t.data + uint64_t(r) * *rowBytes, out + r * cols, cols);
     });
+    return {};
+}
+
+} // namespace
+
+Result<void> checkDequantizable(const Tensor& t) { return decodeTensor(t, nullptr); }
+
+Result<void> dequantizeInto(const Tensor& t, std::span<float> out)
+{
+    PRECIS_TRY(decodeTensor(t, nullptr));
+    if (int64_t(out.size()) != t.numel())
+        return makeError(ErrorCode::InvalidArgument, "tensor '" + t.name + "'",
+                         "decoding into " + std::to_string(out.size()) + " values, expected " + std::to_string(t.numel()));
+    return decodeTensor(t, out.data());
+}
+
+Result<std::vector<float>> dequantize(const Tensor& t)
+{
+    PRECIS_TRY(decodeTensor(t, nullptr));
+    std::vector<float> out(static_cast<size_t>(t.numel()));
+    PRECIS_TRY(decodeTensor(t, out.data()));
     return out;
 }
 

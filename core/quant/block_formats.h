@@ -35,6 +35,7 @@
 #include "model/tensor.h"
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace precis::quant {
@@ -123,5 +124,9 @@ bool quantizeRow(DType t, const float* src, void* dst, int64_t n, const float* i
 // tensor; a byte count that does not match the shape, or a malformed segmented
 // header, gives InvalidArgument. Parallel over rows (oneTBB) for big tensors.
 Result<std::vector<float>> dequantize(const Tensor& t);
+// The same decoding into `out` (numel values), and its checks alone (what
+// dequantize would refuse, without decoding).
+Result<void> dequantizeInto(const Tensor& t, std::span<float> out);
+Result<void> checkDequantizable(const Tensor& t);
 
 } // namespace precis::quant

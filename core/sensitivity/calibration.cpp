@@ -26,9 +26,11 @@ using RowMatrixD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::
 
 constexpr int kChunk = ChunkSums::kChunk;
 
-// One analysed weight: its parameter tensor and where its heads lie.
+// One analysed weight: its parameter tensor (index in the parameters, whose
+// values TensorValues reads) and where its heads lie.
 struct TensorInfo {
     const ParameterTensor* p = nullptr;
+    size_t index = 0;
     std::string kind;
     int layer = -1;
     int64_t rows = 0, cols = 0;
@@ -83,6 +85,17 @@ std::vector<HeadSlice> headSlices(const TensorInfo& t, const ModelConfig& c, int
     HeadSlice s;
     if (headSlice(t, c, h, s)) return {s};
     return {};
+}
+
+std::vector<TensorInfo> analysedTensorInfo(const Parameters& params)
+{
+    std::vector<TensorInfo> out;
+    for (size_t i = 0; i < params.tensors.size(); ++i) {
+        const ParameterTensor& p = params.tensors[i];
+        if (isAnalysedTensor(p.name, p.shape))
+            out.push_back({&p, i, tensorKind(p.name), tensorLayer(p.name), p.shape[0], p.shape[1]});
+    }
+    return out;
 }
 
 // ---- Stage 1: statistics -----------------------------------------------------
@@ -245,18 +258,20 @@ class Analysis {
 public:
     Analysis(const Parameters& params, const std::vector<TensorInfo>& tensors, const CalibrationStats& stats,
              SensitivityReport& report)
-        : m_c(params.config), m_tensors(tensors), m_stats(stats), m_report(report)
+        : m_params(params), m_c(params.config), m_tensors(tensors), m_stats(stats), m_report(report)
     {
     }
 
     // Taylor and gradient magnitude per tensor, head, layer and chunk; head gates;
     // Fisher at each tensor's reference option (needs `reference` quantized values).
-    void gradientMetrics(const std::map<std::string, quant::Scheme>& reference)
+    // Reads one tensor's weights at a time.
+    Result<void> gradientMetrics(const std::map<std::string, quant::Scheme>& reference)
     {
         std::map<int, double> layerTaylor, layerMag;
         for (const TensorInfo& t : m_tensors) {
             const ChunkSums& sq = m_stats.gradSq.at(t.p->name);
-            const float* w = t.p->values.data();
+            PRECIS_TRY_ASSIGN(const TensorValues values, TensorValues::of(m_params, t.index));
+            const float* w = values.data();
             auto taylor = [&](int64_t r, int64_t c) {
                 return double(std::abs(w[size_t(r * t.cols + c)])) * gradRms(m_stats, sq, r, c);
             };
@@ -271,7 +286,7 @@ public:
             auto ref = reference.find(t.p->name);
             if (ref != reference.end()) {
                 // The reference option's error, made here (one tensor at a time, not kept).
-                std::vector<float> d(t.p->values.size());
+                std::vector<float> d(values.size());
                 if (quant::roundTrip(ref->second, w, t.rows, t.cols, d.data()).ok()) {
                     for (size_t i = 0; i < d.size(); ++i) d[i] = w[i] - d[i];
                     const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
@@ -299,6 +314,7 @@ public:
                     if (it != m_head.end()) add(headUnit(l, h), UnitKind::Head, m, "", it->second);
                 }
             }
+        return {};
     }
 
     // Predicted damage of every option for one tensor: ow_err (when the tensor has
@@ -421,6 +437,7 @@ private:
         return s;
     }
 
+    const Parameters& m_params;
     const ModelConfig& m_c;
     const std::vector<TensorInfo>& m_tensors;
     const CalibrationStats& m_stats;
@@ -547,11 +564,7 @@ Result<CalibrationStats> collectStatistics(const Parameters& params, const Calib
         return makeError(ErrorCode::InvalidArgument, "calibration settings",
                          "batch of " + std::to_string(batchSequences) + " sequences (expected 1..1024) or Gram limit " +
                              std::to_string(fullGramLimit) + " (expected >= 0)");
-    std::vector<TensorInfo> tensors;
-    for (const std::string& n : analysedTensors(params)) {
-        const ParameterTensor* p = params.find(n);
-        tensors.push_back({p, tensorKind(n), tensorLayer(n), p->shape[0], p->shape[1]});
-    }
+    const std::vector<TensorInfo> tensors = analysedTensorInfo(params);
     CalibrationSettings settings;
     settings.batchSequences = batchSequences;
     settings.fullGramLimit = fullGramLimit;
@@ -591,11 +604,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         if (progress) progress->report(f, s);
     };
 
-    std::vector<TensorInfo> tensors;
-    for (const std::string& n : analysedTensors(params)) {
-        const ParameterTensor* p = params.find(n);
-        tensors.push_back({p, tensorKind(n), tensorLayer(n), p->shape[0], p->shape[1]});
-    }
+    const std::vector<TensorInfo> tensors = analysedTensorInfo(params);
 
     CalibrationOutput out;
     CalibrationStats& stats = out.stats;
@@ -634,7 +643,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             partial.baselineLoss = stats.lossSum / stats.batches;
             partial.referenceOption = rep.referenceOption;
             Analysis a(params, tensors, stats, partial);
-            a.gradientMetrics({});  // the Fisher chunk maps (a quantization of every tensor) only at the end
+            PRECIS_TRY(a.gradientMetrics({}));  // the Fisher chunk maps (a quantization of every tensor) only at the end
             onPartial(partial);
         }
     }
@@ -642,7 +651,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
     rep.tokens = stats.tokens;
     rep.baselineLoss = stats.lossSum / std::max(1, stats.batches);
     Analysis analysis(params, tensors, stats, rep);
-    analysis.gradientMetrics(reference);
+    PRECIS_TRY(analysis.gradientMetrics(reference));
 
     // Stage 2 (15 %): predicted damage of every option for every tensor and head.
     report(0.6, "predicted damage of " + std::to_string(options.size()) + " options");
@@ -650,27 +659,35 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
     std::atomic<bool> failed{false};
     std::mutex errMutex;
     Error firstError;
+    auto fail = [&](const Error& e) {
+        std::lock_guard<std::mutex> lock(errMutex);
+        if (!failed.exchange(true)) firstError = e;
+    };
     const size_t jobs = tensors.size() * options.size();
-    tbb::parallel_for(size_t(0), jobs, [&](size_t j) {
+    // Per tensor its weights read once, its options in parallel.
+    tbb::parallel_for(size_t(0), tensors.size(), [&](size_t ti) {
         if (failed || (cancel && cancel->cancelled())) return;
-        const TensorInfo& t = tensors[j / options.size()];
-        const Option& o = options[j % options.size()];
-        if (!quant::feasible(o.scheme, t.cols)) {
-            analysis.markInfeasible(t, o);
-            return;
-        }
-        std::vector<float> d(t.p->values.size());
-        auto r = quant::roundTrip(o.scheme, t.p->values.data(), t.rows, t.cols, d.data());
-        if (!r.ok()) {
-            std::lock_guard<std::mutex> lock(errMutex);
-            if (!failed.exchange(true)) firstError = r.error();
-            return;
-        }
-        for (size_t i = 0; i < d.size(); ++i) d[i] = t.p->values[i] - d[i];
-        analysis.optionMetrics(t, o, d);
-        const int n = ++done;
-        if (n % 16 == 0) report(0.6 + 0.15 * n / double(jobs), "predicted damage " + std::to_string(n) + "/" +
-                                                                    std::to_string(jobs));
+        const TensorInfo& t = tensors[ti];
+        auto values = TensorValues::of(params, t.index);
+        if (!values.ok()) return fail(values.error());
+        const float* w = values->data();
+        tbb::parallel_for(size_t(0), options.size(), [&](size_t oi) {
+            if (failed || (cancel && cancel->cancelled())) return;
+            const Option& o = options[oi];
+            if (!quant::feasible(o.scheme, t.cols)) {
+                analysis.markInfeasible(t, o);
+                return;
+            }
+            std::vector<float> d(values->size());
+            auto r = quant::roundTrip(o.scheme, w, t.rows, t.cols, d.data());
+            if (!r.ok()) return fail(r.error());
+            for (size_t i = 0; i < d.size(); ++i) d[i] = w[i] - d[i];
+            analysis.optionMetrics(t, o, d);
+            const int n = ++done;
+            if (n % 16 == 0)
+                report(0.6 + 0.15 * n / double(jobs), "predicted damage " + std::to_string(n) + "/" +
+                                                          std::to_string(jobs));
+        });
     });
     if (failed) return firstError;
     if (cancel && cancel->cancelled()) return cancelledError();
@@ -739,7 +756,9 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             std::vector<TensorOverride> overrides;
             values.reserve(job.parts.size());
             for (const auto& [t, slices] : job.parts) {
-                std::vector<float> v = t->p->values;
+                auto original = TensorValues::of(params, t->index);
+                if (!original.ok()) return fail(original.error());
+                std::vector<float> v(original->data(), original->data() + original->size());
                 if (job.option.empty()) {  // ablation: zero the head's columns
                     for (const HeadSlice& s : slices)
                         for (int64_t r = s.r0; r < s.r1; ++r)
@@ -749,11 +768,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                                                     [&](const Option& o) { return o.name == job.option; });
                     std::vector<float> q(v.size());
                     auto r = quant::roundTrip(p.scheme, v.data(), t->rows, t->cols, q.data());
-                    if (!r.ok()) {
-                        std::lock_guard<std::mutex> lock(errMutex);
-                        if (!failed.exchange(true)) firstError = r.error();
-                        return;
-                    }
+                    if (!r.ok()) return fail(r.error());
                     // Only the unit's slices take quantized values.
                     for (const HeadSlice& s : slices)
                         for (int64_t r = s.r0; r < s.r1; ++r)
@@ -765,11 +780,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             }
             auto r = lossAndLogits(params, mTokens, M, T, overrides, cancel, nullptr,
                                    cacheResiduals ? &residuals : nullptr);
-            if (!r.ok()) {
-                std::lock_guard<std::mutex> lock(errMutex);
-                if (!failed.exchange(true)) firstError = r.error();
-                return;
-            }
+            if (!r.ok()) return fail(r.error());
             const double dloss = r->loss - base->loss;
             const double kl = job.option.empty() ? 0 : meanKl(base->logits, r->logits, rows, c.nVocab);
             {

@@ -33,15 +33,14 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
     Model shapes;
     shapes.config = c;
     const auto tensors = shapes.expectedTensors();
-    const int64_t T = length, N = int64_t(std::min(settings.batchSequences, sequences)) * T;
+    const int64_t T = length;
     const int64_t M = int64_t(std::min(settings.measureSequences, sequences));
 
-    int64_t weights = 0, outsideBlocks = 0, chunkCount = 0, maxAnalysed = 0, perUnitStats = 0;
+    int64_t outsideBlocks = 0, chunkCount = 0, maxAnalysed = 0, perUnitStats = 0;
     std::map<int, int64_t> blockSize;
     std::map<int, int64_t> blockAttention;  // q, k, v, o of a block (a head's measurement copies them)
     for (const auto& [name, shape] : tensors) {
         const int64_t n = numel(shape);
-        weights += n;
         const int layer = tensorLayer(name);
         if (layer >= 0) blockSize[layer] += n;
         else outsideBlocks += n;
@@ -70,7 +69,9 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
 
     MemoryEstimate e;
     e.job = "calibration";
-    e.items.push_back({"fp32 copy of the weights", uint64_t(weights) * 4});
+    // The weights stay as stored: the tensors outside the blocks are held as fp32,
+    // a block's tensors are read (in place or decoded) by each pass as it runs.
+    e.items.push_back({"tensors outside the blocks as fp32", uint64_t(outsideBlocks) * 4});
     e.items.push_back({"input Gram matrices", uint64_t(grams)});
     e.items.push_back({"gradient statistics per 8×8 chunk", uint64_t(chunkCount) * 4});
     e.items.push_back({"per-channel input and output-gradient statistics", uint64_t(perUnitStats) * 8});
@@ -82,13 +83,14 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
         {"activations of a batch of " + std::to_string(std::min(settings.batchSequences, sequences)) + " × " +
              std::to_string(length) + " tokens",
          passWorkspaceBytes(c, std::min(settings.batchSequences, sequences), length, true)},
+        {"one block's weights, read as the pass runs", uint64_t(maxBlock) * 4},
         {"gradients of one block and of the tensors outside blocks", uint64_t(maxBlock + outsideBlocks) * 4},
         {"one batch's Gram matrix", uint64_t(lastGram)},
         {"partial report", uint64_t(chunkCount) * 4 * 2 * 2},
     };
     std::vector<MemoryItem> stage2 = {
-        {"one quantized tensor per thread (" + std::to_string(threads) + ")",
-         uint64_t(threads) * uint64_t(maxAnalysed) * 4},
+        {"one tensor read and one quantized per thread (" + std::to_string(threads) + ")",
+         uint64_t(threads) * uint64_t(maxAnalysed) * 4 * 2},
     };
     std::vector<MemoryItem> stage3;
     if (settings.measure || settings.headAblation) {
@@ -98,8 +100,8 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
             stage3.push_back({"residual cache of the measurement sequences",
                               residualCacheBytes(c, int(M), length)});
         // Per thread: the unit's tensors twice (original and changed values), a
-        // forward pass and its logits.
-        const int64_t copies = 2 * std::max(maxAnalysed, maxAttention);
+        // forward pass with the block it reads, and its logits.
+        const int64_t copies = 2 * std::max(maxAnalysed, maxAttention) + maxBlock;
         stage3.push_back({"measurement passes, one per thread (" + std::to_string(threads) + ")",
                           uint64_t(threads) * (uint64_t(copies) * 4 + passWorkspaceBytes(c, int(M), length, false) +
                                                logits)});

@@ -11,8 +11,9 @@
 
 namespace precis::sensitivity {
 
-// What runCalibration (with the fp32 copy of the weights it runs on) holds at
-// its peak for `sequences` × `length` tokens: the lasting parts (weights,
+// What runCalibration on the weights as stored (storedParameters: the tensors
+// outside the blocks as fp32, each pass reading one block at a time) holds at
+// its peak for `sequences` × `length` tokens: the lasting parts (those tensors,
 // statistics, report) and the largest of the stages' working memory (the
 // backward pass's activations and gradients; one quantized tensor per thread
 // for the predicted damage; the logits, residual cache and per-thread passes of

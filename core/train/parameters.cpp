@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <new>
 
 namespace precis {
@@ -69,9 +70,11 @@ ParameterTensor* Parameters::find(const std::string& name)
 int64_t Parameters::count() const
 {
     int64_t n = 0;
-    for (const ParameterTensor& t : tensors) n += int64_t(t.values.size());
+    for (const ParameterTensor& t : tensors) n += numelOf(t.shape);
     return n;
 }
+
+bool Parameters::isStored(size_t i) const { return stored && i < tensors.size() && tensors[i].values.empty() && numelOf(tensors[i].shape) > 0; }
 
 Parameters Parameters::zerosLike() const
 {
@@ -79,7 +82,7 @@ Parameters Parameters::zerosLike() const
     z.config = config;
     z.tensors.reserve(tensors.size());
     for (const ParameterTensor& t : tensors)
-        z.tensors.push_back({t.name, t.shape, std::vector<float>(t.values.size(), 0.0f)});
+        z.tensors.push_back({t.name, t.shape, std::vector<float>(size_t(numelOf(t.shape)), 0.0f)});
     return z;
 }
 
@@ -109,6 +112,103 @@ Result<Parameters> parametersFromModel(const Model& model)
         return makeError(ErrorCode::Io, model.path, "not enough memory to hold the parameters as fp32");
     }
     return p;
+}
+
+Result<Parameters> storedParameters(const Model& model)
+{
+    PRECIS_TRY(model.validate());
+    Parameters p;
+    p.config = model.config;
+    p.stored = &model;
+    try {
+        for (const auto& [name, shape] : model.expectedTensors()) {
+            const Tensor* t = model.find(name);  // present: validate() checked names and shapes
+            int layer = -1;
+            const bool block = std::sscanf(name.c_str(), "blk.%d.", &layer) == 1 && layer >= 0;
+            if (block) {
+                if (auto ok = quant::checkDequantizable(*t); !ok.ok()) {
+                    Error e = ok.error();
+                    e.where = model.path + ": " + (e.where.empty() ? "tensor '" + name + "'" : e.where);
+                    return e;
+                }
+                p.tensors.push_back({name, shape, {}});
+                continue;
+            }
+            auto values = quant::dequantize(*t);
+            if (!values.ok()) {
+                Error e = values.error();
+                e.where = model.path + ": " + (e.where.empty() ? "tensor '" + name + "'" : e.where);
+                return e;
+            }
+            p.tensors.push_back({name, shape, std::move(values).value()});
+            releaseMappedPages(t->data, t->nbytes);
+        }
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::Io, model.path, "not enough memory for the tensors outside the blocks as fp32");
+    }
+    return p;
+}
+
+Result<TensorValues> TensorValues::of(const Parameters& p, size_t index, float* buffer)
+{
+    if (index >= p.tensors.size())
+        return makeError(ErrorCode::InvalidArgument, "parameters", "tensor index " + std::to_string(index) + " out of range");
+    const ParameterTensor& pt = p.tensors[index];
+    TensorValues v;
+    if (!p.isStored(index)) {
+        v.m_data = pt.values.data();
+        v.m_size = pt.values.size();
+        return v;
+    }
+    const Tensor* t = p.stored->find(pt.name);
+    if (!t || t->shape != pt.shape)
+        return makeError(ErrorCode::InvalidArgument, p.stored->path + ": tensor '" + pt.name + "'",
+                         "missing or reshaped since the parameters were made");
+    v.m_file = t;
+    v.m_size = size_t(numelOf(pt.shape));
+    if (t->dtype == DType::F32 && t->nbytes == v.m_size * sizeof(float) && uintptr_t(t->data) % alignof(float) == 0) {
+        v.m_data = reinterpret_cast<const float*>(t->data);
+        return v;
+    }
+    try {
+        float* out = buffer;
+        if (!out) {
+            v.m_own.resize(v.m_size);
+            out = v.m_own.data();
+        }
+        PRECIS_TRY(quant::dequantizeInto(*t, std::span<float>(out, v.m_size)));
+        v.m_data = out;
+    } catch (const std::bad_alloc&) {
+        return makeError(ErrorCode::Io, p.stored->path + ": tensor '" + pt.name + "'",
+                         "not enough memory to decode it to fp32");
+    }
+    return v;
+}
+
+TensorValues::TensorValues(TensorValues&& o) noexcept
+    : m_data(o.m_data), m_size(o.m_size), m_own(std::move(o.m_own)), m_file(o.m_file)
+{
+    o.m_file = nullptr;
+    o.m_data = nullptr;
+    o.m_size = 0;
+}
+
+TensorValues& TensorValues::operator=(TensorValues&& o) noexcept
+{
+    if (this != &o) {
+        release();
+        m_data = o.m_data, m_size = o.m_size, m_own = std::move(o.m_own), m_file = o.m_file;
+        o.m_file = nullptr, o.m_data = nullptr, o.m_size = 0;
+    }
+    return *this;
+}
+
+TensorValues::~TensorValues() { release(); }
+
+void TensorValues::release()
+{
+    if (m_file) releaseMappedPages(m_file->data, m_file->nbytes);
+    m_file = nullptr;
 }
 
 Parameters initParameters(const ModelConfig& config, uint64_t seed)

@@ -5,10 +5,12 @@
 // sequences; thread-count independence; input errors; golden PyTorch float64
 // gradients of stories260K (../shared) through GGUF and the HF folder.
 #include "backward_reference.h"
+#include "common/half.h"
 #include "common/mapped_file.h"
 #include "common/threads.h"
 #include "engine/backward.h"
 #include "engine/engine.h"
+#include "formats/gguf.h"
 #include "formats/model_loader.h"
 #include "model/random_model.h"
 #include "test_support.h"
@@ -551,6 +553,105 @@ private slots:
         }
         QVERIFY(order.front().rfind("blk." + std::to_string(c.nLayer - 1) + ".", 0) == 0);  // last block first
         QVERIFY(order.back().rfind("blk.", 0) != 0);                                       // then the others
+    }
+
+    // Weights as stored (storedParameters): the block tensors stay in the model —
+    // F32 read in place from a memory-mapped GGUF file, F16 decoded block by block
+    // — and every pass gives the same results bit for bit as the fp32 copy.
+    void storedWeightsGiveTheSameResults_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<bool>("f16");
+        for (int kind : {0, 2, 3})
+            for (bool f16 : {false, true})
+                QTest::newRow(qPrintable(QString("kind %1 %2").arg(kind).arg(f16 ? "F16" : "F32"))) << kind << f16;
+    }
+    void storedWeightsGiveTheSameResults()
+    {
+        QFETCH(int, kind);
+        QFETCH(bool, f16);
+        ModelConfig c = tinyConfig(kind);
+        c.nLayer = 3;
+        const std::shared_ptr<const Model> f32 = makeRandomModel(c, 71, 0.2f);
+        const std::shared_ptr<const Model> model = f16 ? makeRandomModel(c, 71, 0.2f, DType::F16) : f32;
+        const std::string path = test::scratchDir("stored_weights") + "/m.gguf";
+        QVERIFY(gguf::writeModel(*model, path).ok());
+        auto file = loadModel(path);
+        QVERIFY2(file.ok(), file.ok() ? "" : file.error().toString().c_str());
+        auto held = parametersFromModel(**file);
+        auto stored = storedParameters(**file);
+        QVERIFY(held.ok() && stored.ok());
+        QCOMPARE(stored->count(), held->count());
+        for (size_t i = 0; i < stored->tensors.size(); ++i) {
+            const ParameterTensor& t = stored->tensors[i];
+            const bool block = t.name.rfind("blk.", 0) == 0;
+            QCOMPARE(stored->isStored(i), block);  // no fp32 copy of a block tensor is held
+            auto v = TensorValues::of(*stored, i);
+            QVERIFY(v.ok());
+            QVERIFY2(std::equal(v->data(), v->data() + v->size(), held->tensors[i].values.begin(),
+                                held->tensors[i].values.end()),
+                     t.name.c_str());
+            // The F16 model holds the F32 model's values rounded to F16 (2-D weights; norms stay F32).
+            const Tensor* src = f32->find(t.name);
+            const float* x = reinterpret_cast<const float*>(src->data);
+            const bool rounded = f16 && t.shape.size() == 2;
+            QCOMPARE(model->find(t.name)->dtype, rounded ? DType::F16 : DType::F32);
+            for (size_t k = 0; k < v->size(); ++k)
+                QVERIFY2(v->data()[k] == (rounded ? fp16ToFloat(floatToFp16(x[k])) : x[k]), t.name.c_str());
+        }
+        const int B = 2, T = 9;
+        const auto ids = testTokens(B, T, c.nVocab, 8);
+        // Kept gradients, head gates and linear-input gradients.
+        const BackwardResult a = gradientsOf(*held, ids, B, T), b = gradientsOf(*stored, ids, B, T);
+        QCOMPARE(b.loss, a.loss);
+        QVERIFY(b.headGateGrads == a.headGateGrads);
+        QVERIFY(b.linearInputGrads == a.linearInputGrads);
+        for (size_t i = 0; i < a.grads.tensors.size(); ++i)
+            QVERIFY2(b.grads.tensors[i].values == a.grads.tensors[i].values, a.grads.tensors[i].name.c_str());
+        // Streamed block gradients.
+        std::map<std::string, std::vector<float>> streamed;
+        BackwardOptions o;
+        o.blockGrads = [&](const std::string& name, const float* g, size_t n) { streamed[name].assign(g, g + n); };
+        auto r = lossAndGradients(*stored, ids, B, T, o);
+        QVERIFY(r.ok());
+        QCOMPARE(r->loss, a.loss);
+        for (const ParameterTensor& g : a.grads.tensors) QVERIFY2(streamed.at(g.name) == g.values, g.name.c_str());
+        // Forward passes with an override of a block tensor, from the residual cache too.
+        QCOMPARE(*lossOnly(*stored, ids, B, T), *lossOnly(*held, ids, B, T));
+        const std::string name = "blk.1.attn_output.weight";
+        std::vector<float> changed = held->find(name)->values;
+        for (size_t i = 0; i < changed.size(); i += 2) changed[i] = -changed[i];
+        const std::vector<TensorOverride> over = {{name, changed.data()}};
+        ResidualCache cacheHeld, cacheStored;
+        auto baseHeld = lossAndLogits(*held, ids, B, T, {}, nullptr, &cacheHeld);
+        auto baseStored = lossAndLogits(*stored, ids, B, T, {}, nullptr, &cacheStored);
+        QVERIFY(baseHeld.ok() && baseStored.ok());
+        QVERIFY(baseStored->logits == baseHeld->logits);
+        QVERIFY(cacheStored.inputs == cacheHeld.inputs);
+        auto x = lossAndLogits(*held, ids, B, T, over), y = lossAndLogits(*stored, ids, B, T, over);
+        auto z = lossAndLogits(*stored, ids, B, T, over, nullptr, nullptr, &cacheStored);
+        QVERIFY(x.ok() && y.ok() && z.ok());
+        QVERIFY(x->loss != baseHeld->loss);
+        QVERIFY(y->logits == x->logits);
+        QVERIFY(z->logits == x->logits);
+    }
+
+    // A block tensor that cannot be decoded is refused when the parameters are made, by name.
+    void storedWeightsRefuseUndecodableTensors()
+    {
+        const ModelConfig c = tinyConfig(0);
+        auto m = makeRandomModel(c, 72, 0.2f);
+        Model bad;
+        bad.path = "bad.gguf", bad.config = m->config;
+        for (const Tensor& t : m->tensors()) {
+            Tensor x = t;
+            if (t.name == "blk.1.ffn_up.weight") x.dtype = DType::I32;
+            bad.addTensor(std::move(x));
+        }
+        auto p = storedParameters(bad);
+        QVERIFY(!p.ok());
+        QVERIFY2(p.error().toString().find("blk.1.ffn_up.weight") != std::string::npos, p.error().toString().c_str());
+        QVERIFY2(p.error().toString().find("bad.gguf") != std::string::npos, p.error().toString().c_str());
     }
 
     void rejectsBadInput()

@@ -5,6 +5,7 @@
 // output-weighted proxy ranks tensors as the measured damage does.
 #include "test_support.h"
 
+#include "formats/gguf.h"
 #include "formats/model_loader.h"
 #include "model/random_model.h"
 #include "sensitivity/calibration.h"
@@ -104,6 +105,33 @@ private slots:
         QVERIFY(std::abs(spearman({1, 1, 2}, {1, 2, 3}) - 0.8660254037844386) < 1e-12);
         QVERIFY(std::isnan(spearman({1, 2}, {1, 2})));
         QVERIFY(std::isnan(spearman({1, 1, 1}, {1, 2, 3})));
+    }
+
+    // A calibration run on the weights as stored (read block by block from the
+    // memory-mapped file, no fp32 copy) gives the report of one on the fp32 copy,
+    // value for value.
+    void storedWeightsGiveTheSameReport()
+    {
+        auto m = makeRandomModel(tinyLlama(), 21, 0.1f);
+        const std::string path = test::scratchDir("stored_calibration") + "/m.gguf";
+        QVERIFY(gguf::writeModel(*m, path).ok());
+        auto file = loadModel(path);
+        QVERIFY(file.ok());
+        auto held = parametersFromModel(**file);
+        auto stored = storedParameters(**file);
+        QVERIFY(held.ok() && stored.ok());
+        const CalibrationSet set = randomSet(3, 12, 300, 6);
+        auto a = runCalibration(*held, set, quickSettings());
+        auto b = runCalibration(*stored, set, quickSettings());
+        QVERIFY2(a.ok() && b.ok(), b.ok() ? "" : b.error().message.c_str());
+        QCOMPARE(b->report.values.size(), a->report.values.size());
+        for (const UnitValue& v : a->report.values) {
+            const UnitValue* w = b->report.find(v.unit, v.metric, v.option);
+            QVERIFY2(w && w->value == v.value, qPrintable(QString::fromStdString(v.unit + " " + v.metric + " " + v.option)));
+        }
+        QCOMPARE(b->report.chunks.size(), a->report.chunks.size());
+        for (size_t i = 0; i < a->report.chunks.size(); ++i) QVERIFY(b->report.chunks[i].values == a->report.chunks[i].values);
+        QVERIFY(value(a->report, "blk.1.attn_q.weight", metric::MeasuredKl, "Q4_0") > 0);
     }
 
     // A head whose attn_output columns are zero contributes nothing: its gate
