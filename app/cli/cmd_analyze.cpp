@@ -124,6 +124,7 @@ int cmdAnalyze(const QStringList& args)
     p.addOption({QStringLiteral("gram-limit"), QStringLiteral("Keep the full input Gram matrix up to this many inputs, else its diagonal (default 4096)."), QStringLiteral("K")});
     p.addOption({QStringLiteral("no-measure"), QStringLiteral("Skip the measured single-unit damage.")});
     p.addOption({QStringLiteral("no-ablation"), QStringLiteral("Skip head ablation.")});
+    p.addOption({QStringLiteral("scratch"), QStringLiteral("Folder for the Gram matrices when they are spilled to a scratch file to fit the memory limit (default: the system's temporary folder)."), QStringLiteral("DIR")});
     p.addOption(threadsOption());
     p.addOption(memoryLimitOption());
     p.addOption(tokenizerOption());
@@ -142,6 +143,10 @@ int cmdAnalyze(const QStringList& args)
     settings.headAblation = !p.isSet(QStringLiteral("no-ablation"));
     if (p.isSet(QStringLiteral("options"))) settings.options = splitList(p.value(QStringLiteral("options")));
     if (p.isSet(QStringLiteral("probes"))) settings.probeOptions = splitList(p.value(QStringLiteral("probes")));
+    settings.scratchDir = p.value(QStringLiteral("scratch")).toStdString();
+    if (p.isSet(QStringLiteral("scratch")) && !QFileInfo(p.value(QStringLiteral("scratch"))).isDir())
+        failUsage(QStringLiteral("analyze: --scratch %1: no such folder, expected a folder for scratch files")
+                      .arg(p.value(QStringLiteral("scratch"))));
     ThreadLimit limit(p.intValue(QStringLiteral("threads"), 0, 1, 1024));
     const uint64_t memoryLimit = p.memoryLimit();
 
@@ -153,10 +158,17 @@ int cmdAnalyze(const QStringList& args)
     // Refused before anything long starts when it would not fit.
     auto memory = fitCalibrationMemory(model->config, N, T, settings, memoryLimit);
     if (!memory.ok()) failError(memory.error());
-    if (!p.json())
+    if (!p.json()) {
+        QString changes;
+        if (!settings.residualCache) changes += QStringLiteral(" (no residual cache: slower measurements)");
+        if (settings.spillGrams)
+            changes += QStringLiteral(" (Gram matrices in a scratch file in %1)")
+                           .arg(settings.scratchDir.empty() ? QStringLiteral("the temporary folder")
+                                                            : QString::fromStdString(settings.scratchDir));
         printLine(QStringLiteral("memory: %1, limit %2%3")
                       .arg(QString::fromStdString(memory->describe()), QString::fromStdString(formatBytes(memoryLimit)),
-                           settings.residualCache ? QString() : QStringLiteral(" (no residual cache: slower measurements)")));
+                           changes));
+    }
 
     CancelToken cancel;
     g_cancel = &cancel;
@@ -216,6 +228,7 @@ int cmdAnalyze(const QStringList& args)
                               {"memory_estimate_bytes", qint64(memory->total())},
                               {"memory_limit_bytes", qint64(memoryLimit)},
                               {"residual_cache", settings.residualCache},
+                              {"gram_scratch", settings.spillGrams},
                               {"resident_before_bytes", qint64(residentBefore)},
                               {"peak_resident_bytes", qint64(peakResidentBytes())},
                               {"baseline_loss", r.baselineLoss},

@@ -142,6 +142,7 @@ Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const C
         if (!values.ok()) return fail(values.error());
         auto bytes = quant::gptqQuantize(*scheme, values->data(), w->shape[0], w->shape[1], st->second.gram->data(),
                                          options.gptq, "GPTQ: tensor '" + a.tensor + "'", nullptr, cancel);
+        st->second.gram->release();
         if (!bytes.ok()) return fail(bytes.error());
         auto owned = std::make_shared<std::vector<uint8_t>>(std::move(bytes).value());
         Tensor t;

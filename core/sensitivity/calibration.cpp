@@ -5,14 +5,17 @@
 #include "quant/scheme.h"
 
 #include <Eigen/Dense>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <span>
 #include <tuple>
@@ -106,6 +109,9 @@ public:
                 CalibrationStats& stats)
         : m_params(params), m_settings(settings), m_stats(stats)
     {
+        if (settings.spillGrams)
+            m_scratchDir = settings.scratchDir.empty() ? std::filesystem::temp_directory_path().string()
+                                                       : settings.scratchDir;
         for (const TensorInfo& t : tensors) m_stats.gradSq.emplace(t.p->name, ChunkSums(t.rows, t.cols));
         m_stats.gateAbsSum.assign(size_t(params.config.nLayer) * params.config.nHead, 0.0);
     }
@@ -130,6 +136,9 @@ public:
         o.linearObserver = [this](const std::string& w, int64_t row0, const float* in, int K, const float* dout, int O,
                                   int N) { observe(w, row0, in, K, dout, O, N); };
         auto r = lossAndGradients(m_params, tokens, B, T, o, cancel);
+        if (m_lastShared) m_lastShared->release();
+        m_lastShared.reset();
+        if (m_error) return *m_error;
         if (!r.ok()) return r.error();
         m_stats.tokens += N;
         m_stats.batches += 1;
@@ -168,6 +177,7 @@ private:
         const bool sameInput = in == m_lastInput && K == m_lastK && s.fullGram == m_lastFull;
         if (!sameInput) {
             m_lastInput = in, m_lastK = K, m_lastFull = s.fullGram;
+            if (m_lastShared) m_lastShared->release();  // done with the one before (spilled: off to its file)
             m_lastShared.reset();
             m_lastAbs.assign(size_t(K), 0.0);
             Eigen::Map<const RowMatrixF> X(in, N, K);
@@ -192,10 +202,20 @@ private:
         if (fresh && sameInput && m_lastShared) {
             s.gram = m_lastShared;  // this batch's Gram is already in it
         } else {
-            if (!s.gram) s.gram = std::make_shared<std::vector<double>>(m_lastGram.size(), 0.0);
+            if (!s.gram) {
+                auto g = ScratchArray::create(m_lastGram.size(), m_scratchDir);
+                if (!g.ok()) {
+                    if (!m_error) m_error = g.error();
+                    return;
+                }
+                s.gram = std::move(g).value();
+            }
             if (s.gram != m_lastShared) {
-                std::vector<double>& g = *s.gram;
-                for (size_t i = 0; i < g.size(); ++i) g[i] += m_lastGram[i];
+                ScratchArray& g = *s.gram;
+                tbb::parallel_for(tbb::blocked_range<size_t>(0, g.size(), size_t(1) << 16),
+                                  [&](const tbb::blocked_range<size_t>& r) {
+                                      for (size_t i = r.begin(); i < r.end(); ++i) g[i] += m_lastGram[i];
+                                  });
                 m_lastShared = s.gram;
             }
         }
@@ -211,7 +231,9 @@ private:
     bool m_lastFull = false;
     std::vector<float> m_lastGram;
     std::vector<double> m_lastAbs;
-    std::shared_ptr<std::vector<double>> m_lastShared;  // the Gram this batch's m_lastGram went into
+    std::shared_ptr<ScratchArray> m_lastShared;  // the Gram this batch's m_lastGram went into
+    std::string m_scratchDir;                    // where Grams are spilled; empty: in memory
+    std::optional<Error> m_error;                // a Gram that could not be made
 };
 
 // ---- Metrics from the statistics ---------------------------------------------
@@ -688,6 +710,8 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                 report(0.6 + 0.15 * n / double(jobs), "predicted damage " + std::to_string(n) + "/" +
                                                           std::to_string(jobs));
         });
+        if (auto ls = stats.linear.find(t.p->name); ls != stats.linear.end() && ls->second.gram)
+            ls->second.gram->release();
     });
     if (failed) return firstError;
     if (cancel && cancel->cancelled()) return cancelledError();

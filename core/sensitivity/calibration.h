@@ -11,6 +11,7 @@
 
 #include "common/progress.h"
 #include "common/result.h"
+#include "common/scratch_array.h"
 #include "sensitivity/calibration_data.h"
 #include "sensitivity/report.h"
 #include "train/parameters.h"
@@ -40,6 +41,11 @@ struct CalibrationSettings {
     // sequences ((nLayer + 1)·M·T·C floats), so a unit of layer l is measured from
     // layer l on: the same results, faster (see fitCalibrationMemory).
     bool residualCache = true;
+    // Keep the Gram matrices in a scratch file in `scratchDir` (empty: the system's
+    // temporary folder) instead of memory: the same results, each matrix resident
+    // only while it is updated or read (see fitCalibrationMemory).
+    bool spillGrams = false;
+    std::string scratchDir;
 };
 
 // Accumulated statistics of one linear weight (or of the output head).
@@ -49,7 +55,7 @@ struct LinearStats {
     bool fullGram = false;
     // (cols, cols) when fullGram, else (cols) diagonal; Σ over tokens. Layers that read
     // the same input (q, k, v; gate, up) share one.
-    std::shared_ptr<std::vector<double>> gram;
+    std::shared_ptr<ScratchArray> gram;
     std::vector<double> absInput;         // (cols) Σ |x| over tokens
     std::vector<double> outGradSq;        // (rows) Σ over tokens of (per-token ∂ℓ/∂y)², per token b·∂L_batch/∂y
 };

@@ -62,7 +62,10 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
         return K <= settings.fullGramLimit ? K * K * 8 : K * 8;
     };
     const int64_t C = c.nEmbd, F = c.nFf;
-    const int64_t grams = c.nLayer * (3 * gramBytes(C) + gramBytes(F)) + gramBytes(C);
+    const int64_t blockGrams = 3 * gramBytes(C) + gramBytes(F);
+    const int64_t grams = c.nLayer * blockGrams + gramBytes(C);
+    // Spilled: the matrices being updated (one block's) or read (one per thread).
+    const int64_t gramsInUse = std::max(blockGrams, int64_t(threads) * std::max(gramBytes(C), gramBytes(F)));
     const int64_t widest = std::max(C, F);
     const int64_t lastGram = widest <= settings.fullGramLimit ? widest * widest * 4
                                                               : (C <= settings.fullGramLimit ? C * C * 4 : widest * 4);
@@ -72,7 +75,12 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
     // The weights stay as stored: the tensors outside the blocks are held as fp32,
     // a block's tensors are read (in place or decoded) by each pass as it runs.
     e.items.push_back({"tensors outside the blocks as fp32", uint64_t(outsideBlocks) * 4});
-    e.items.push_back({"input Gram matrices", uint64_t(grams)});
+    if (settings.spillGrams)
+        e.items.push_back({"input Gram matrices in use (the others in a scratch file of " + formatBytes(uint64_t(grams)) +
+                               ")",
+                           uint64_t(std::min(grams, gramsInUse))});
+    else
+        e.items.push_back({"input Gram matrices", uint64_t(grams)});
     e.items.push_back({"gradient statistics per 8×8 chunk", uint64_t(chunkCount) * 4});
     e.items.push_back({"per-channel input and output-gradient statistics", uint64_t(perUnitStats) * 8});
     // The report's chunk maps (Taylor, gradient magnitude, Fisher) and their copy
@@ -123,16 +131,17 @@ Result<MemoryEstimate> fitCalibrationMemory(const ModelConfig& c, int sequences,
 {
     MemoryEstimate e = estimateCalibrationMemory(c, sequences, length, settings, threads);
     if (e.total() <= limit) return e;
-    if (settings.residualCache) {
-        CalibrationSettings without = settings;
-        without.residualCache = false;
-        MemoryEstimate w = estimateCalibrationMemory(c, sequences, length, without, threads);
-        if (w.total() <= limit) {
-            settings = without;
-            return w;
-        }
-        settings = without;
+    // First what changes no result: no residual cache, then the Gram matrices in a scratch file.
+    for (int step = 0; step < 2; ++step) {
+        CalibrationSettings changed = settings;
+        if (step == 0) changed.residualCache = false;
+        else changed.spillGrams = true;
+        if (step == 0 ? !settings.residualCache : settings.spillGrams) continue;
+        MemoryEstimate w = estimateCalibrationMemory(c, sequences, length, changed, threads);
+        if (w.total() >= e.total()) continue;  // saves nothing here (e.g. no measurements to cache for)
+        settings = changed;
         e = std::move(w);
+        if (e.total() <= limit) return e;
     }
     // The changes are tried in turn, each added to those before (a later change of
     // the same setting replaces the earlier one); the first set that fits is named.

@@ -21,8 +21,9 @@ namespace precis::sensitivity {
 MemoryEstimate estimateCalibrationMemory(const ModelConfig& config, int sequences, int length,
                                          const CalibrationSettings& settings, int threads = 0);
 
-// Makes the run fit `limit`: when it does not, the residual cache is dropped
-// (the same results, slower); when it still does not, an error naming the
+// Makes the run fit `limit`: when it does not, the residual cache is dropped,
+// then the Gram matrices are spilled to a scratch file (the same results, slower);
+// when it still does not, an error naming the
 // estimate, its largest consumers and a setting that would make it fit (or
 // that none would). Returns the estimate of the run as it will go.
 Result<MemoryEstimate> fitCalibrationMemory(const ModelConfig& config, int sequences, int length,

@@ -82,6 +82,7 @@ Result<void> saveReport(SessionStore& store, int64_t runId, const SensitivityRep
         for (const auto& [name, L] : stats->linear) {
             std::vector<double> diag(size_t(L.cols));
             for (int64_t c = 0; c < L.cols; ++c) diag[size_t(c)] = L.fullGram ? (*L.gram)[size_t(c * L.cols + c)] : (*L.gram)[size_t(c)];
+            L.gram->release();
             blobs.push_back({"importance:" + name, floatBlob(diag, perToken)});
             blobs.push_back({"abs_input:" + name, floatBlob(L.absInput, perToken)});
         }

@@ -1,11 +1,13 @@
 // Common building blocks: fp16/bf16 conversions, dtype table, Result, atomic writes.
 #include "common/half.h"
 #include "common/mapped_file.h"
+#include "common/scratch_array.h"
 #include "model/dtype.h"
 #include "model/model.h"
 #include "test_support.h"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 using namespace precis;
@@ -95,6 +97,33 @@ private slots:
         QVERIFY(!bad.ok());
         QVERIFY(bad.error().toString().find("missing") != std::string::npos);
     }
+    // A spilled array starts at zero, keeps what was written through release()
+    // (its pages come back from the file), leaves no file in the folder, and names
+    // a folder it cannot use.
+    void scratchArraySpillsAndKeepsValues()
+    {
+        const std::string dir = test::scratchDir("scratch_array");
+        const size_t n = (size_t(3) << 20) / sizeof(double) + 7;  // several pages, not a whole number of them
+        for (const std::string& where : {std::string(), dir}) {
+            auto a = ScratchArray::create(n, where);
+            QVERIFY(a.ok());
+            QCOMPARE((*a)->spilled(), !where.empty());
+            QCOMPARE((*a)->size(), n);
+            bool zero = true;
+            for (size_t i = 0; i < n; ++i) zero = zero && (**a)[i] == 0.0;
+            QVERIFY(zero);
+            for (size_t i = 0; i < n; ++i) (**a)[i] = double(i) * 0.5 - 3.0;
+            (*a)->release();
+            bool kept = true;
+            for (size_t i = 0; i < n; ++i) kept = kept && (**a)[i] == double(i) * 0.5 - 3.0;
+            QVERIFY(kept);
+            QVERIFY(std::filesystem::is_empty(dir));  // the file is unlinked at once
+        }
+        auto bad = ScratchArray::create(16, dir + "/missing");
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().toString().find(dir + "/missing") != std::string::npos, bad.error().toString().c_str());
+    }
+
     void mappedFileErrors()
     {
         auto r = MappedFile::open("/nonexistent/precis.gguf");

@@ -134,6 +134,38 @@ private slots:
         QVERIFY(value(a->report, "blk.1.attn_q.weight", metric::MeasuredKl, "Q4_0") > 0);
     }
 
+    // Gram matrices spilled to a scratch file: the same statistics and report bit for
+    // bit, and nothing left in the folder.
+    void spilledGramsGiveTheSameResults()
+    {
+        const Parameters p = paramsOf(tinyLlama(), 23);
+        const CalibrationSet set = randomSet(3, 12, 300, 7);
+        CalibrationSettings s = quickSettings();
+        auto a = runCalibration(p, set, s);
+        const std::string dir = test::scratchDir("spilled_grams");
+        s.spillGrams = true;
+        s.scratchDir = dir;
+        auto b = runCalibration(p, set, s);
+        QVERIFY2(a.ok() && b.ok(), b.ok() ? "" : b.error().message.c_str());
+        QCOMPARE(b->stats.linear.size(), a->stats.linear.size());
+        for (const auto& [name, L] : a->stats.linear) {
+            const LinearStats& M = b->stats.linear.at(name);
+            QVERIFY(M.gram->spilled() && !L.gram->spilled());
+            QVERIFY2(std::equal(L.gram->data(), L.gram->data() + L.gram->size(), M.gram->data(),
+                                M.gram->data() + M.gram->size()),
+                     name.c_str());
+        }
+        for (const UnitValue& v : a->report.values) {
+            const UnitValue* w = b->report.find(v.unit, v.metric, v.option);
+            QVERIFY2(w && w->value == v.value, qPrintable(QString::fromStdString(v.unit + " " + v.metric)));
+        }
+        QVERIFY(std::filesystem::is_empty(dir));
+        s.scratchDir = dir + "/missing";
+        auto c = runCalibration(p, set, s);
+        QVERIFY(!c.ok());
+        QVERIFY2(c.error().toString().find("missing") != std::string::npos, c.error().toString().c_str());
+    }
+
     // A head whose attn_output columns are zero contributes nothing: its gate
     // gradient, ablation Δloss and Taylor saliency are exactly 0.
     void silencedHeadHasZeroImportance()
