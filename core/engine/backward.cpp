@@ -145,6 +145,21 @@ void applyOverrides(LayerSlots& L, std::span<const TensorOverride> overrides)
         applyOverrides(*s, overrides);
 }
 
+// The layer of a block tensor "blk.N.…", -1 for the others.
+int blockOf(const std::string& name)
+{
+    int layer = -1;
+    if (std::sscanf(name.c_str(), "blk.%d.", &layer) == 1 && layer >= 0) return layer;
+    return -1;
+}
+
+size_t numelOf(const ParameterTensor& t)
+{
+    size_t n = 1;
+    for (int64_t d : t.shape) n *= size_t(d);
+    return n;
+}
+
 // Weights as stored (Parameters::stored): a layer's tensors are read just before
 // the layer runs, forward and again backward, in place (F32 files) or decoded into
 // one block's buffer; the file pages of the layer read before are given back. So a
@@ -159,15 +174,11 @@ public:
         m_offset.assign(p.tensors.size(), 0);
         std::vector<size_t> blockSize(m_blocks.size(), 0);
         for (size_t i = 0; i < p.tensors.size(); ++i) {
-            int l = -1;
-            if (!p.isStored(i) || std::sscanf(p.tensors[i].name.c_str(), "blk.%d.", &l) != 1 || l < 0 ||
-                l >= p.config.nLayer)
-                continue;
+            const int l = blockOf(p.tensors[i].name);
+            if (!p.isStored(i) || l < 0 || l >= p.config.nLayer) continue;
             m_blocks[size_t(l)].push_back(i);
             m_offset[i] = blockSize[size_t(l)];
-            size_t n = 1;
-            for (int64_t d : p.tensors[i].shape) n *= size_t(d);
-            blockSize[size_t(l)] += n;
+            blockSize[size_t(l)] += numelOf(p.tensors[i]);
         }
         for (size_t n : blockSize) m_bufferSize = std::max(m_bufferSize, n);
     }
@@ -293,14 +304,6 @@ struct BlockGradBuffer {
     std::vector<std::vector<Part>> blocks;  // per block, its tensors in parameter order
     const WeightGradSink* sink = nullptr;
 };
-
-// The layer of a block tensor "blk.N.…", -1 for the others.
-int blockOf(const std::string& name)
-{
-    int layer = -1;
-    if (std::sscanf(name.c_str(), "blk.%d.", &layer) == 1 && layer >= 0) return layer;
-    return -1;
-}
 
 // The floats of one pass's activations and scratch (TrainingPass::allocate):
 // every layer's activations when they are kept for the backward pass, else one
@@ -615,13 +618,6 @@ namespace {
 
 // A pass that stopped early: reading stored weights failed, or it was cancelled.
 Error stoppedError(const StoredLayers& stored) { return stored.failed() ? stored.error() : cancelledError(); }
-
-size_t numelOf(const ParameterTensor& t)
-{
-    size_t n = 1;
-    for (int64_t d : t.shape) n *= size_t(d);
-    return n;
-}
 
 } // namespace
 
