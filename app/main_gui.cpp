@@ -7,6 +7,7 @@
 //   --text TEXT           the sentence (default: a short story opening)
 //   --select L,H          the layer and head to show
 #include "attention_view.h"
+#include "common/memory.h"
 #include "language.h"
 #include "main_window.h"
 #include "studio_document.h"
@@ -69,6 +70,7 @@ void armScreenshot(MainWindow& window, const QString& file, const QString& text,
 
 int main(int argc, char** argv)
 {
+    precis::configureAllocator();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Precis"));
     QApplication::setApplicationName(QStringLiteral("precis"));

@@ -128,6 +128,37 @@ std::string readTextOrExit(const QString& path)
     return std::move(r).value();
 }
 
+MemoryEstimate memoryOrExit(const Result<MemoryEstimate>& fitted, uint64_t limit, bool json, const QString& changes)
+{
+    if (!fitted.ok()) failError(fitted.error());
+    if (!json)
+        printLine(QStringLiteral("memory: %1, limit %2%3")
+                      .arg(QString::fromStdString(fitted->describe()), QString::fromStdString(formatBytes(limit)), changes));
+    return *fitted;
+}
+
+uint64_t residentBeforeJob()
+{
+    resetPeakResidentBytes();
+    return residentBytes();
+}
+
+void printPeakMemory(const MemoryEstimate& estimate, uint64_t residentBefore)
+{
+    printLine(QStringLiteral("peak resident memory %1 (%2 before the run; estimated %3)")
+                  .arg(QString::fromStdString(formatBytes(peakResidentBytes())),
+                       QString::fromStdString(formatBytes(residentBefore)),
+                       QString::fromStdString(formatBytes(estimate.total()))));
+}
+
+void addMemoryJson(QJsonObject& o, const MemoryEstimate& estimate, uint64_t limit, uint64_t residentBefore)
+{
+    o["memory_estimate_bytes"] = qint64(estimate.total());
+    o["memory_limit_bytes"] = qint64(limit);
+    o["resident_before_bytes"] = qint64(residentBefore);
+    o["peak_resident_bytes"] = qint64(peakResidentBytes());
+}
+
 void printJson(const QJsonObject& object)
 {
     const QByteArray bytes = QJsonDocument(object).toJson(QJsonDocument::Indented);

@@ -2,6 +2,7 @@
 // codes, JSON/text output, model loading with one-line errors.
 #pragma once
 
+#include "common/memory.h"
 #include "common/result.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
@@ -64,6 +65,17 @@ std::shared_ptr<const Tokenizer> tokenizerOrExit(const Model& model);
 
 // Reads a text file (UTF-8); exits 1 naming the file when unreadable or empty.
 std::string readTextOrExit(const QString& path);
+
+// A job's memory as it will run, fitted to the limit: exits 1 with the refusal;
+// prints "memory: <estimate>, limit <limit><changes>" unless json. Returns the estimate.
+MemoryEstimate memoryOrExit(const Result<MemoryEstimate>& fitted, uint64_t limit, bool json, const QString& changes = {});
+// memory_estimate_bytes, memory_limit_bytes, resident_before_bytes and
+// peak_resident_bytes (now) added to `o`.
+// The resident set before a job, its peak reset: what the job's estimate leaves out.
+uint64_t residentBeforeJob();
+// "peak resident memory X (Y before the run; estimated Z)".
+void printPeakMemory(const MemoryEstimate& estimate, uint64_t residentBefore);
+void addMemoryJson(QJsonObject& o, const MemoryEstimate& estimate, uint64_t limit, uint64_t residentBefore);
 
 void printJson(const QJsonObject& object);
 void printLine(const QString& text);          // stdout

@@ -154,21 +154,16 @@ int cmdAnalyze(const QStringList& args)
     const auto model = loadModelOrExit(modelPath, p.value(QStringLiteral("tokenizer")));
     const auto tok = tokenizerOrExit(*model);
     if (model->config.nCtx > 0 && T > model->config.nCtx) T = model->config.nCtx;
-    const uint64_t residentBefore = residentBytes();  // the program and the model's header: outside the estimate
+    const uint64_t residentBefore = residentBeforeJob();  // the program and the model's header: outside the estimate
     // Refused before anything long starts when it would not fit.
-    auto memory = fitCalibrationMemory(model->config, N, T, settings, memoryLimit);
-    if (!memory.ok()) failError(memory.error());
-    if (!p.json()) {
-        QString changes;
-        if (!settings.residualCache) changes += QStringLiteral(" (no residual cache: slower measurements)");
-        if (settings.spillGrams)
-            changes += QStringLiteral(" (Gram matrices in a scratch file in %1)")
-                           .arg(settings.scratchDir.empty() ? QStringLiteral("the temporary folder")
-                                                            : QString::fromStdString(settings.scratchDir));
-        printLine(QStringLiteral("memory: %1, limit %2%3")
-                      .arg(QString::fromStdString(memory->describe()), QString::fromStdString(formatBytes(memoryLimit)),
-                           changes));
-    }
+    auto fitted = fitCalibrationMemory(model->config, N, T, settings, memoryLimit);
+    QString changes;
+    if (fitted.ok() && !settings.residualCache) changes += QStringLiteral(" (no residual cache: slower measurements)");
+    if (fitted.ok() && settings.spillGrams)
+        changes += QStringLiteral(" (Gram matrices in a scratch file in %1)")
+                       .arg(settings.scratchDir.empty() ? QStringLiteral("the temporary folder")
+                                                        : QString::fromStdString(settings.scratchDir));
+    const MemoryEstimate memory = memoryOrExit(fitted, memoryLimit, p.json(), changes);
 
     CancelToken cancel;
     g_cancel = &cancel;
@@ -220,23 +215,21 @@ int cmdAnalyze(const QStringList& args)
         QJsonArray topJson;
         for (const UnitValue& v : top)
             topJson.append(QJsonObject{{"unit", QString::fromStdString(v.unit)}, {"value", v.value}});
-        printJson(QJsonObject{{"session", QString::fromStdString(name)},
+        QJsonObject o{{"session", QString::fromStdString(name)},
                               {"session_id", qint64(sessionId)},
                               {"run_id", qint64(stored.runId)},
                               {"tokens", qint64(r.tokens)},
                               {"seconds", seconds},
-                              {"memory_estimate_bytes", qint64(memory->total())},
-                              {"memory_limit_bytes", qint64(memoryLimit)},
                               {"residual_cache", settings.residualCache},
                               {"gram_scratch", settings.spillGrams},
-                              {"resident_before_bytes", qint64(residentBefore)},
-                              {"peak_resident_bytes", qint64(peakResidentBytes())},
                               {"baseline_loss", r.baselineLoss},
                               {"values", qint64(r.values.size())},
                               {"chunk_maps", qint64(r.chunks.size())},
                               {"reference_option", QString::fromStdString(r.referenceOption)},
                               {"top_tensors", topJson},
-                              {"correlations", correlationsJson(r)}});
+                              {"correlations", correlationsJson(r)}};
+        addMemoryJson(o, memory, memoryLimit, residentBefore);
+        printJson(o);
         return ExitOk;
     }
     printLine(QStringLiteral("session '%1' run %2: %3 tokens (%4), %5 s, baseline loss %6")
@@ -246,10 +239,7 @@ int cmdAnalyze(const QStringList& args)
                   .arg(QString::fromStdString(set->source))
                   .arg(seconds, 0, 'f', 1)
                   .arg(r.baselineLoss, 0, 'f', 4));
-    printLine(QStringLiteral("peak resident memory %1 (%2 before the run; estimated %3)")
-                  .arg(QString::fromStdString(formatBytes(peakResidentBytes())),
-                       QString::fromStdString(formatBytes(residentBefore)),
-                       QString::fromStdString(formatBytes(memory->total()))));
+    printPeakMemory(memory, residentBefore);
     printLine(QStringLiteral("%1 values, %2 chunk maps stored in %3")
                   .arg(r.values.size())
                   .arg(r.chunks.size())

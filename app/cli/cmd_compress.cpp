@@ -14,6 +14,7 @@
 #include "allocation/solver.h"
 #include "eval/compress_job.h"
 #include "eval/compress_methods.h"
+#include "eval/perplexity.h"
 #include "eval/compression_plan.h"
 #include "sensitivity/report_store.h"
 #include "session/session_allocations.h"
@@ -33,9 +34,9 @@ namespace precis::cli {
 
 namespace {
 
-std::unique_ptr<Engine> engineOrExit(std::shared_ptr<const Model> model)
+std::unique_ptr<Engine> engineOrExit(std::shared_ptr<const Model> model, const EngineOptions& options = {})
 {
-    auto r = Engine::create(std::move(model));
+    auto r = Engine::create(std::move(model), options);
     if (!r.ok())
         failError(r.error());
     return std::move(r).value();
@@ -133,7 +134,15 @@ int cmdCompress(const QStringList& args)
     p.addOption({QStringLiteral("eval-text"), QStringLiteral("Measure the result against the original on this text "
                                                              "(ppl, KL, top-1; stored in the session)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("eval-ctx"), QStringLiteral("Chunk length for --eval-text (default 256)."), QStringLiteral("N")});
+    p.addOption({QStringLiteral("scratch"), QStringLiteral("Folder for the Gram matrices when they are spilled to a "
+                                                           "scratch file to fit the memory limit (default: the system's "
+                                                           "temporary folder)."), QStringLiteral("DIR")});
+    p.addOption(memoryLimitOption());
     p.parse(args, 1, 1);
+    const uint64_t memoryLimit = p.memoryLimit();
+    if (p.isSet(QStringLiteral("scratch")) && !QFileInfo(p.value(QStringLiteral("scratch"))).isDir())
+        failUsage(QStringLiteral("compress: --scratch %1: no such folder, expected a folder for scratch files")
+                      .arg(p.value(QStringLiteral("scratch"))));
     const bool uniform = p.isSet(QStringLiteral("uniform")), recipe = p.isSet(QStringLiteral("recipe"));
     const bool fromAllocation = p.isSet(QStringLiteral("allocation"));
     const bool fromBudget = p.isSet(QStringLiteral("budget-ppl")) || p.isSet(QStringLiteral("target-bpw"));
@@ -288,10 +297,23 @@ int cmdCompress(const QStringList& args)
     }
     std::shared_ptr<const Tokenizer> tok;
     if (calib || selfCalib || !job.evalText.empty()) tok = tokenizerOrExit(*model);
+    entry.method.scratchDir = p.value(QStringLiteral("scratch")).toStdString();
+    const uint64_t residentBefore = residentBeforeJob();
+    auto fitted = fitCompressJobMemory(*model, job, memoryLimit);
+    QStringList changes;
+    if (fitted.ok() && entry.method.spillGrams)
+        changes << QStringLiteral("Gram matrices in a scratch file in %1")
+                       .arg(entry.method.scratchDir.empty() ? QStringLiteral("the temporary folder")
+                                                            : QString::fromStdString(entry.method.scratchDir));
+    if (fitted.ok() && entry.method.gptqAtOnce == 1) changes << QStringLiteral("one GPTQ tensor at a time");
+    if (fitted.ok() && job.engine.streamWeights) changes << QStringLiteral("measured with the weights streamed");
+    const MemoryEstimate memory = memoryOrExit(
+        fitted, memoryLimit, p.json(),
+        changes.isEmpty() ? QString() : QStringLiteral(" (%1: the same results, slower)").arg(changes.join(QStringLiteral(", "))));
     std::shared_ptr<const Engine> originalEngine;
     EngineSource engineSource = [&]() -> Result<std::shared_ptr<const Engine>> {
         if (!originalEngine) {
-            PRECIS_TRY_ASSIGN(std::unique_ptr<Engine> e, Engine::create(model));
+            PRECIS_TRY_ASSIGN(std::unique_ptr<Engine> e, Engine::create(model, job.engine));
             originalEngine = std::move(e);
         }
         return originalEngine;
@@ -339,6 +361,10 @@ int cmdCompress(const QStringList& args)
         json["bits_per_weight"] = done.bitsPerWeight;
         json["notes"] = notesJson(written->notes);
         json["seconds"] = done.seconds;
+        json["gram_scratch"] = entry.method.spillGrams;
+        json["gptq_at_once"] = entry.method.gptqAtOnce;
+        json["streamed_weights"] = job.engine.streamWeights;
+        addMemoryJson(json, memory, memoryLimit, residentBefore);
         printJson(json);
         return ExitOk;
     }
@@ -358,6 +384,7 @@ int cmdCompress(const QStringList& args)
                       .arg(measured["kl_mean"].toDouble(), 0, 'e', 3)
                       .arg(measured["kl_p99"].toDouble(), 0, 'e', 3)
                       .arg(100 * measured["top1_agreement"].toDouble(), 0, 'f', 2));
+    printPeakMemory(memory, residentBefore);
     if (store)
         printLine(QStringLiteral("recorded as '%1' in session '%2'")
                       .arg(QString::fromStdString(done.name), QString::fromStdString(session.name)));
@@ -379,9 +406,11 @@ int cmdEvalCompare(const QStringList& args)
     p.addOption({QStringLiteral("chunks"), QStringLiteral("Score at most K chunks (default: all)."), QStringLiteral("K")});
     p.addOption({QStringLiteral("all-tokens"), QStringLiteral("Score every prediction in non-overlapping windows.")});
     p.addOption(perUnitOption());
+    p.addOption(memoryLimitOption());
     p.parse(args, 2, 2);
     if (!p.isSet(QStringLiteral("text")))
         failUsage(QStringLiteral("eval: --text FILE is required"));
+    const uint64_t memoryLimit = p.memoryLimit();
     const int threads = p.intValue(QStringLiteral("threads"), 0, 1, 1024);
     int ctx = p.intValue(QStringLiteral("ctx"), 256, 3, 1 << 20);
     const int chunks = p.intValue(QStringLiteral("chunks"), 0, 1, 1 << 30);
@@ -395,8 +424,14 @@ int cmdEvalCompare(const QStringList& args)
     if (!p.isSet(QStringLiteral("ctx")))
         ctx = std::min({ctx, original->config.nCtx, compressed->config.nCtx});
     const std::vector<int32_t> ids = tok->encode(text, tok->bos() >= 0);
-    const auto engineA = engineOrExit(original);
-    const auto engineB = engineOrExit(compressed);
+    const uint64_t residentBefore = residentBeforeJob();  // the program, the models' headers, the text
+    EngineOptions engineOptions;
+    const Model* models[] = {original.get(), compressed.get()};
+    const MemoryEstimate memory =
+        memoryOrExit(fitEvaluationMemory(models, engineOptions, ctx, memoryLimit), memoryLimit, p.json(),
+                     engineOptions.streamWeights ? QStringLiteral(" (weights streamed from the files: slower)") : QString());
+    const auto engineA = engineOrExit(original, engineOptions);
+    const auto engineB = engineOrExit(compressed, engineOptions);
 
     CompareOptions options;
     options.ctx = ctx;
@@ -437,7 +472,9 @@ int cmdEvalCompare(const QStringList& args)
                       {"bits_per_weight_original", sizeA.bitsPerWeight()},
                       {"bits_per_weight_compressed", sizeB.bitsPerWeight()},
                       {"threads", activeThreadCount()},
+                      {"streamed_weights", engineOptions.streamWeights},
                       {"seconds", seconds}};
+        addMemoryJson(o, memory, memoryLimit, residentBefore);
         if (perUnit) {
             o["units"] = perUnit->units;
             o["unit_seconds"] = perUnit->seconds;
@@ -454,6 +491,7 @@ int cmdEvalCompare(const QStringList& args)
     printLine(QStringLiteral("size  original %1 (%2 bits/weight)   compressed %3 (%4 bits/weight)")
                   .arg(humanBytes(original->fileBytes)).arg(sizeA.bitsPerWeight(), 0, 'f', 3)
                   .arg(humanBytes(compressed->fileBytes)).arg(sizeB.bitsPerWeight(), 0, 'f', 3));
+    printPeakMemory(memory, residentBefore);
     if (perUnit) printPerUnitTable(*perUnit);
     return ExitOk;
 }

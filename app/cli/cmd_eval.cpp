@@ -21,9 +21,9 @@ namespace precis::cli {
 
 namespace {
 
-std::unique_ptr<Engine> engineOrExit(std::shared_ptr<const Model> model)
+std::unique_ptr<Engine> engineOrExit(std::shared_ptr<const Model> model, const EngineOptions& options = {})
 {
-    auto r = Engine::create(std::move(model));
+    auto r = Engine::create(std::move(model), options);
     if (!r.ok())
         failError(r.error());
     return std::move(r).value();
@@ -128,9 +128,11 @@ int cmdPerplexity(const QStringList& args)
                  QStringLiteral("N")});
     p.addOption({QStringLiteral("chunks"), QStringLiteral("Score at most K chunks (default: all)."), QStringLiteral("K")});
     p.addOption({QStringLiteral("all-tokens"), QStringLiteral("Score every prediction in non-overlapping windows.")});
+    p.addOption(memoryLimitOption());
     p.parse(args, 1, 1);
     if (!p.isSet(QStringLiteral("text")))
         failUsage(QStringLiteral("ppl: --text FILE is required"));
+    const uint64_t memoryLimit = p.memoryLimit();
     const int threads = p.intValue(QStringLiteral("threads"), 0, 1, 1024);
     int ctx = p.intValue(QStringLiteral("ctx"), 512, 2, 1 << 20);
     const int chunks = p.intValue(QStringLiteral("chunks"), 0, 1, 1 << 30);
@@ -143,7 +145,13 @@ int cmdPerplexity(const QStringList& args)
         ctx = model->config.nCtx;
     const std::vector<int32_t> ids = tok->encode(text, tok->bos() >= 0);
 
-    const auto engine = engineOrExit(model);
+    const uint64_t residentBefore = residentBeforeJob();  // the program, the model's header, the text
+    EngineOptions engineOptions;
+    const Model* models[] = {model.get()};
+    const MemoryEstimate memory =
+        memoryOrExit(fitEvaluationMemory(models, engineOptions, ctx, memoryLimit), memoryLimit, p.json(),
+                     engineOptions.streamWeights ? QStringLiteral(" (weights streamed from the file: slower)") : QString());
+    const auto engine = engineOrExit(model, engineOptions);
     PerplexityOptions options;
     options.ctx = ctx;
     options.maxChunks = chunks;
@@ -161,15 +169,18 @@ int cmdPerplexity(const QStringList& args)
     const double seconds = double(timer.elapsed()) / 1000.0;
 
     if (p.json()) {
-        printJson(QJsonObject{{"ppl", r->ppl},
-                              {"mean_nll", r->meanNll},
-                              {"tokens_scored", qint64(r->tokensScored)},
-                              {"chunks", r->chunks},
-                              {"ctx", ctx},
-                              {"mode", options.allTokens ? "all-tokens" : "chunked"},
-                              {"text_tokens", qint64(ids.size())},
-                              {"threads", activeThreadCount()},
-                              {"seconds", seconds}});
+        QJsonObject o{{"ppl", r->ppl},
+                      {"mean_nll", r->meanNll},
+                      {"tokens_scored", qint64(r->tokensScored)},
+                      {"chunks", r->chunks},
+                      {"ctx", ctx},
+                      {"mode", options.allTokens ? "all-tokens" : "chunked"},
+                      {"text_tokens", qint64(ids.size())},
+                      {"threads", activeThreadCount()},
+                      {"streamed_weights", engineOptions.streamWeights},
+                      {"seconds", seconds}};
+        addMemoryJson(o, memory, memoryLimit, residentBefore);
+        printJson(o);
         return ExitOk;
     }
     printLine(QStringLiteral("perplexity %1  (mean NLL %2 nats, %3 tokens scored in %4 chunks of %5, %6 mode, %7 s)")
@@ -180,6 +191,7 @@ int cmdPerplexity(const QStringList& args)
                   .arg(ctx)
                   .arg(options.allTokens ? QStringLiteral("all-tokens") : QStringLiteral("chunked"))
                   .arg(seconds, 0, 'f', 2));
+    printPeakMemory(memory, residentBefore);
     return ExitOk;
 }
 

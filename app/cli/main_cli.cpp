@@ -58,6 +58,7 @@ const char* kUsage =
 
 int main(int argc, char** argv)
 {
+    precis::configureAllocator();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("precis-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PRECIS_VERSION));

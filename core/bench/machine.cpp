@@ -220,15 +220,7 @@ Result<std::pair<std::string, Spread>> cudaDescription(int index)
 MemoryMark MemoryMark::process()
 {
     MemoryMark m;
-#if defined(__linux__)
-    // 5: reset the peak resident set size to the current one (Linux ≥ 4.0).
-    std::ofstream clear("/proc/self/clear_refs");
-    clear << "5";
-    clear.flush();
-    m.m_exact = bool(clear);
-#else
-    m.m_exact = false;
-#endif
+    m.m_exact = resetPeakResidentBytes();
     m.m_base = residentBytes();
     return m;
 }

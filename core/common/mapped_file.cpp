@@ -86,6 +86,16 @@ void releaseMappedPages(const void* data, size_t n)
     if (p1 > p0) ::madvise(reinterpret_cast<void*>(p0), p1 - p0, MADV_DONTNEED);
 }
 
+bool isMappedMemory(const void* data)
+{
+    const uintptr_t p = uintptr_t(data);
+    std::lock_guard<std::mutex> lock(g_mappingsMutex);
+    auto it = g_mappings.upper_bound(p);
+    if (it == g_mappings.begin()) return false;
+    --it;
+    return p < it->second;
+}
+
 Result<std::string> readTextFile(const std::string& path, size_t maxBytes)
 {
     FILE* f = std::fopen(path.c_str(), "rb");

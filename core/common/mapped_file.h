@@ -37,6 +37,9 @@ private:
 // copied what it needs from a mapping, so the copy and the file's pages are not
 // both resident.
 void releaseMappedPages(const void* data, size_t n);
+// Whether `data` lies in a live MappedFile (its pages count as the process's
+// memory only once read).
+bool isMappedMemory(const void* data);
 
 // Reads a whole (small) file into a string. Errors name the path.
 Result<std::string> readTextFile(const std::string& path, size_t maxBytes = size_t(1) << 30);

@@ -1,5 +1,8 @@
 #include "common/memory.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -136,5 +139,24 @@ uint64_t statusBytes(const char* key)
 
 uint64_t residentBytes() { return statusBytes("VmRSS"); }
 uint64_t peakResidentBytes() { return statusBytes("VmHWM"); }
+
+void configureAllocator()
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+}
+
+bool resetPeakResidentBytes()
+{
+#if defined(__linux__)
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";  // the peak resident set size back to the current one
+    clear.flush();
+    return bool(clear);
+#else
+    return false;
+#endif
+}
 
 } // namespace precis

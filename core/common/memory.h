@@ -51,5 +51,14 @@ Result<void> checkMemory(const MemoryEstimate& estimate, uint64_t limit, const s
 // The process's resident set now and its peak (Linux VmRSS / VmHWM; 0 elsewhere).
 uint64_t residentBytes();
 uint64_t peakResidentBytes();
+// Makes the C allocator hand large blocks (1 MiB and more) back to the system
+// when they are freed (glibc: a fixed M_MMAP_THRESHOLD instead of one that
+// grows with the blocks freed), so that a job's freed buffers do not stay
+// resident in per-thread arenas and its memory follows its estimate. Called
+// once at the start of each program.
+void configureAllocator();
+// Resets the peak to the resident set now (Linux ≥ 4.0, /proc/self/clear_refs),
+// so that a job's peak excludes what came before it. False where it cannot.
+bool resetPeakResidentBytes();
 
 } // namespace precis

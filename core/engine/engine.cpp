@@ -2,6 +2,8 @@
 // validation, and dispatch of a step to the architecture's forward function.
 #include "engine/engine.h"
 
+#include "common/mapped_file.h"
+#include "common/threads.h"
 #include "engine/cuda.h"
 #include "engine/cuda/backend.h"
 #include "engine/forward.h"
@@ -69,7 +71,7 @@ std::string gib(uint64_t bytes)
 // engine does not dequantize; everything else goes through quant::dequantize.
 class WeightLoader {
 public:
-    WeightLoader(const Model& m, bool keepBlocks) : m_model(m), m_keepBlocks(keepBlocks) {}
+    WeightLoader(const Model& m, bool keepBlocks, bool stream) : m_model(m), m_keepBlocks(keepBlocks), m_stream(stream) {}
 
     // `matrix`: a weight used in products (or row lookups), which may stay in blocks.
     void add(const std::string& name, Mat* dest, bool matrix = false)
@@ -92,12 +94,14 @@ public:
             Mat& dst = *it.dest;
             dst.rows = t->shape.size() < 2 ? 1 : t->rows();
             dst.cols = t->cols();
-            if (t->dtype == DType::F32 && t->nbytes >= uint64_t(n) * 4 &&
-                reinterpret_cast<uintptr_t>(t->data) % alignof(float) == 0) {
+            const bool inPlace = t->dtype == DType::F32 && t->nbytes >= uint64_t(n) * 4 &&
+                                 reinterpret_cast<uintptr_t>(t->data) % alignof(float) == 0;
+            if (inPlace && !(m_stream && it.matrix)) {
                 dst.data = reinterpret_cast<const float*>(t->data);
                 return;
             }
-            if (m_keepBlocks && it.matrix && t->dtype != DType::F32 && engine::kernels::hasKernel(t->dtype)) {
+            const bool streamed = m_stream && it.matrix && (t->dtype == DType::F32 || quant::blockFormat(t->dtype));
+            if (streamed || (m_keepBlocks && it.matrix && t->dtype != DType::F32 && engine::kernels::hasKernel(t->dtype))) {
                 const auto rowBytes = dtypeRowBytes(t->dtype, uint64_t(dst.cols));
                 if (!rowBytes || uint64_t(dst.rows) * *rowBytes != t->nbytes || (t->nbytes > 0 && !t->data)) {
                     errors[i] = makeError(ErrorCode::InvalidArgument, m_model.path,
@@ -110,9 +114,12 @@ public:
                 dst.type = t->dtype;
                 dst.blocks = t->data;
                 dst.rowBytes = size_t(*rowBytes);
+                dst.stream = streamed;
+                if (inPlace) dst.data = reinterpret_cast<const float*>(t->data);  // row lookups
                 return;
             }
             auto r = quant::dequantize(*t);
+            releaseMappedPages(t->data, t->nbytes);  // the copy is what the engine reads
             if (!r.ok()) {
                 Error e = r.error();
                 if (e.where.empty()) e.where = m_model.path;
@@ -142,7 +149,7 @@ private:
         bool matrix;
     };
     const Model& m_model;
-    bool m_keepBlocks;
+    bool m_keepBlocks, m_stream;
     std::vector<Item> m_items;
 };
 
@@ -151,7 +158,7 @@ Result<Weights> loadWeights(const Model& m, const EngineOptions& options)
     const ModelConfig& c = m.config;
     Weights w;
     w.layers.resize(size_t(c.nLayer));
-    WeightLoader ld(m, !options.dequantize);
+    WeightLoader ld(m, !options.dequantize, options.dequantize && options.streamWeights);
     engine::forEachWeight(c, w, [&](const std::string& name, Mat* dest, bool matrix) { ld.add(name, dest, matrix); });
     PRECIS_TRY(ld.run(w));
     if (c.tiedOutput)
@@ -318,6 +325,63 @@ Result<std::unique_ptr<Engine>> Engine::create(std::shared_ptr<const Model> mode
     if (!w.ok())
         return w.error();
     return std::unique_ptr<Engine>(new CpuEngine(std::move(model), options, std::move(w).value()));
+}
+
+std::vector<MemoryItem> engineWeightMemory(const Model& model, const EngineOptions& options, int threads)
+{
+    if (threads <= 0) threads = activeThreadCount();
+    const ModelConfig& c = model.config;
+    const bool stream = options.dequantize && options.streamWeights;
+    uint64_t copied = 0, inPlace = 0, blocks = 0;
+    int64_t widest = 0;
+    Weights w;
+    w.layers.resize(size_t(std::max(0, c.nLayer)));
+    engine::forEachWeight(c, w, [&](const std::string& name, Mat*, bool matrix) {
+        const Tensor* t = model.find(name);
+        if (!t) return;
+        // Embeddings read by row lookups only touch the rows of the tokens seen
+        // (unless the output head reads the whole table).
+        const bool lookupOnly = (name == "token_embd.weight" && !c.tiedOutput) || name == "position_embd.weight";
+        const bool mapped = isMappedMemory(t->data) && !lookupOnly;
+        const bool f32 = t->dtype == DType::F32 && t->nbytes >= uint64_t(t->numel()) * 4 &&
+                         reinterpret_cast<uintptr_t>(t->data) % alignof(float) == 0;
+        if (stream && matrix && (t->dtype == DType::F32 || quant::blockFormat(t->dtype))) {
+            widest = std::max(widest, t->cols());
+        } else if (f32) {
+            if (mapped) inPlace += t->nbytes;
+        } else if (!options.dequantize && matrix && engine::kernels::hasKernel(t->dtype)) {
+            if (mapped) blocks += t->nbytes;
+        } else {
+            copied += uint64_t(t->numel()) * 4;
+        }
+    });
+    std::vector<MemoryItem> items;
+    if (copied) items.push_back({"weights copied to fp32", copied});
+    if (inPlace) items.push_back({"weights read in place from the file", inPlace});
+    if (blocks) items.push_back({"weights in their blocks, read from the file", blocks});
+    if (widest)
+        items.push_back({"weights streamed from the file, 64 rows per thread (" + std::to_string(threads) + ")",
+                         uint64_t(threads) * 64 * uint64_t(widest) * 4});
+    return items;
+}
+
+MemoryItem workerThreadMemory(int threads)
+{
+    if (threads <= 0) threads = activeThreadCount();
+    // Measured: each worker's stack, allocator arena and GEMM packing buffers.
+    return {"worker threads (" + std::to_string(threads) + ")", uint64_t(threads) * (uint64_t(5) << 20)};
+}
+
+uint64_t forwardPassBytes(const ModelConfig& c, int tokens, int logitRows, KvType kv)
+{
+    const uint64_t T = uint64_t(std::max(tokens, 0)), C = uint64_t(c.nEmbd), F = uint64_t(c.nFf);
+    const uint64_t kvDim = uint64_t(kvDimOf(c));
+    const uint64_t cache = 2 * uint64_t(c.nLayer) * T * kvDim * (kv == KvType::F16 ? 2 : 4);
+    // x, xn, q (GPT-2: q|k|v), att, proj; new keys and values; the FFN's one or two hidden arrays.
+    const uint64_t activations =
+        (T * C * (c.arch == Arch::Gpt2 ? 7 : 5) + 2 * T * kvDim + T * F * (c.arch == Arch::Gpt2 ? 1 : 2)) * 4;
+    const uint64_t prepared = T * std::max(C, F) * 2;  // activations quantized for the block kernels
+    return cache + activations + prepared + uint64_t(std::max(logitRows, 0)) * uint64_t(c.nVocab) * 4;
 }
 
 Result<std::unique_ptr<DecodeState>> Engine::newState(int maxTokens) const

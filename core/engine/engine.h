@@ -11,6 +11,7 @@
 // (engine/cuda.h, engine/cuda/cuda_engine.cpp).
 #pragma once
 
+#include "common/memory.h"
 #include "common/progress.h"
 #include "common/result.h"
 #include "engine/kv_cache.h"
@@ -45,6 +46,14 @@ struct EngineOptions {
     // biases) and matrices of other types (Q8_1, Q8_K, Segmented tensors whose
     // slices have their own types, model/segmented.h) are still dequantized.
     bool dequantize = true;
+    // With dequantize: the weight matrices are not copied at creation but stay
+    // where they are stored (the model file's pages, F32 included), and every
+    // product reads the rows it needs into an fp32 buffer of its thread (decoded
+    // as dequantize would) and hands the file's pages back. The same results as
+    // an fp32 copy, holding a few rows per thread instead of the model; slower
+    // by the decoding. Matrices of types without a row decoder (Segmented) are
+    // still dequantized at creation.
+    bool streamWeights = false;
     // Element type of the key/value caches newState() creates.
     KvType kv = KvType::F32;
     // Cuda: the whole forward pass on GPU `cudaDevice`, weights uploaded once
@@ -54,6 +63,20 @@ struct EngineOptions {
     Device device = Device::Cpu;
     int cudaDevice = 0;  // device index for Device::Cuda
 };
+
+// What a CPU engine over `model` with `options` holds for its weights: the
+// matrices it copies to fp32; those it reads in place, in their blocks or
+// streamed, from a memory-mapped model file (the file's pages become resident
+// as the passes read them; streamed, a few rows per thread at a time); the
+// tensors of a model held in memory are counted by whoever holds it.
+// threads: the worker threads (0: oneTBB's current count).
+std::vector<MemoryItem> engineWeightMemory(const Model& model, const EngineOptions& options, int threads = 0);
+// What the worker threads themselves hold once they ran (stacks, allocator
+// arenas, GEMM packing), about 5 MiB each, measured.
+MemoryItem workerThreadMemory(int threads = 0);
+// One pass of `tokens` tokens from position 0 (Engine::forward): its key/value
+// cache, activations and `logitRows` rows of logits.
+uint64_t forwardPassBytes(const ModelConfig& config, int tokens, int logitRows, KvType kv = KvType::F32);
 
 class Engine {
 public:

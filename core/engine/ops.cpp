@@ -1,5 +1,6 @@
 #include "engine/ops.h"
 
+#include "common/mapped_file.h"
 #include "engine/kernels/kernels.h"
 #include "quant/block_formats.h"
 
@@ -24,11 +25,28 @@ using RowMap = Eigen::Map<RowMat, Eigen::Unaligned, Eigen::OuterStride<>>;
 // Eigen's packing of the shared input is amortised.
 constexpr int64_t kGemmRows = 64;
 
-// out[r0, r1) of one job: rows r0..r1−1 of W (fp32), for T > 1 tokens.
+// Rows r0..r1−1 of a streamed weight as fp32 (decoded, or copied for F32) in a
+// buffer of the calling thread; the file's pages of those rows are handed back.
+const float* streamedRows(const Mat& w, int64_t r0, int64_t r1)
+{
+    thread_local std::vector<float> buffer;
+    const int64_t K = w.cols, n = r1 - r0;
+    if (buffer.size() < size_t(n * K)) buffer.resize(size_t(n * K));
+    const std::byte* src = w.blocks + size_t(r0) * w.rowBytes;
+    if (w.type == DType::F32)
+        std::memcpy(buffer.data(), src, size_t(n * K) * sizeof(float));
+    else
+        for (int64_t r = 0; r < n; ++r)
+            quant::dequantizeRow(w.type, src + size_t(r) * w.rowBytes, buffer.data() + size_t(r * K), K);
+    releaseMappedPages(src, size_t(n) * w.rowBytes);
+    return buffer.data();
+}
+
+// out[r0, r1) of one job: rows r0..r1−1 of W (fp32, or streamed), for T > 1 tokens.
 void matmulRows(const MatmulJob& j, const float* in, int64_t ldIn, int T, int64_t r0, int64_t r1)
 {
     const int64_t K = j.w->cols, n = r1 - r0;
-    const Eigen::Map<const RowMat> w(j.w->row(r0), n, K);
+    const Eigen::Map<const RowMat> w(j.w->stream ? streamedRows(*j.w, r0, r1) : j.w->row(r0), n, K);
     const ConstRowMap x(in, T, K, Eigen::OuterStride<>(ldIn));
     RowMap y(j.out + r0, T, n, Eigen::OuterStride<>(j.ldOut));
     y.noalias() = x * w.transpose();
@@ -36,6 +54,16 @@ void matmulRows(const MatmulJob& j, const float* in, int64_t ldIn, int T, int64_
         const Eigen::Map<const Eigen::RowVectorXf> b(j.bias + r0, n);
         y.rowwise() += b;
     }
+}
+
+// out[r0, r1) of one job with a streamed weight, for one token: the fp32
+// kernel on the rows as read (what an fp32 copy of the weight runs on).
+void streamedRowsKernel(const MatmulJob& j, const float* in, int64_t ldIn, int64_t r0, int64_t r1)
+{
+    const kernels::BlockMatrix m{DType::F32, reinterpret_cast<const std::byte*>(streamedRows(*j.w, r0, r1)), r1 - r0,
+                                 j.w->cols, sizeof(float) * size_t(j.w->cols)};
+    const kernels::MatmulTask task{&m, j.bias ? j.bias + r0 : nullptr, j.out + r0, j.ldOut};
+    kernels::matmul(std::span<const kernels::MatmulTask>(&task, 1), in, ldIn, 1, nullptr);
 }
 
 // Calls fn(i0, i1) on pieces of [0, n) — in parallel when n·cost is worth it
@@ -74,7 +102,11 @@ void matmulForward(std::span<const MatmulJob> jobs, const float* in, int64_t ldI
     mats.reserve(jobs.size());
     for (const MatmulJob& j : jobs) {
         const Mat& w = *j.w;
-        if (w.type == DType::F32 && T > 1) {
+        if (w.stream && T == 1) {
+            eigenJobs.push_back(j);  // read in row blocks below, each on the fp32 kernel
+            continue;
+        }
+        if ((w.type == DType::F32 || w.stream) && T > 1) {
             eigenJobs.push_back(j);
             continue;
         }
@@ -100,15 +132,21 @@ void matmulForward(std::span<const MatmulJob> jobs, const float* in, int64_t ldI
         flops += double(N) * double(eigenJobs[i].w->cols) * T;
     }
     auto run = [&](size_t b0, size_t b1) {
-        for (size_t b = b0; b < b1; ++b)
-            matmulRows(eigenJobs[size_t(blocks[b].job)], in, ldIn, T, blocks[b].r0, blocks[b].r1);
+        for (size_t b = b0; b < b1; ++b) {
+            const MatmulJob& j = eigenJobs[size_t(blocks[b].job)];
+            if (T == 1) streamedRowsKernel(j, in, ldIn, blocks[b].r0, blocks[b].r1);
+            else matmulRows(j, in, ldIn, T, blocks[b].r0, blocks[b].r1);
+        }
     };
-    if (flops < 1 << 16) {  // a few microseconds: not worth waking workers
+    if (flops < 1 << 16)  // a few microseconds: not worth waking workers
         run(0, blocks.size());
-        return;
-    }
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, blocks.size(), 1),
-                      [&](const tbb::blocked_range<size_t>& r) { run(r.begin(), r.end()); });
+    else
+        tbb::parallel_for(tbb::blocked_range<size_t>(0, blocks.size(), 1),
+                          [&](const tbb::blocked_range<size_t>& r) { run(r.begin(), r.end()); });
+    // A thread's read of its rows can map a few pages of its neighbours' rows
+    // (the kernel's fault-around) after those were handed back: once more, whole.
+    for (const MatmulJob& j : eigenJobs)
+        if (j.w->stream) releaseMappedPages(j.w->blocks, size_t(j.w->rows) * j.w->rowBytes);
 }
 
 void matmulForward(float* out, const float* in, const Mat& w, const float* bias, int T,

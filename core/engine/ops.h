@@ -24,6 +24,11 @@ struct Mat {
     DType type = DType::F32;
     const std::byte* blocks = nullptr;
     size_t rowBytes = 0;
+    // Streamed (EngineOptions::streamWeights): the weight stays where it is
+    // stored (`type`, `blocks`, `rowBytes`; F32 too), and every product reads
+    // the rows it needs into an fp32 buffer and hands the file's pages back,
+    // computing exactly what it would on an fp32 copy.
+    bool stream = false;
     const float* row(int64_t r) const { return data + r * cols; }  // F32 only
 };
 

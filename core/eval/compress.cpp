@@ -1,5 +1,8 @@
 #include "eval/compress.h"
 
+#include "common/mapped_file.h"
+#include "common/threads.h"
+
 #include "formats/gguf.h"
 #include "formats/hf_writer.h"
 #include "model/segmented.h"
@@ -155,6 +158,7 @@ Result<Tensor> encodeSliced(const Job& job)
         part.bytes = std::move(bytes).value();
         parts.push_back(std::move(part));
     }
+    if (w) releaseMappedPages(src.data, src.nbytes);
     return makeSegmentedTensor(src.name, src.shape, job.slices.front().columns ? SegmentAxis::Columns : SegmentAxis::Rows,
                                std::move(parts));
 }
@@ -172,6 +176,7 @@ Result<Tensor> encodeTensor(const Job& job)
     PRECIS_TRY_ASSIGN(const float* w, floatValues(src, storage));
     const int64_t rows = src.rows(), cols = src.cols();
     PRECIS_TRY_ASSIGN(std::vector<uint8_t> bytes, quant::encode(s, w, rows, cols, job.importance));
+    releaseMappedPages(src.data, src.nbytes);  // read once: the file's pages are not kept
     return ownedTensor(src, s.dtype, std::move(bytes));
 }
 
@@ -224,13 +229,13 @@ Result<std::shared_ptr<Model>> compressModel(const Model& original, const Compre
                      [&](size_t a, size_t b) { return jobs[a].src->numel() > jobs[b].src->numel(); });
     std::atomic<int64_t> done{0};
     std::atomic<bool> failed{false};
-    tbb::task_group_context context;
-    tbb::parallel_for(tbb::blocked_range<size_t>(0, order.size(), 1), [&](const tbb::blocked_range<size_t>& r) {
-        for (size_t k = r.begin(); k != r.end(); ++k) {
-            if (failed.load() || (cancel && cancel->cancelled())) {
-                context.cancel_group_execution();
-                return;
-            }
+    // Each worker takes the largest tensor left (a split range would pair the
+    // largest with a middle one and leave a big one to finish last).
+    std::atomic<size_t> next{0};
+    const int workers = std::max(1, std::min(activeThreadCount(), int(order.size())));
+    tbb::parallel_for(0, workers, [&](int) {
+        for (size_t k = next++; k < order.size(); k = next++) {
+            if (failed.load() || (cancel && cancel->cancelled())) return;
             Job& job = jobs[order[k]];
             auto t = encodeTensor(job);
             if (!t.ok()) {
@@ -243,7 +248,7 @@ Result<std::shared_ptr<Model>> compressModel(const Model& original, const Compre
             if (progress)
                 progress->report(totalWeights > 0 ? double(d) / double(totalWeights) : 1.0, "compress " + job.src->name);
         }
-    }, context);
+    });
     for (const Job& job : jobs)  // the first failing tensor in plan order
         if (job.error) return *job.error;
     if (cancel && cancel->cancelled())

@@ -3,11 +3,15 @@
 #include "common/mapped_file.h"
 #include "eval/compare.h"
 #include "eval/compress.h"
+#include "eval/compress_methods.h"
+#include "eval/compression_plan.h"
+#include "eval/perplexity.h"
 #include "sensitivity/calibration_data.h"
 #include "sensitivity/report_store.h"
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 
 namespace precis {
@@ -136,6 +140,68 @@ std::string defaultCompressionName(const CompressionEntry& e)
     return plan + " " + compressionMethodName(e.method.method);
 }
 
+namespace {
+
+// The compressed model as the plan makes it, without its values: the planned
+// tensors in their new types (no data: held by the compression), the others
+// the original's.
+Result<Model> plannedModel(const Model& original, const CompressionPlan& plan)
+{
+    PRECIS_TRY_ASSIGN(const auto resolved, resolvePlan(original, plan));
+    std::map<std::string, const ResolvedAssignment*> byName;
+    for (const ResolvedAssignment& r : resolved) byName[r.tensor->name] = &r;
+    Model m;
+    m.config = original.config;
+    for (const Tensor& t : original.tensors()) {
+        auto it = byName.find(t.name);
+        if (it == byName.end() || (it->second->slices.empty() && it->second->scheme.dtype == t.dtype)) {
+            m.addTensor(t);
+            continue;
+        }
+        Tensor planned;
+        planned.name = t.name;
+        planned.shape = t.shape;
+        planned.dtype = it->second->slices.empty() ? it->second->scheme.dtype : DType::Segmented;
+        planned.nbytes = plannedBytes(*it->second);
+        m.addTensor(planned);
+    }
+    return m;
+}
+
+} // namespace
+
+Result<MemoryEstimate> fitCompressJobMemory(const Model& original, CompressJob& job, uint64_t limit, int threads)
+{
+    CompressionEntry& e = job.entry;
+    const bool calibrated = e.calibration && e.calibration->sequences > 0;
+    const int sequences = calibrated ? e.calibration->sequences : 0;
+    const int length = calibrated ? (original.config.nCtx > 0 ? std::min(e.calibration->length, original.config.nCtx)
+                                                              : e.calibration->length)
+                                  : 0;
+    PRECIS_TRY_ASSIGN(MemoryEstimate compression,
+                      fitCompressionMemory(original, e.plan, e.method, sequences, length, limit, threads));
+    if (job.evalText.empty()) return compression;
+    // The measurement: the compressed tensors and both models' engines.
+    PRECIS_TRY_ASSIGN(const Model planned, plannedModel(original, e.plan));
+    uint64_t compressed = 0;  // the planned tensors' encodings (no data yet)
+    for (const Tensor& t : planned.tensors())
+        if (!t.data) compressed += t.nbytes;
+    const int ctx = std::max(3, std::min(job.ctx, original.config.nCtx > 0 ? original.config.nCtx : job.ctx));
+    const Model* models[] = {&original, &planned};
+    auto measured = fitEvaluationMemory(models, job.engine, ctx, limit > compressed ? limit - compressed : 0, threads);
+    if (!measured.ok()) {
+        Error err = measured.error();
+        err.where = "measurement after compression";
+        err.message += " (beside the compressed tensors, " + formatBytes(compressed) + ")";
+        return err;
+    }
+    MemoryEstimate m = std::move(measured).value();
+    m.items.insert(m.items.begin(), {"compressed tensors", compressed});
+    if (m.total() <= compression.total()) return compression;
+    m.job = "compression and measurement";
+    return m;
+}
+
 Result<CompressJobResult> runCompressJob(const Model& original, const Tokenizer* tokenizer,
                                          const EngineSource& originalEngine, const CompressJob& job,
                                          Progress& progress, const CancelToken& cancel)
@@ -188,7 +254,7 @@ Result<CompressJobResult> runCompressJob(const Model& original, const Tokenizer*
     if (!job.evalText.empty()) {
         progress.report(0.65, "Preparing the engines");
         PRECIS_TRY_ASSIGN(std::shared_ptr<const Engine> originalEng, originalEngine());
-        PRECIS_TRY_ASSIGN(std::unique_ptr<Engine> compressedEngine, Engine::create(out.model));
+        PRECIS_TRY_ASSIGN(std::unique_ptr<Engine> compressedEngine, Engine::create(out.model, job.engine));
         out.engine = std::move(compressedEngine);
         if (cancel.cancelled()) return cancelled();
 

@@ -46,6 +46,9 @@ struct CompressJob {
     bool measureUnits = false;
     UnitDamageOptions unitOptions;
     std::shared_ptr<const OptionTable> optionTable;
+    // The measurement's engines (the compressed model's; the caller's EngineSource
+    // should make the original's alike): fitCompressJobMemory may stream their weights.
+    EngineOptions engine;
 };
 
 struct CompressJobResult {
@@ -53,6 +56,14 @@ struct CompressJobResult {
     std::shared_ptr<const Engine> engine;  // its engine (when measured; kept for generation)
     CompressionEntry entry;                // the job's entry with sizes, measurements and times
 };
+
+// The job's memory at its peak — the compression (estimateCompressionMemory),
+// then the measurement with both models (estimateEvaluationMemory) — fitted to
+// `limit` with what changes no result (Gram matrices spilled, fewer GPTQ
+// tensors at once, the measurement's weights streamed; set in job), or an
+// error naming the estimate and what would make it fit. The per-tensor
+// measurement is not included. threads: 0 = oneTBB's current count.
+Result<MemoryEstimate> fitCompressJobMemory(const Model& original, CompressJob& job, uint64_t limit, int threads = 0);
 
 // Reads the evaluation text and the calibration text first, so a missing file
 // fails before any work; compresses (progress 0.05–0.65); when measuring, builds

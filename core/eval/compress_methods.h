@@ -28,6 +28,13 @@ struct MethodOptions {
     quant::GptqSettings gptq;
     quant::AwqSettings awq;
     int batchSequences = 2;  // of the statistics pass
+    // How the run is fitted to memory (fitCompressionMemory), none changing a
+    // result: the statistics pass's Gram matrices in a scratch file in
+    // `scratchDir` (empty: the temporary folder), and at most `gptqAtOnce`
+    // tensors through GPTQ at a time (0: one per thread).
+    bool spillGrams = false;
+    std::string scratchDir;
+    int gptqAtOnce = 0;
 };
 
 // Sliced plans (per-slice schemes from head units, compression_plan.h): RTN
@@ -43,5 +50,20 @@ Result<std::shared_ptr<Model>> compressWithMethod(const Model& original, const C
                                                   const MethodOptions& options,
                                                   const sensitivity::CalibrationSet* calibration,
                                                   Progress* progress = nullptr, const CancelToken* cancel = nullptr);
+
+// What compressWithMethod holds at its peak, from the model's shapes, the plan
+// and the settings: the compressed tensors, each thread's tensor being encoded,
+// and for a calibrated method the statistics pass (sensitivity::
+// estimateStatisticsMemory), GPTQ's Gram matrices and per-tensor work, AWQ's
+// fp32 copy. calibration: the set's sequences × length (0 × 0: none).
+// threads: 0 = oneTBB's current count. Errors: resolvePlan's.
+Result<MemoryEstimate> estimateCompressionMemory(const Model& original, const CompressionPlan& plan,
+                                                 const MethodOptions& options, int sequences, int length,
+                                                 int threads = 0);
+// Makes it fit `limit` with what changes no result — the Gram matrices spilled,
+// then fewer GPTQ tensors at once — or an error naming the estimate and what
+// would make it fit. Returns the estimate of the run as it will go.
+Result<MemoryEstimate> fitCompressionMemory(const Model& original, const CompressionPlan& plan, MethodOptions& options,
+                                            int sequences, int length, uint64_t limit, int threads = 0);
 
 } // namespace precis

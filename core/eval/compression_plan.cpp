@@ -436,4 +436,18 @@ Result<CompressionPlan> planFromAssignment(const Model& model, Granularity granu
     return plan;
 }
 
+uint64_t plannedBytes(const ResolvedAssignment& r)
+{
+    const Tensor& t = *r.tensor;
+    auto bytes = [](DType type, int64_t rows, int64_t cols) {
+        const auto rb = dtypeRowBytes(type, uint64_t(cols));
+        return rb ? *rb * uint64_t(rows) : uint64_t(rows * cols) * 4;
+    };
+    if (r.slices.empty()) return bytes(r.scheme.dtype, t.rows(), t.cols());
+    uint64_t n = 0;
+    for (const ResolvedSlice& s : r.slices)
+        n += s.columns ? bytes(s.scheme.dtype, t.rows(), s.end - s.begin) : bytes(s.scheme.dtype, s.end - s.begin, t.cols());
+    return n;
+}
+
 } // namespace precis

@@ -101,6 +101,8 @@ struct ResolvedAssignment {
 // ("tensor 'blk.0.attn_output.weight' slice columns [0, 64) (Q4_K)"); the
 // first error wins.
 Result<std::vector<ResolvedAssignment>> resolvePlan(const Model& model, const CompressionPlan& plan);
+// The bytes of a resolved entry's tensor as the plan stores it (its slices' sum when sliced).
+uint64_t plannedBytes(const ResolvedAssignment& r);
 
 // A scheme replaced because a tensor's rows do not fit it.
 struct PlanFallback {

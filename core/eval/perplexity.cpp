@@ -1,5 +1,7 @@
 #include "eval/perplexity.h"
 
+#include "common/threads.h"
+
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -110,6 +112,76 @@ Result<PerplexityResult> computePerplexity(const Engine& engine, std::span<const
     r.meanNll = total / double(r.tokensScored);
     r.ppl = std::exp(r.meanNll);
     return r;
+}
+
+MemoryEstimate estimateEvaluationMemory(std::span<const Model* const> models, const EngineOptions& options, int ctx,
+                                        int threads)
+{
+    if (threads <= 0) threads = activeThreadCount();
+    MemoryEstimate e;
+    e.job = models.size() > 1 ? "evaluation" : "perplexity";
+    if (models.empty()) return e;
+    const bool two = models.size() > 1;
+    bool sideBySide = true;
+    for (size_t i = 0; i < models.size(); ++i) {
+        for (MemoryItem item : engineWeightMemory(*models[i], options, threads)) {
+            if (two) item.what = std::string(i == 0 ? "original: " : "compressed: ") + item.what;
+            e.items.push_back(std::move(item));
+        }
+        sideBySide = sideBySide && models[i]->parameterCount() < kParallelChunksBelow;
+    }
+    const ModelConfig& c = models.front()->config;
+    const int passes = sideBySide ? threads : 1;
+    // A comparison holds the original's logits while the compressed model's pass runs.
+    const uint64_t perChunk = forwardPassBytes(c, ctx, ctx, options.kv) +
+                              (two ? uint64_t(ctx) * uint64_t(c.nVocab) * 4 : 0);
+    e.items.push_back({"forward passes over " + std::to_string(ctx) + " tokens, " + std::to_string(passes) +
+                           " at once",
+                       uint64_t(passes) * perChunk});
+    e.items.push_back(workerThreadMemory(threads));
+    return e;
+}
+
+Result<MemoryEstimate> fitEvaluationMemory(std::span<const Model* const> models, EngineOptions& options, int ctx,
+                                           uint64_t limit, int threads)
+{
+    MemoryEstimate e = estimateEvaluationMemory(models, options, ctx, threads);
+    if (e.total() <= limit) return e;
+    if (options.dequantize && !options.streamWeights) {  // the same results
+        EngineOptions streamed = options;
+        streamed.streamWeights = true;
+        MemoryEstimate s = estimateEvaluationMemory(models, streamed, ctx, threads);
+        if (s.total() < e.total()) {
+            options = streamed;
+            e = std::move(s);
+            if (e.total() <= limit) return e;
+        }
+    }
+    // Settings that change the run: one thread, then shorter chunks.
+    std::string with;
+    MemoryEstimate least = e;
+    int t = threads <= 0 ? activeThreadCount() : threads;
+    if (t > 1) {
+        t = 1;
+        least = estimateEvaluationMemory(models, options, ctx, 1);
+        with = "one thread (--threads 1)";
+        if (least.total() <= limit)
+            return checkMemory(e, limit, "with " + with + " it would need " + formatBytes(least.total())).error();
+    }
+    for (int c = ctx / 2; c >= 16; c /= 2) {
+        least = estimateEvaluationMemory(models, options, c, t);
+        if (least.total() <= limit)
+            return checkMemory(e, limit, "with " + (with.empty() ? std::string() : with + " and ") + "chunks of " +
+                                             std::to_string(c) + " tokens (--ctx " + std::to_string(c) +
+                                             ") it would need " + formatBytes(least.total()))
+                .error();
+    }
+    const MemoryItem* big = least.biggest();
+    return checkMemory(e, limit,
+                       "no setting makes it fit: at the least it would still need " + formatBytes(least.total()) +
+                           ", the " + (big ? big->what : std::string("model")) + " " +
+                           formatBytes(big ? big->bytes : 0) + " (raise the limit, or use a smaller or quantized model)")
+        .error();
 }
 
 } // namespace precis

@@ -41,6 +41,21 @@ Result<PerplexityResult> computePerplexity(const Engine& engine, std::span<const
                                            const PerplexityOptions& options, Progress& progress,
                                            const CancelToken& cancel);
 
+// The memory of computePerplexity (one model) or compareModels (two, the
+// original first) over chunks of `ctx` tokens: each CPU engine's weights
+// (engineWeightMemory) and the passes that run at once — one per thread for
+// models small enough that chunks run side by side, else one — with the logits
+// of a chunk (both models' when comparing). threads: 0 = oneTBB's current count.
+MemoryEstimate estimateEvaluationMemory(std::span<const Model* const> models, const EngineOptions& options, int ctx,
+                                        int threads = 0);
+// Makes the evaluation fit `limit`: weights that would be copied to fp32 are
+// streamed from the file instead (options.streamWeights: the same results,
+// slower); when it still does not fit, an error naming the estimate and the
+// setting that would make it fit (one thread, a shorter context), or that none
+// would. Returns the estimate of the run as it will go.
+Result<MemoryEstimate> fitEvaluationMemory(std::span<const Model* const> models, EngineOptions& options, int ctx,
+                                           uint64_t limit, int threads = 0);
+
 // −log softmax(logits)[target] in double precision (logits: V values).
 double tokenNll(std::span<const float> logits, int32_t target);
 

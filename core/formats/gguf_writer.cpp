@@ -3,6 +3,8 @@
 // tensor names under 64 bytes (GGML_MAX_NAME), data offsets aligned.
 #include "formats/gguf.h"
 
+#include "common/mapped_file.h"
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -207,6 +209,7 @@ Result<void> writeStreamed(const std::string& path, const std::vector<std::byte>
     for (const Entry& e : tensors) {
         if (!ok) break;
         ok = e.nbytes == 0 || std::fwrite(e.data, 1, size_t(e.nbytes), f) == e.nbytes;
+        releaseMappedPages(e.data, size_t(e.nbytes));  // a tensor copied from a model file: its pages not kept
         const uint64_t pad = alignUp(e.nbytes, alignment) - e.nbytes;
         ok = ok && (pad == 0 || std::fwrite(zeros.data(), 1, size_t(pad), f) == pad);
     }

@@ -62,16 +62,25 @@ Result<std::vector<uint8_t>> gptqQuantize(const Scheme& scheme, const float* w, 
     const double lambda = settings.damping * (meanDiag > 0 ? meanDiag : 1.0);
     H.diagonal().array() += lambda;
 
-    // U: upper Cholesky factor of H⁻¹.
-    Eigen::LLT<MatD> llt(H);
-    if (llt.info() != Eigen::Success)
-        return makeError(ErrorCode::InvalidArgument, where, "the Gram matrix is not positive definite after damping");
-    MatD Hinv = llt.solve(MatD::Identity(cols, cols));
-    Hinv = 0.5 * (Hinv + Hinv.transpose());
-    Eigen::LLT<MatD> lltInv(Hinv);
-    if (lltInv.info() != Eigen::Success)
-        return makeError(ErrorCode::InvalidArgument, where, "the inverse Gram matrix is not positive definite");
-    const MatD U = lltInv.matrixU();
+    // U: upper Cholesky factor of H⁻¹. Each K×K matrix is freed once the next is
+    // made, so at most two are held at a time.
+    MatD U;
+    {
+        MatD Hinv;
+        {
+            Eigen::LLT<MatD> llt(H);
+            H = MatD();
+            if (llt.info() != Eigen::Success)
+                return makeError(ErrorCode::InvalidArgument, where, "the Gram matrix is not positive definite after damping");
+            Hinv = llt.solve(MatD::Identity(cols, cols));
+        }
+        Hinv = 0.5 * (Hinv + Hinv.transpose());
+        Eigen::LLT<MatD> lltInv(Hinv);
+        Hinv = MatD();
+        if (lltInv.info() != Eigen::Success)
+            return makeError(ErrorCode::InvalidArgument, where, "the inverse Gram matrix is not positive definite");
+        U = lltInv.matrixU();
+    }
 
     // Working copy of W in processing order (double for the updates).
     MatD W(rows, cols);

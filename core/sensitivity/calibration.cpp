@@ -582,14 +582,22 @@ bool isAnalysedTensor(const std::string& name, const std::vector<int64_t>& shape
 Result<CalibrationStats> collectStatistics(const Parameters& params, const CalibrationSet& set, int batchSequences,
                                            int fullGramLimit, Progress* progress, const CancelToken* cancel)
 {
-    if (batchSequences < 1 || batchSequences > 1024 || fullGramLimit < 0)
-        return makeError(ErrorCode::InvalidArgument, "calibration settings",
-                         "batch of " + std::to_string(batchSequences) + " sequences (expected 1..1024) or Gram limit " +
-                             std::to_string(fullGramLimit) + " (expected >= 0)");
-    const std::vector<TensorInfo> tensors = analysedTensorInfo(params);
     CalibrationSettings settings;
     settings.batchSequences = batchSequences;
     settings.fullGramLimit = fullGramLimit;
+    return collectStatistics(params, set, settings, progress, cancel);
+}
+
+Result<CalibrationStats> collectStatistics(const Parameters& params, const CalibrationSet& set,
+                                           const CalibrationSettings& settings, Progress* progress,
+                                           const CancelToken* cancel)
+{
+    const int batchSequences = settings.batchSequences;
+    if (batchSequences < 1 || batchSequences > 1024 || settings.fullGramLimit < 0)
+        return makeError(ErrorCode::InvalidArgument, "calibration settings",
+                         "batch of " + std::to_string(batchSequences) + " sequences (expected 1..1024) or Gram limit " +
+                             std::to_string(settings.fullGramLimit) + " (expected >= 0)");
+    const std::vector<TensorInfo> tensors = analysedTensorInfo(params);
     CalibrationStats stats;
     Accumulator acc(params, tensors, settings, stats);
     for (int s0 = 0; s0 < set.sequences; s0 += batchSequences) {

@@ -106,6 +106,10 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
 
 // Stage 1 alone: the statistics of a forward+backward pass over the set (what
 // GPTQ and AWQ need: full Gram matrices up to `fullGramLimit` inputs).
+// Of `settings` it uses the batch, the Gram limit and where the Gram matrices are kept.
+Result<CalibrationStats> collectStatistics(const Parameters& params, const CalibrationSet& set,
+                                           const CalibrationSettings& settings, Progress* progress = nullptr,
+                                           const CancelToken* cancel = nullptr);
 Result<CalibrationStats> collectStatistics(const Parameters& params, const CalibrationSet& set, int batchSequences,
                                            int fullGramLimit, Progress* progress = nullptr,
                                            const CancelToken* cancel = nullptr);

@@ -24,10 +24,8 @@ int64_t chunks(const std::vector<int64_t>& shape)
     return ((shape[0] + k - 1) / k) * ((shape[1] + k - 1) / k);
 }
 
-} // namespace
-
-MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, int length,
-                                         const CalibrationSettings& settings, int threads)
+MemoryEstimate estimate(const ModelConfig& c, int sequences, int length, const CalibrationSettings& settings,
+                        int threads, bool statisticsOnly)
 {
     if (threads <= 0) threads = activeThreadCount();
     Model shapes;
@@ -71,7 +69,7 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
                                                               : (C <= settings.fullGramLimit ? C * C * 4 : widest * 4);
 
     MemoryEstimate e;
-    e.job = "calibration";
+    e.job = statisticsOnly ? "calibration statistics" : "calibration";
     // The weights stay as stored: the tensors outside the blocks are held as fp32,
     // a block's tensors are read (in place or decoded) by each pass as it runs.
     e.items.push_back({"tensors outside the blocks as fp32", uint64_t(outsideBlocks) * 4});
@@ -85,7 +83,7 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
     e.items.push_back({"per-channel input and output-gradient statistics", uint64_t(perUnitStats) * 8});
     // The report's chunk maps (Taylor, gradient magnitude, Fisher) and their copy
     // written to the session.
-    e.items.push_back({"chunk maps of the report", uint64_t(chunkCount) * 4 * 3 * 2});
+    if (!statisticsOnly) e.items.push_back({"chunk maps of the report", uint64_t(chunkCount) * 4 * 3 * 2});
 
     std::vector<MemoryItem> stage1 = {
         {"activations of a batch of " + std::to_string(std::min(settings.batchSequences, sequences)) + " × " +
@@ -94,8 +92,12 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
         {"one block's weights, read as the pass runs", uint64_t(maxBlock) * 4},
         {"gradients of one block and of the tensors outside blocks", uint64_t(maxBlock + outsideBlocks) * 4},
         {"one batch's Gram matrix", uint64_t(lastGram)},
-        {"partial report", uint64_t(chunkCount) * 4 * 2 * 2},
     };
+    if (statisticsOnly) {
+        e.items.insert(e.items.end(), stage1.begin(), stage1.end());
+        return e;
+    }
+    stage1.push_back({"partial report", uint64_t(chunkCount) * 4 * 2 * 2});
     std::vector<MemoryItem> stage2 = {
         {"one tensor read and one quantized per thread (" + std::to_string(threads) + ")",
          uint64_t(threads) * uint64_t(maxAnalysed) * 4 * 2},
@@ -124,6 +126,20 @@ MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, in
     if (sum(stage3) > sum(*peak)) peak = &stage3;
     e.items.insert(e.items.end(), peak->begin(), peak->end());
     return e;
+}
+
+} // namespace
+
+MemoryEstimate estimateCalibrationMemory(const ModelConfig& c, int sequences, int length,
+                                         const CalibrationSettings& settings, int threads)
+{
+    return estimate(c, sequences, length, settings, threads, false);
+}
+
+MemoryEstimate estimateStatisticsMemory(const ModelConfig& c, int sequences, int length,
+                                        const CalibrationSettings& settings, int threads)
+{
+    return estimate(c, sequences, length, settings, threads, true);
 }
 
 Result<MemoryEstimate> fitCalibrationMemory(const ModelConfig& c, int sequences, int length,

@@ -21,6 +21,11 @@ namespace precis::sensitivity {
 MemoryEstimate estimateCalibrationMemory(const ModelConfig& config, int sequences, int length,
                                          const CalibrationSettings& settings, int threads = 0);
 
+// What collectStatistics holds at its peak (the statistics pass alone: no
+// report, no measurements).
+MemoryEstimate estimateStatisticsMemory(const ModelConfig& config, int sequences, int length,
+                                        const CalibrationSettings& settings, int threads = 0);
+
 // Makes the run fit `limit`: when it does not, the residual cache is dropped,
 // then the Gram matrices are spilled to a scratch file (the same results, slower);
 // when it still does not, an error naming the

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -57,6 +58,90 @@ private slots:
         m_text = m_dir + "/text.txt";
         std::ofstream f(m_text.toStdString());
         for (int i = 0; i < 30; ++i) f << "the cat sat on the mat. the dog sat on the log. a bird sang " << i << ".\n";
+    }
+
+    // Every job's memory is estimated before it starts and checked against the
+    // measured growth of the resident set (within 25 %); under a lower limit
+    // the same results come with less memory (weights streamed, Gram matrices
+    // spilled, one GPTQ tensor at a time), or a refusal naming what would fit.
+    void memoryEstimatesOfEvaluationAndCompression()
+    {
+        ModelConfig c;
+        c.arch = Arch::Llama;
+        c.archName = "llama";
+        c.nLayer = 4, c.nEmbd = 512, c.nHead = 8, c.nHeadKv = 4, c.nFf = 1408, c.nVocab = 4096, c.nCtx = 512;
+        const QString model = m_dir + "/mem.gguf";
+        QVERIFY(gguf::writeModel(*makeRandomModel(c, 3), model.toStdString()).ok());
+        const QString text = m_dir + "/mem.txt";
+        {
+            std::ofstream f(text.toStdString());
+            for (int i = 0; i < 400; ++i) f << "line " << i << ": the quick brown fox jumps over the lazy dog. ";
+        }
+        auto grown = [](const QJsonObject& j) {
+            return j["peak_resident_bytes"].toDouble() - j["resident_before_bytes"].toDouble();
+        };
+        auto within = [&](const QJsonObject& j, const char* what) {
+            const double estimate = j["memory_estimate_bytes"].toDouble(), g = grown(j);
+            qInfo("%s: estimate %.1f MiB, measured peak growth %.1f MiB (ratio %.3f)", what, estimate / 1048576,
+                  g / 1048576, g / estimate);
+            return g >= 0.75 * estimate && g <= 1.25 * estimate;
+        };
+
+        // Perplexity: the weights read in place from the file, two chunks side by side.
+        const QStringList ppl = {"ppl", model, "--text", text, "--ctx", "256", "--chunks", "4", "--json"};
+        Run r = runCli(ppl);
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject a = r.json();
+        QVERIFY(a["memory_estimate_bytes"].toDouble() > 60e6);
+        QVERIFY(!a["streamed_weights"].toBool());
+        QVERIFY(within(a, "ppl"));
+        // Under 40 MB the weights are streamed from the file: the same perplexity.
+        r = runCli(ppl + QStringList{"--max-memory", "40MB"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject b = r.json();
+        QVERIFY(b["streamed_weights"].toBool());
+        QVERIFY(b["memory_estimate_bytes"].toDouble() <= 40e6);
+        QCOMPARE(b["ppl"].toDouble(), a["ppl"].toDouble());
+        QVERIFY(within(b, "ppl, streamed"));
+        r = runCli({"ppl", model, "--text", text, "--ctx", "256", "--max-memory", "12MB"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("memory limit") && r.err.contains("--threads 1"), r.err.constData());
+
+        // Compression: plain rounding, then GPTQ (Gram matrices and their inverses).
+        const QString q4 = m_dir + "/mem-q4.gguf";
+        r = runCli({"compress", model, "--out", q4, "--uniform", "Q4_K", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(within(r.json(), "compress Q4_K"));
+        const QStringList gptq = {"compress", model, "--uniform", "Q4_K", "--method", "gptq", "--calib", text,
+                                  "--seqs", "8", "--len", "128", "--json"};
+        r = runCli(gptq + QStringList{"--out", m_dir + "/mem-g1.gguf"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject g = r.json();
+        QVERIFY(!g["gram_scratch"].toBool());
+        QVERIFY(within(g, "compress GPTQ"));
+        const QString scratch = m_dir + "/mem-scratch";
+        QDir().mkpath(scratch);
+        r = runCli(gptq + QStringList{"--out", m_dir + "/mem-g2.gguf", "--max-memory", "160MB", "--scratch", scratch});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject h = r.json();
+        QVERIFY(h["gram_scratch"].toBool());
+        QVERIFY(h["memory_estimate_bytes"].toDouble() <= 160e6);
+        QVERIFY(within(h, "compress GPTQ, spilled"));
+        QCOMPARE(fileBytes(m_dir + "/mem-g2.gguf"), fileBytes(m_dir + "/mem-g1.gguf"));  // the same encoding
+        QCOMPARE(QDir(scratch).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size(), 0);
+
+        // Evaluation: both models' engines and both chunks' logits.
+        r = runCli({"eval", model, q4, "--text", text, "--ctx", "256", "--chunks", "4", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject e = r.json();
+        QVERIFY(within(e, "eval"));
+        r = runCli({"eval", model, q4, "--text", text, "--ctx", "256", "--chunks", "4", "--json", "--max-memory",
+                    "50MB"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject f = r.json();
+        QVERIFY(f["streamed_weights"].toBool());
+        QCOMPARE(f["kl_mean"].toDouble(), e["kl_mean"].toDouble());
+        QCOMPARE(f["ppl_compressed"].toDouble(), e["ppl_compressed"].toDouble());
     }
 
     void usageErrors()
