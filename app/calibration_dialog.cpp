@@ -52,6 +52,12 @@ const char* const kMemoryLimitKey = "calibration/memoryLimitGiB";
 
 } // namespace
 
+uint64_t memoryLimitSetting()
+{
+    return uint64_t(QSettings().value(QLatin1String(kMemoryLimitKey), double(defaultMemoryLimit()) / kGiB).toDouble() *
+                    kGiB);
+}
+
 CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& modelPath, QWidget* parent)
     : QDialog(parent), m_config(config), m_context(config.nCtx > 0 ? config.nCtx : (1 << 16))
 {
@@ -253,8 +259,10 @@ void CalibrationDialog::updateMemory()
         m_memory->setText(tr("%1 of %2%3")
                               .arg(QString::fromStdString(formatBytes(fit->total())),
                                    QString::fromStdString(formatBytes(r.memoryLimit)),
-                                   run.settings.residualCache ? QString()
-                                                              : tr(" (measurements without the residual cache: slower)")));
+                                   (run.settings.residualCache ? QString()
+                                                               : tr(" (measurements without the residual cache: slower)")) +
+                                       (run.settings.spillGrams ? tr(" (Gram matrices in a scratch file: slower)")
+                                                                : QString())));
         m_memory->setStyleSheet(QString());
     } else {
         m_memory->setText(QString::fromStdString(fit.error().message));

@@ -25,6 +25,10 @@ struct ModelConfig;
 
 namespace precis::app {
 
+// The memory the studio's long jobs may use: the Calibrate dialog's "Memory
+// limit" (kept in the settings; default: defaultMemoryLimit()).
+uint64_t memoryLimitSetting();
+
 class CalibrationDialog : public QDialog {
     Q_OBJECT
 public:

@@ -1,6 +1,7 @@
 #include "compress_controller.h"
 
 #include "budget_document.h"
+#include "calibration_dialog.h"
 #include "core_messages.h"
 #include "export_dialog.h"
 #include "job_runner.h"
@@ -266,6 +267,8 @@ Result<CompressJob> CompressController::buildJob()
     job.measureUnits = s.measureUnits;
     // Per-tensor predictions come from the option table the Budget tab shows (tensor units only match).
     if (m_budget->hasTable()) job.optionTable = m_budget->table();
+    // Refused before it starts when it would not fit (the settings that change no result adjusted).
+    PRECIS_TRY_ASSIGN(m_memory, fitCompressJobMemory(*model, job, memoryLimitSetting()));
     return job;
 }
 
@@ -286,7 +289,7 @@ void CompressController::run()
     const int64_t sessionId = m_doc->sessionId();
     m_running = true;
     m_view->setRunning(true);
-    m_view->setStatus(tr("Compressing '%1'…").arg(qs(job->entry.name)));
+    m_view->setStatus(tr("Compressing '%1'… (memory: %2)").arg(qs(job->entry.name), qs(m_memory.describe())));
     m_runner->run<Outcome>(
         tr("Compressing %1").arg(qs(job->entry.name)),
         [=](Progress& progress, const CancelToken& cancel) -> Result<Outcome> {

@@ -118,6 +118,7 @@ private:
     std::shared_ptr<const Model> m_resultsModel;  // the original the kept models were made from
     std::shared_ptr<const Frontier> m_frontier;   // the one the plot shows
     bool m_running = false;
+    MemoryEstimate m_memory;  // of the job being built or run (fitCompressJobMemory)
     bool m_generating = false;
     std::optional<GenerationComparison> m_lastGeneration;
 };

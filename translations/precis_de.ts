@@ -724,6 +724,34 @@
 <context>
     <name>precis::app::CalibrationDialog</name>
     <message>
+        <source>Memory</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source>The run may use this much memory; a run estimated to need more is refused before it starts (default: 80 % of this machine&apos;s memory)</source>
+        <translation>Der Lauf darf so viel Speicher belegen; ein Lauf, der voraussichtlich mehr braucht, wird vor dem Start abgelehnt (Vorgabe: 80 % des Speichers dieses Rechners)</translation>
+    </message>
+    <message>
+        <source>Memory limit:</source>
+        <translation>Speichergrenze:</translation>
+    </message>
+    <message>
+        <source>Estimated peak:</source>
+        <translation>Geschätzter Höchstwert:</translation>
+    </message>
+    <message>
+        <source>%1 of %2%3</source>
+        <translation>%1 von %2%3</translation>
+    </message>
+    <message>
+        <source> (measurements without the residual cache: slower)</source>
+        <translation> (Messungen ohne den Residuen-Cache: langsamer)</translation>
+    </message>
+    <message>
+        <source> (Gram matrices in a scratch file: slower)</source>
+        <translation> (Gram-Matrizen in einer Auslagerungsdatei: langsamer)</translation>
+    </message>
+    <message>
         <source>Calibrate</source>
         <translation>Kalibrieren</translation>
     </message>
@@ -887,8 +915,8 @@
         <translation>%1 benötigt einen Kalibrierungstext</translation>
     </message>
     <message>
-        <source>Compressing &apos;%1&apos;…</source>
-        <translation>Komprimiere „%1“…</translation>
+        <source>Compressing &apos;%1&apos;… (memory: %2)</source>
+        <translation>Komprimiere „%1“… (Speicher: %2)</translation>
     </message>
     <message>
         <source>Compressing %1</source>

@@ -722,6 +722,34 @@
 <context>
     <name>precis::app::CalibrationDialog</name>
     <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>The run may use this much memory; a run estimated to need more is refused before it starts (default: 80 % of this machine&apos;s memory)</source>
+        <translation>运行最多可使用这么多内存；估计需要更多内存的运行会在开始前被拒绝（默认：本机内存的 80 %）</translation>
+    </message>
+    <message>
+        <source>Memory limit:</source>
+        <translation>内存上限：</translation>
+    </message>
+    <message>
+        <source>Estimated peak:</source>
+        <translation>估计峰值：</translation>
+    </message>
+    <message>
+        <source>%1 of %2%3</source>
+        <translation>%1 / %2%3</translation>
+    </message>
+    <message>
+        <source> (measurements without the residual cache: slower)</source>
+        <translation>（测量不使用残差缓存：较慢）</translation>
+    </message>
+    <message>
+        <source> (Gram matrices in a scratch file: slower)</source>
+        <translation>（Gram 矩阵放在临时文件中：较慢）</translation>
+    </message>
+    <message>
         <source>Calibrate</source>
         <translation>校准</translation>
     </message>
@@ -885,8 +913,8 @@
         <translation>%1 需要校准文本</translation>
     </message>
     <message>
-        <source>Compressing &apos;%1&apos;…</source>
-        <translation>正在压缩“%1”…</translation>
+        <source>Compressing &apos;%1&apos;… (memory: %2)</source>
+        <translation>正在压缩“%1”…（内存：%2）</translation>
     </message>
     <message>
         <source>Compressing %1</source>
