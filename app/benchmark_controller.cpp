@@ -1,5 +1,7 @@
 #include "benchmark_controller.h"
 
+#include "calibration_dialog.h"
+
 #include "compress_controller.h"
 #include "core_messages.h"
 #include "job_runner.h"
@@ -32,6 +34,7 @@ BenchSettings toCore(const views::BenchmarkView::Settings& v)
     s.gen = v.gen;
     s.reps = v.reps;
     s.kv = v.kv;
+    s.memoryLimit = memoryLimitSetting();  // refused before it starts when it would not fit
     return s;
 }
 

@@ -64,6 +64,7 @@ int cmdBench(const QStringList& args)
                  QStringLiteral("DB")});
     p.addOption({QStringLiteral("name"), QStringLiteral("The session (default: the most recently used)."),
                  QStringLiteral("S")});
+    p.addOption(memoryLimitOption());
     p.parse(args, 1, 64);
 
     BenchSettings settings;
@@ -82,6 +83,7 @@ int cmdBench(const QStringList& args)
     settings.prompt = p.intValue(QStringLiteral("prompt"), 512, 1, 65536);
     settings.gen = p.intValue(QStringLiteral("gen"), 128, 1, 65536);
     settings.reps = p.intValue(QStringLiteral("reps"), 5, 1, 1000);
+    settings.memoryLimit = p.memoryLimit();
     const bool uniform = p.isSet(QStringLiteral("uniform")), recipe = p.isSet(QStringLiteral("recipe"));
     if (uniform && recipe)
         failUsage(QStringLiteral("bench: --uniform and --recipe are alternatives; give one"));

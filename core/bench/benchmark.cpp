@@ -2,12 +2,14 @@
 #include "bench/benchmark.h"
 
 #include "common/memory.h"
+#include "common/threads.h"
 
 #include "bench/machine.h"
 #include "engine/cuda.h"
 #include "engine/engine.h"
 #include "engine/kernels/kernels.h"
 #include "engine/kv_cache.h"
+#include "engine/weight_names.h"
 #include "formats/model_loader.h"
 
 #include <tbb/task_arena.h>
@@ -157,6 +159,34 @@ Result<MachineInfo> describeMachine(const BenchSettings& settings, const CancelT
     return m;
 }
 
+MemoryEstimate estimateBenchmarkMemory(const Model& model, const BenchSettings& settings, bool inMemory)
+{
+    const ModelConfig& c = model.config;
+    const int threads = settings.threads > 0 ? settings.threads : activeThreadCount();
+    EngineOptions eo;
+    eo.dequantize = false;
+    eo.kv = settings.kv;
+    MemoryEstimate e;
+    e.job = "benchmark";
+    e.items = engineWeightMemory(model, eo, threads);
+    if (inMemory) {
+        uint64_t held = 0;
+        for (const Tensor& t : model.tensors()) held += t.nbytes;
+        e.items.push_back({"the model held in memory", held});
+    }
+    int prompt = settings.prompt, gen = settings.gen;
+    if (c.arch == Arch::Gpt2 && prompt + gen > c.nCtx) {  // as the run shortens them
+        gen = std::max(1, int(int64_t(gen) * c.nCtx / (prompt + gen)));
+        prompt = std::max(1, c.nCtx - gen);
+    }
+    const uint64_t kvRow = 2 * uint64_t(c.nLayer) * uint64_t(engine::kvDimOf(c)) * (settings.kv == KvType::F16 ? 2 : 4);
+    e.items.push_back({"the prompt's pass over " + std::to_string(prompt) + " tokens", forwardPassBytes(c, prompt, 1, settings.kv)});
+    e.items.push_back({"key/value cache of the " + std::to_string(std::max(0, gen)) + " generated tokens",
+                       kvRow * uint64_t(std::max(0, gen))});
+    e.items.push_back(workerThreadMemory(threads));
+    return e;
+}
+
 namespace {
 
 // What a benchmark needs before the model is there: the bandwidth probe (CPU:
@@ -175,7 +205,7 @@ struct Marks {
 
 Result<BenchResult> runBenchmark(std::shared_ptr<const Model> model, const std::string& label,
                                  const BenchSettings& settings, const MachineInfo& machine, const Marks& marks,
-                                 Progress* progress, const CancelToken* cancel)
+                                 bool inMemory, Progress* progress, const CancelToken* cancel)
 {
     const bool cuda = settings.device == Device::Cuda;
     const std::optional<machine::ReadProbe>& probe = marks.probe;
@@ -220,6 +250,13 @@ Result<BenchResult> runBenchmark(std::shared_ptr<const Model> model, const std::
         r.notes.push_back(std::string("the ") + mib +
                           " MiB read per token come largely from the CPU's caches (" + std::to_string(llc >> 20) +
                           " MiB), not from memory: decode can pass the memory-bandwidth ceiling");
+    }
+
+    if (!cuda) {
+        const MemoryEstimate memory = estimateBenchmarkMemory(*model, settings, inMemory);
+        r.memoryEstimateBytes = memory.total();
+        PRECIS_TRY(checkMemory(memory, settings.memoryLimit ? settings.memoryLimit : defaultMemoryLimit(),
+                               "benchmark a quantized model, or a shorter prompt (--prompt)"));
     }
 
     std::vector<int32_t> prompt(static_cast<size_t>(r.prompt));
@@ -284,7 +321,7 @@ Result<BenchResult> benchmarkModel(const std::string& modelPath, const BenchSett
     const Marks marks(settings);
     if (progress) progress->report(0, "loading " + modelPath);
     PRECIS_TRY_ASSIGN(std::shared_ptr<const Model> model, loadModel(modelPath));
-    return runBenchmark(std::move(model), modelPath, settings, machine, marks, progress, cancel);
+    return runBenchmark(std::move(model), modelPath, settings, machine, marks, false, progress, cancel);
 }
 
 Result<BenchResult> benchmarkModel(std::shared_ptr<const Model> model, const std::string& label,
@@ -294,7 +331,7 @@ Result<BenchResult> benchmarkModel(std::shared_ptr<const Model> model, const std
     PRECIS_TRY(validate(settings));
     if (!model) return makeError(ErrorCode::InvalidArgument, label, "no model to benchmark");
     const Marks marks(settings);
-    PRECIS_TRY_ASSIGN(BenchResult r, runBenchmark(model, label, settings, machine, marks, progress, cancel));
+    PRECIS_TRY_ASSIGN(BenchResult r, runBenchmark(model, label, settings, machine, marks, true, progress, cancel));
     r.fileBytes = r.weightBytes;
     r.notes.push_back("benchmarked in memory (no file holds this model): the size shown is its tensor bytes");
     if (settings.device != Device::Cuda) {
@@ -334,6 +371,7 @@ nlohmann::json toJson(const BenchResult& r)
             {"ttft_ms", spreadJson(r.ttftMs)},
             {"peak_memory_bytes", r.peakMemoryBytes},
             {"peak_exact", r.peakExact},
+            {"memory_estimate_bytes", r.memoryEstimateBytes},
             {"bandwidth_gbs", r.bandwidthGBs},
             {"ceiling_tok_s", r.ceilingTokS},
             {"ceiling_fraction", r.ceilingFraction()},
@@ -375,6 +413,9 @@ Result<BenchResult> benchResultFromJson(const nlohmann::json& j)
     PRECIS_TRY_ASSIGN(r.ttftMs, spreadFromJson(j, "ttft_ms"));
     PRECIS_TRY_ASSIGN(r.peakMemoryBytes, field<uint64_t>(j, "peak_memory_bytes"));
     PRECIS_TRY_ASSIGN(r.peakExact, field<bool>(j, "peak_exact"));
+    if (j.contains("memory_estimate_bytes")) {  // not in records of older builds
+        PRECIS_TRY_ASSIGN(r.memoryEstimateBytes, field<uint64_t>(j, "memory_estimate_bytes"));
+    }
     PRECIS_TRY_ASSIGN(r.bandwidthGBs, field<double>(j, "bandwidth_gbs"));
     PRECIS_TRY_ASSIGN(r.ceilingTokS, field<double>(j, "ceiling_tok_s"));
     if (j.contains("notes")) {

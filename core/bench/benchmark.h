@@ -52,6 +52,9 @@ struct BenchSettings {
     int gen = 128;       // decode steps, 1 … 65536
     int reps = 5;        // timed repetitions, 1 … 1000
     KvType kv = KvType::F32;
+    // CPU: a run estimated to need more (estimateBenchmarkMemory) is refused
+    // before it starts; 0 = defaultMemoryLimit().
+    uint64_t memoryLimit = 0;
 };
 
 // Errors (InvalidArgument) name the setting and its allowed range.
@@ -97,6 +100,7 @@ struct BenchResult {
     Spread prefillTokS, decodeTokS, ttftMs;
     uint64_t peakMemoryBytes = 0;
     bool peakExact = true;
+    uint64_t memoryEstimateBytes = 0;  // CPU: estimateBenchmarkMemory's total (0: not estimated)
     double bandwidthGBs = 0;   // CPU: median of the readings beside the decodes; GPU: the machine's
     double ceilingTokS = 0;    // bandwidth / bytesPerToken
     double ceilingFraction() const { return ceilingTokS > 0 ? decodeTokS.median / ceilingTokS : 0; }
@@ -110,6 +114,12 @@ struct BenchResult {
 // values of the positions before it.
 double decodeBytesPerToken(const Model& model, bool keepBlocks, KvType kv = KvType::F32, double position = 0,
                            Device device = Device::Cpu);
+
+// What a CPU run holds at its peak, the quantity peakMemoryBytes measures: the
+// weights as the engine keeps them (their file pages as the passes read them;
+// a model held in memory: its tensors in full), the key/value cache of prompt +
+// gen positions, the prompt's pass, the worker threads.
+MemoryEstimate estimateBenchmarkMemory(const Model& model, const BenchSettings& settings, bool inMemory = false);
 
 // Loads `modelPath` and benchmarks it (see the top of this file). `machine`
 // supplies the core count and, on a GPU, the bandwidth behind the ceiling. Progress reports the fraction of

@@ -100,6 +100,29 @@ private slots:
         QVERIFY(text.out.contains("tiny-q8.gguf vs tiny.gguf: decode"));
     }
 
+    // The estimate each run is checked against before it starts, against the
+    // peak it measured (within 25 %), and the refusal under a lower limit.
+    void memoryEstimate()
+    {
+        ModelConfig c;
+        c.arch = Arch::Llama;
+        c.archName = "llama";
+        c.nLayer = 4, c.nEmbd = 512, c.nHead = 8, c.nHeadKv = 4, c.nFf = 1408, c.nVocab = 4096, c.nCtx = 512;
+        const QString model = m_dir + "/mem.gguf";
+        QVERIFY(gguf::writeModel(*makeRandomModel(c, 3), model.toStdString()).ok());
+        test::CliRun r = test::runCli({"bench", model, "--prompt", "256", "--gen", "16", "--reps", "1", "--json"});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject o = r.json()["results"].toArray()[0].toObject();
+        const double estimate = o["memory_estimate_bytes"].toDouble(), peak = o["peak_memory_bytes"].toDouble();
+        qInfo("estimate %.1f MiB, measured peak %.1f MiB (ratio %.3f)", estimate / 1048576, peak / 1048576,
+              peak / estimate);
+        QVERIFY(estimate > 60e6);  // the file's F32 weights as the passes read them
+        QVERIFY2(peak >= 0.75 * estimate && peak <= 1.25 * estimate, qPrintable(QString::number(peak / estimate)));
+        r = test::runCli({"bench", model, "--prompt", "256", "--gen", "16", "--reps", "1", "--max-memory", "20MB"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("benchmark") && r.err.contains("memory limit"), r.err.constData());
+    }
+
     // --uniform: the first model compressed in memory (RTN has no file format)
     // is measured after the files, on the RTN kernels.
     void compressesInMemory()
