@@ -116,6 +116,7 @@ int cmdTrain(const QStringList& args)
     opt("resume", "Continue from OUT/trainer_state.bin with its settings (options given here override the "
                   "schedule: --steps, --lr, ...).");
     p.addOption(threadsOption());
+    p.addOption(memoryLimitOption());
     p.parse(args, 0, 0);
     if (!p.isSet(QStringLiteral("out")))
         failUsage(QStringLiteral("train: --out DIR is required"));
@@ -171,10 +172,12 @@ int cmdTrain(const QStringList& args)
     s.gradClip = p.doubleValue(QStringLiteral("grad-clip"), s.gradClip, 0.0, 1e6);
     s.valFraction = p.doubleValue(QStringLiteral("val-fraction"), s.valFraction, 0.0, 0.5);
     const int threads = p.intValue(QStringLiteral("threads"), 0, 1, 1024);
+    s.memoryLimit = p.memoryLimit();
 
     ThreadLimit limit(threads);
     CancelToken cancel;
     SignalGuard guard(cancel);
+    const uint64_t residentBefore = residentBeforeJob();
     const bool json = p.json();
     const bool tty = ::isatty(STDERR_FILENO);
     int64_t firstStep = -1;  // the step this run started after (resume: the checkpoint's)
@@ -223,6 +226,7 @@ int cmdTrain(const QStringList& args)
             o.insert(QStringLiteral("final_train_loss"), r->finalTrainLoss);
             if (r->finalValLoss) o.insert(QStringLiteral("final_val_loss"), *r->finalValLoss);
         }
+        addMemoryJson(o, r->memory, s.memoryLimit, residentBefore);
         printJson(o);
         return ExitOk;
     }
@@ -233,6 +237,7 @@ int cmdTrain(const QStringList& args)
         printLine(QStringLiteral("final loss: train %1, validation %2 (nats/token)")
                       .arg(r->finalTrainLoss, 0, 'f', 4).arg(lossText(r->finalValLoss)));
     printLine(QStringLiteral("model: %1").arg(QString::fromStdString(r->ggufPath)));
+    printPeakMemory(r->memory, residentBefore);
     return ExitOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include "common/mapped_file.h"
 #include "engine/backward.h"
+#include "engine/engine.h"
 #include "formats/gguf.h"
 #include "formats/model_loader.h"
 #include "train/adamw.h"
@@ -129,6 +130,14 @@ DataLoaderSettings loaderSettings(const TrainSettings& s, int32_t bos)
     return d;
 }
 
+// Refuses a run that would not fit the settings' memory limit.
+Result<void> checkTrainingMemory(const TrainSettings& settings, const ModelConfig& config)
+{
+    return checkMemory(estimateTrainingMemory(config, settings.batch, settings.nCtx),
+                       settings.memoryLimit ? settings.memoryLimit : defaultMemoryLimit(),
+                       "a smaller batch (--batch) or a smaller model");
+}
+
 Result<Session> freshSession(const TrainSettings& settings, const std::string& text, const CancelToken& cancel)
 {
     Session s;
@@ -144,6 +153,7 @@ Result<Session> freshSession(const TrainSettings& settings, const std::string& t
     }
     s.spec = std::move(trained->spec);
     PRECIS_TRY_ASSIGN(const ModelConfig config, trainModelConfig(settings, int(s.spec.tokens.size())));
+    PRECIS_TRY(checkTrainingMemory(settings, config));
     PRECIS_TRY_ASSIGN(const auto tok, Tokenizer::create(s.spec));
     PRECIS_TRY_ASSIGN(DataLoader loader, DataLoader::create(tok->encode(text, false), loaderSettings(settings, s.spec.bos),
                                                             settings.textPath));
@@ -179,9 +189,10 @@ Result<Session> resumedSession(const TrainSettings& settings, const std::string&
     s.settings = settings;
     PRECIS_TRY_ASSIGN(const auto gguf, gguf::loadModel(dir + "/model.gguf"));
     s.spec = gguf->tokenizer;
+    PRECIS_TRY_ASSIGN(const ModelConfig expected, trainModelConfig(settings, int(s.spec.tokens.size())));
+    PRECIS_TRY(checkTrainingMemory(settings, expected));
     PRECIS_TRY_ASSIGN(const auto folder, loadModel(dir));
     PRECIS_TRY_ASSIGN(s.params, parametersFromModel(*folder));
-    PRECIS_TRY_ASSIGN(const ModelConfig expected, trainModelConfig(settings, int(s.spec.tokens.size())));
     s.params.config = expected;  // the folder's config says the same; keep the trainer's names and layout
     if (parameterFingerprint(s.params) != state.paramFingerprint)
         return mismatch(dir + "/model.safetensors", "the parameters differ from those trainer_state.bin was saved with");
@@ -339,6 +350,29 @@ Result<TrainSettings> readCheckpointSettings(const std::string& outDir)
     return trainSettingsFromJson(state.settingsJson, path);
 }
 
+MemoryEstimate estimateTrainingMemory(const ModelConfig& c, int batch, int ctx, int threads)
+{
+    Model shapes;
+    shapes.config = c;
+    uint64_t parameters = 0;
+    for (const auto& [name, shape] : shapes.expectedTensors()) {
+        uint64_t n = 1;
+        for (int64_t d : shape) n *= uint64_t(d);
+        parameters += n;
+    }
+    MemoryEstimate e;
+    e.job = "training";
+    e.items.push_back({"parameters, gradients and AdamW moments (fp32)", parameters * 16});
+    const uint64_t backward = passWorkspaceBytes(c, batch, ctx, true);
+    const uint64_t evaluation = passWorkspaceBytes(c, batch, ctx, false) + uint64_t(batch) * ctx * uint64_t(c.nVocab) * 4;
+    e.items.push_back(backward >= evaluation
+                          ? MemoryItem{"activations of a step of " + std::to_string(batch) + " × " + std::to_string(ctx) +
+                                           " tokens", backward}
+                          : MemoryItem{"an evaluation pass with its logits", evaluation});
+    e.items.push_back(workerThreadMemory(threads));
+    return e;
+}
+
 Result<TrainResult> train(const TrainSettings& settings, const std::function<void(const TrainStep&)>& onStep,
                           const CancelToken& cancel)
 {
@@ -356,6 +390,7 @@ Result<TrainResult> train(const TrainSettings& settings, const std::function<voi
     result.trainTokens = s.loader->trainTokens();
     result.valTokens = s.loader->valTokens();
     result.config = s.params.config;
+    result.memory = estimateTrainingMemory(s.params.config, settings.batch, settings.nCtx);
     const LrSchedule schedule{settings.lr, settings.minLr, settings.warmup, settings.steps};
     const int B = settings.batch, T = settings.nCtx;
     double stepSeconds = 0.0;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include "common/progress.h"
+#include "common/memory.h"
 #include "common/result.h"
 #include "model/model.h"
 #include "train/tokenizer_training.h"
@@ -53,6 +54,9 @@ struct TrainSettings {
     int evalBatches = 8;         // 0: the whole validation split
     int64_t checkpointEvery = 500;  // 0: only at the end (and on cancellation)
     bool resume = false;         // continue from outDir/trainer_state.bin
+    // A run estimated to need more (estimateTrainingMemory) is refused before
+    // its first step; 0 = defaultMemoryLimit(). Not part of the checkpoint.
+    uint64_t memoryLimit = 0;
 };
 
 struct TrainStep {
@@ -80,11 +84,17 @@ struct TrainResult {
     int64_t trainTokens = 0, valTokens = 0;
     ModelConfig config;
     std::string outDir, ggufPath, safetensorsPath, tokenizerPath, statePath;
+    MemoryEstimate memory;  // the run's estimate (estimateTrainingMemory)
 };
 
 // The model shape the settings describe, for a vocabulary of nVocab tokens.
 // Errors (InvalidArgument) name the setting.
 Result<ModelConfig> trainModelConfig(const TrainSettings& settings, int nVocab);
+
+// What training holds at its peak: the parameters, their gradients and
+// AdamW's two moments (fp32), and the larger of a step's backward pass over
+// batch × ctx tokens and an evaluation pass with its logits; the worker threads.
+MemoryEstimate estimateTrainingMemory(const ModelConfig& config, int batch, int ctx, int threads = 0);
 
 // Runs (or resumes) training. onStep is called after every step on the calling
 // thread. Cancellation is checked between steps (and inside the backward
