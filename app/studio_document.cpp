@@ -1,6 +1,7 @@
 #include "studio_document.h"
 
 #include "budget_document.h"
+#include "calibration_dialog.h"
 #include "calibration_job.h"
 #include "core_messages.h"
 #include "job_runner.h"
@@ -25,6 +26,24 @@ namespace precis::app {
 struct StudioDocument::EngineCache {
     std::mutex mutex;
     std::shared_ptr<const Engine> engine;
+
+    // The model's engine, created on first use: the exact fp32 reference, its
+    // weights streamed from the file (the same results) when an fp32 copy would
+    // take more than half the memory limit.
+    Result<std::shared_ptr<const Engine>> get(const std::shared_ptr<const Model>& model)
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!engine) {
+            EngineOptions options;
+            uint64_t copy = 0;
+            for (const MemoryItem& i : engineWeightMemory(*model, options)) copy += i.bytes;
+            options.streamWeights = copy > memoryLimitSetting() / 2;
+            auto created = Engine::create(model, options);
+            if (!created) return created.error();
+            engine = std::shared_ptr<const Engine>(std::move(created).value());
+        }
+        return engine;
+    }
 };
 
 // A calibration's latest snapshot, from the job thread to the GUI thread: one
@@ -290,13 +309,7 @@ std::function<Result<std::shared_ptr<const Engine>>()> StudioDocument::engineSou
     auto cache = m_engine;
     return [model, cache]() -> Result<std::shared_ptr<const Engine>> {
         if (!model || !cache) return makeError(ErrorCode::InvalidArgument, {}, "no model is open");
-        std::lock_guard<std::mutex> lock(cache->mutex);
-        if (!cache->engine) {
-            auto created = Engine::create(model);
-            if (!created) return created.error();
-            cache->engine = std::shared_ptr<const Engine>(std::move(created).value());
-        }
-        return cache->engine;
+        return cache->get(model);
     };
 }
 
@@ -329,17 +342,8 @@ void StudioDocument::computeAttention(const QString& text)
                 result->droppedTokens = int(result->ids.size() - limit);
                 result->ids.resize(limit);
             }
-            std::shared_ptr<const Engine> engine;
-            {
-                std::lock_guard<std::mutex> lock(cache->mutex);
-                if (!cache->engine) {
-                    progress.report(0.0, "Preparing the engine");
-                    auto created = Engine::create(model);
-                    if (!created) return created.error();
-                    cache->engine = std::shared_ptr<const Engine>(std::move(created).value());
-                }
-                engine = cache->engine;
-            }
+            progress.report(0.0, "Preparing the engine");
+            PRECIS_TRY_ASSIGN(const std::shared_ptr<const Engine> engine, cache->get(model));
             if (cancel.cancelled()) return cancelledError("attention");
             progress.report(0.5, "Running the model");
             auto maps = std::make_shared<AttentionMaps>();
@@ -386,15 +390,7 @@ void StudioDocument::calibrate(const CalibrationRequest& request)
     m_calibrating = true;
     emit calibratingChanged(true);
 
-    EngineSource engine = [cache, model]() -> Result<std::shared_ptr<const Engine>> {
-        std::lock_guard<std::mutex> lock(cache->mutex);
-        if (!cache->engine) {
-            auto created = Engine::create(model);
-            if (!created) return created.error();
-            cache->engine = std::shared_ptr<const Engine>(std::move(created).value());
-        }
-        return cache->engine;
-    };
+    EngineSource engine = [cache, model]() { return cache->get(model); };
     // Job thread: copy the snapshot; queue a delivery unless one is already waiting.
     sensitivity::PartialReport onPartial = [feed](const sensitivity::SensitivityReport& r) {
         auto copy = std::make_shared<const sensitivity::SensitivityReport>(r);
