@@ -55,23 +55,15 @@ private slots:
     // estimate is refused before the run starts, naming the limit and a setting.
     void memoryEstimateAndLimit()
     {
-        ModelConfig c;
-        c.arch = Arch::Llama;
-        c.archName = "llama";
-        c.nLayer = 4, c.nEmbd = 512, c.nHead = 8, c.nHeadKv = 4, c.nFf = 1408, c.nVocab = 4096, c.nCtx = 512;
         const QString model = m_dir + "/mem.gguf";
-        QVERIFY(gguf::writeModel(*makeRandomModel(c, 3), model.toStdString()).ok());
+        QVERIFY(test::writeMemoryTestModel(model));
         const QStringList common = {"analyze", model, "--calib", m_calib, "--seqs", "8", "--len", "128", "--batch",
                                     "4", "--options", "Q8_0,Q4_K", "--no-measure", "--no-ablation"};
         Run r = runCli(common + QStringList{"--session", m_dir + "/mem.sqlite", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject j = r.json();
-        const double estimate = j["memory_estimate_bytes"].toDouble();
-        const double grown = j["peak_resident_bytes"].toDouble() - j["resident_before_bytes"].toDouble();
-        qInfo("estimate %.1f MiB, measured peak growth %.1f MiB (ratio %.3f)", estimate / 1048576, grown / 1048576,
-              grown / estimate);
-        QVERIFY(estimate > 100e6);  // Grams and activations (the weights stay in the file)
-        QVERIFY2(grown >= 0.75 * estimate && grown <= 1.25 * estimate, qPrintable(QString::number(grown / estimate)));
+        QVERIFY(j["memory_estimate_bytes"].toDouble() > 100e6);  // Grams and activations (the weights stay in the file)
+        QVERIFY(test::peakWithinEstimate(j, "analyze"));
         QVERIFY(!j["gram_scratch"].toBool());
 
         // Under a limit below the estimate the Gram matrices go to a scratch file: the

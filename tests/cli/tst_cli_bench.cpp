@@ -104,12 +104,8 @@ private slots:
     // peak it measured (within 25 %), and the refusal under a lower limit.
     void memoryEstimate()
     {
-        ModelConfig c;
-        c.arch = Arch::Llama;
-        c.archName = "llama";
-        c.nLayer = 4, c.nEmbd = 512, c.nHead = 8, c.nHeadKv = 4, c.nFf = 1408, c.nVocab = 4096, c.nCtx = 512;
         const QString model = m_dir + "/mem.gguf";
-        QVERIFY(gguf::writeModel(*makeRandomModel(c, 3), model.toStdString()).ok());
+        QVERIFY(test::writeMemoryTestModel(model));
         test::CliRun r = test::runCli({"bench", model, "--prompt", "256", "--gen", "16", "--reps", "1", "--json"});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject o = r.json()["results"].toArray()[0].toObject();

@@ -66,26 +66,14 @@ private slots:
     // spilled, one GPTQ tensor at a time), or a refusal naming what would fit.
     void memoryEstimatesOfEvaluationAndCompression()
     {
-        ModelConfig c;
-        c.arch = Arch::Llama;
-        c.archName = "llama";
-        c.nLayer = 4, c.nEmbd = 512, c.nHead = 8, c.nHeadKv = 4, c.nFf = 1408, c.nVocab = 4096, c.nCtx = 512;
         const QString model = m_dir + "/mem.gguf";
-        QVERIFY(gguf::writeModel(*makeRandomModel(c, 3), model.toStdString()).ok());
+        QVERIFY(test::writeMemoryTestModel(model));
         const QString text = m_dir + "/mem.txt";
         {
             std::ofstream f(text.toStdString());
             for (int i = 0; i < 400; ++i) f << "line " << i << ": the quick brown fox jumps over the lazy dog. ";
         }
-        auto grown = [](const QJsonObject& j) {
-            return j["peak_resident_bytes"].toDouble() - j["resident_before_bytes"].toDouble();
-        };
-        auto within = [&](const QJsonObject& j, const char* what) {
-            const double estimate = j["memory_estimate_bytes"].toDouble(), g = grown(j);
-            qInfo("%s: estimate %.1f MiB, measured peak growth %.1f MiB (ratio %.3f)", what, estimate / 1048576,
-                  g / 1048576, g / estimate);
-            return g >= 0.75 * estimate && g <= 1.25 * estimate;
-        };
+        const auto within = test::peakWithinEstimate;
 
         // Perplexity: the weights read in place from the file, two chunks side by side.
         const QStringList ppl = {"ppl", model, "--text", text, "--ctx", "256", "--chunks", "4", "--json"};
