@@ -112,6 +112,10 @@ CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& m
                                 analysis);
     gramNote->setWordWrap(true);
     gramNote->setEnabled(false);  // secondary text
+    m_damageSketch = spinBox(analysis, 0, 65536, defaults.settings.damageSketch,
+                             tr("Predicted damage on full Gram matrices wider than 4 × this many inputs uses their "
+                                "Nyström sketch of this many columns plus the exact diagonal (faster on large "
+                                "models); 0: always exact"));
     m_options = new QLineEdit(joinOptions(defaults.settings.options), analysis);
     m_options->setPlaceholderText(tr("all standard schemes and RTN 2–8 bits"));
     m_options->setToolTip(tr("Options whose predicted damage is computed for every tensor and head, comma-separated "
@@ -125,17 +129,22 @@ CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& m
     m_ablation->setChecked(defaults.settings.headAblation);
     m_measureSequences = spinBox(analysis, 1, kMaxSequences, defaults.settings.measureSequences,
                                  tr("The first M calibration sequences are used for the measurements"));
+    m_measureUnits = spinBox(analysis, 0, 1 << 20, defaults.settings.measureUnits,
+                             tr("At most this many tensors and this many heads are measured per probe option (and "
+                                "ablated), spread evenly over the model; 0: all"));
     connect(m_fromFile, &QRadioButton::toggled, this, &CalibrationDialog::updateEnabled);
     connect(m_measure, &QCheckBox::toggled, this, &CalibrationDialog::updateEnabled);
     connect(m_ablation, &QCheckBox::toggled, this, &CalibrationDialog::updateEnabled);
     auto* analysisForm = new QFormLayout(analysis);
     analysisForm->addRow(tr("Gram size limit:"), m_gramLimit);
     analysisForm->addRow(QString(), gramNote);
+    analysisForm->addRow(tr("Damage sketch (columns):"), m_damageSketch);
     analysisForm->addRow(tr("Predicted for:"), m_options);
     analysisForm->addRow(tr("Probe options:"), m_probes);
     analysisForm->addRow(QString(), m_measure);
     analysisForm->addRow(QString(), m_ablation);
     analysisForm->addRow(tr("Measurement sequences:"), m_measureSequences);
+    analysisForm->addRow(tr("Measured units (each kind):"), m_measureUnits);
 
     auto* memory = new QGroupBox(tr("Memory"), this);
     m_memoryLimit = new QDoubleSpinBox(memory);
@@ -202,11 +211,13 @@ CalibrationRequest CalibrationDialog::request() const
     r.seed = uint64_t(m_seed->value());
     r.settings.batchSequences = m_batch->value();
     r.settings.fullGramLimit = m_gramLimit->value();
+    r.settings.damageSketch = m_damageSketch->value();
     r.settings.options = parseOptions(m_options->text());
     r.settings.probeOptions = parseOptions(m_probes->text());
     r.settings.measure = m_measure->isChecked();
     r.settings.headAblation = m_ablation->isChecked();
     r.settings.measureSequences = m_measureSequences->value();
+    r.settings.measureUnits = m_measureUnits->value();
     r.memoryLimit = uint64_t(m_memoryLimit->value() * kGiB);
     return r;
 }
@@ -224,11 +235,13 @@ void CalibrationDialog::setRequest(const CalibrationRequest& r)
     m_seed->setValue(int(std::min<uint64_t>(r.seed, INT_MAX)));
     m_batch->setValue(r.settings.batchSequences);
     m_gramLimit->setValue(r.settings.fullGramLimit);
+    m_damageSketch->setValue(r.settings.damageSketch);
     m_options->setText(joinOptions(r.settings.options));
     m_probes->setText(joinOptions(r.settings.probeOptions));
     m_measure->setChecked(r.settings.measure);
     m_ablation->setChecked(r.settings.headAblation);
     m_measureSequences->setValue(r.settings.measureSequences);
+    m_measureUnits->setValue(r.settings.measureUnits);
     if (r.memoryLimit) m_memoryLimit->setValue(double(r.memoryLimit) / kGiB);
     updateEnabled();
     updateMemory();
@@ -248,6 +261,7 @@ void CalibrationDialog::updateEnabled()
     m_text->setEnabled(m_fromFile->isChecked());
     m_browse->setEnabled(m_fromFile->isChecked());
     m_measureSequences->setEnabled(m_measure->isChecked() || m_ablation->isChecked());
+    m_measureUnits->setEnabled(m_measure->isChecked() || m_ablation->isChecked());
 }
 
 void CalibrationDialog::updateMemory()

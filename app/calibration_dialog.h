@@ -79,6 +79,8 @@ private:
     QSpinBox* m_seed = nullptr;
     QSpinBox* m_batch = nullptr;
     QSpinBox* m_gramLimit = nullptr;
+    QSpinBox* m_damageSketch = nullptr;
+    QSpinBox* m_measureUnits = nullptr;
     QLineEdit* m_options = nullptr;
     QLineEdit* m_probes = nullptr;
     QCheckBox* m_measure = nullptr;

@@ -852,6 +852,22 @@
         <translation>Die ersten M Kalibrierungssequenzen werden für die Messungen verwendet</translation>
     </message>
     <message>
+        <source>Predicted damage on full Gram matrices wider than 4 × this many inputs uses their Nyström sketch of this many columns plus the exact diagonal (faster on large models); 0: always exact</source>
+        <translation>Der vorhergesagte Schaden auf vollen Gram-Matrizen mit mehr als 4 × so vielen Eingängen nutzt ihre Nyström-Skizze mit so vielen Spalten plus die exakte Diagonale (schneller bei großen Modellen); 0: immer exakt</translation>
+    </message>
+    <message>
+        <source>Damage sketch (columns):</source>
+        <translation>Schadensskizze (Spalten):</translation>
+    </message>
+    <message>
+        <source>At most this many tensors and this many heads are measured per probe option (and ablated), spread evenly over the model; 0: all</source>
+        <translation>Höchstens so viele Tensoren und so viele Köpfe werden je Prüfoption gemessen (und ablatiert), gleichmäßig über das Modell verteilt; 0: alle</translation>
+    </message>
+    <message>
+        <source>Measured units (each kind):</source>
+        <translation>Gemessene Einheiten (je Art):</translation>
+    </message>
+    <message>
         <source>Gram size limit:</source>
         <translation>Gram-Größengrenze:</translation>
     </message>

@@ -850,6 +850,22 @@
         <translation>前 M 个校准序列用于测量</translation>
     </message>
     <message>
+        <source>Predicted damage on full Gram matrices wider than 4 × this many inputs uses their Nyström sketch of this many columns plus the exact diagonal (faster on large models); 0: always exact</source>
+        <translation>输入宽度超过此值 4 倍的完整 Gram 矩阵，其预测损伤使用该列数的 Nyström 草图加上精确对角线（大模型上更快）；0：始终精确</translation>
+    </message>
+    <message>
+        <source>Damage sketch (columns):</source>
+        <translation>损伤草图（列数）：</translation>
+    </message>
+    <message>
+        <source>At most this many tensors and this many heads are measured per probe option (and ablated), spread evenly over the model; 0: all</source>
+        <translation>每个探测选项最多测量（及消融）这么多张量和这么多注意力头，在模型中均匀分布；0：全部</translation>
+    </message>
+    <message>
+        <source>Measured units (each kind):</source>
+        <translation>测量单元数（每类）：</translation>
+    </message>
+    <message>
         <source>Gram size limit:</source>
         <translation>Gram 矩阵大小上限：</translation>
     </message>

@@ -120,8 +120,10 @@ int cmdAnalyze(const QStringList& args)
     p.addOption({QStringLiteral("options"), QStringLiteral("Options to predict damage for, comma-separated (default: all standard schemes and RTN 2–8 bits)."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("probes"), QStringLiteral("Options measured per unit (default Q4_K,Q4_0)."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("measure-seqs"), QStringLiteral("Sequences used for measurements (default 8)."), QStringLiteral("M")});
+    p.addOption({QStringLiteral("measure-units"), QStringLiteral("Measure at most N tensors and N heads per probe (and N head ablations), spread evenly over the model (default 64; 0: all)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("batch"), QStringLiteral("Sequences per forward+backward batch (default 2)."), QStringLiteral("B")});
     p.addOption({QStringLiteral("gram-limit"), QStringLiteral("Keep the full input Gram matrix up to this many inputs, else its diagonal (default 4096)."), QStringLiteral("K")});
+    p.addOption({QStringLiteral("damage-sketch"), QStringLiteral("Predict damage on full Gram matrices wider than 4 × M inputs from their Nyström sketch of M columns plus the exact diagonal (default 256; 0: always exact)."), QStringLiteral("M")});
     p.addOption({QStringLiteral("no-measure"), QStringLiteral("Skip the measured single-unit damage.")});
     p.addOption({QStringLiteral("no-ablation"), QStringLiteral("Skip head ablation.")});
     p.addOption({QStringLiteral("scratch"), QStringLiteral("Folder for the Gram matrices when they are spilled to a scratch file to fit the memory limit (default: the system's temporary folder)."), QStringLiteral("DIR")});
@@ -138,7 +140,9 @@ int cmdAnalyze(const QStringList& args)
     CalibrationSettings settings;
     settings.measureSequences = p.intValue(QStringLiteral("measure-seqs"), 8, 1, 65536);
     settings.batchSequences = p.intValue(QStringLiteral("batch"), 2, 1, 1024);
+    settings.measureUnits = p.intValue(QStringLiteral("measure-units"), 64, 0, 1 << 20);
     settings.fullGramLimit = p.intValue(QStringLiteral("gram-limit"), 4096, 0, 1 << 20);
+    settings.damageSketch = p.intValue(QStringLiteral("damage-sketch"), 256, 0, 65536);
     settings.measure = !p.isSet(QStringLiteral("no-measure"));
     settings.headAblation = !p.isSet(QStringLiteral("no-ablation"));
     if (p.isSet(QStringLiteral("options"))) settings.options = splitList(p.value(QStringLiteral("options")));
@@ -212,6 +216,8 @@ int cmdAnalyze(const QStringList& args)
     const std::string ow = metric::OutputWeighted;
     const auto top = topUnits(r, ow, r.referenceOption, "tensor", 5);
     if (p.json()) {
+        QJsonObject stagesJson;
+        for (const auto& [stage, s] : r.stageSeconds) stagesJson.insert(QString::fromStdString(stage), s);
         QJsonArray topJson;
         for (const UnitValue& v : top)
             topJson.append(QJsonObject{{"unit", QString::fromStdString(v.unit)}, {"value", v.value}});
@@ -220,6 +226,7 @@ int cmdAnalyze(const QStringList& args)
                               {"run_id", qint64(stored.runId)},
                               {"tokens", qint64(r.tokens)},
                               {"seconds", seconds},
+                              {"stage_seconds", stagesJson},
                               {"residual_cache", settings.residualCache},
                               {"gram_scratch", settings.spillGrams},
                               {"baseline_loss", r.baselineLoss},
@@ -239,6 +246,10 @@ int cmdAnalyze(const QStringList& args)
                   .arg(QString::fromStdString(set->source))
                   .arg(seconds, 0, 'f', 1)
                   .arg(r.baselineLoss, 0, 'f', 4));
+    QStringList stages;
+    for (const auto& [stage, s] : r.stageSeconds)
+        stages << QStringLiteral("%1 %2 s").arg(QString::fromStdString(stage)).arg(s, 0, 'f', 1);
+    printLine(QStringLiteral("stages: %1").arg(stages.join(QStringLiteral(", "))));
     printPeakMemory(memory, residentBefore);
     printLine(QStringLiteral("%1 values, %2 chunk maps stored in %3")
                   .arg(r.values.size())

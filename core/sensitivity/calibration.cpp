@@ -3,6 +3,7 @@
 #include "engine/backward.h"
 #include "eval/unit_damage.h"
 #include "quant/scheme.h"
+#include "sensitivity/gram_forms.h"
 
 #include <Eigen/Dense>
 #include <tbb/blocked_range.h>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -48,6 +50,18 @@ struct Option {
     std::string name;
     quant::Scheme scheme;
 };
+
+// Which of n units are measured: all when cap is 0 or at least n, else cap of them
+// evenly spread (unit ⌊i·n/cap⌋ for i < cap).
+std::vector<bool> spreadSelection(size_t n, int cap)
+{
+    if (cap <= 0 || size_t(cap) >= n) return std::vector<bool>(n, true);
+    std::vector<bool> chosen(n, false);
+    for (size_t i = 0; i < size_t(cap); ++i) chosen[i * n / size_t(cap)] = true;
+    return chosen;
+}
+
+constexpr uint64_t kSketchSeed = 0x5eed'9a1e'ca5e'0001;  // the Gram sketches' random test matrix
 
 Error cancelledError() { return makeError(ErrorCode::Cancelled, "calibration", "calibration run cancelled"); }
 
@@ -246,7 +260,8 @@ inline double gradRms(const CalibrationStats& s, const ChunkSums& sq, int64_t r,
 }
 
 // Element-wise metrics per 8×8 chunk; the tensor total is the sum of its chunks.
-ChunkMap chunkMap(const TensorInfo& t, const std::string& metric, const std::function<double(int64_t, int64_t)>& f)
+template <typename F>
+ChunkMap chunkMap(const TensorInfo& t, const std::string& metric, const F& f)
 {
     ChunkMap m;
     m.tensor = t.p->name;
@@ -267,12 +282,12 @@ ChunkMap chunkMap(const TensorInfo& t, const std::string& metric, const std::fun
     return m;
 }
 
-double sliceSum(const TensorInfo& t, const HeadSlice& s, const std::function<double(int64_t, int64_t)>& f)
+template <typename F>
+double sliceSum(const HeadSlice& s, const F& f)
 {
     double acc = 0;
     for (int64_t r = s.r0; r < s.r1; ++r)
         for (int64_t c = s.c0; c < s.c1; ++c) acc += f(r, c);
-    (void)t;
     return acc;
 }
 
@@ -321,8 +336,8 @@ public:
             }
             for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
                 for (const HeadSlice& s : headSlices(t, m_c, h)) {
-                    m_head[{t.layer, h, metric::Taylor}] += sliceSum(t, s, taylor);
-                    m_head[{t.layer, h, metric::GradMagnitude}] += sliceSum(t, s, mag);
+                    m_head[{t.layer, h, metric::Taylor}] += sliceSum(s, taylor);
+                    m_head[{t.layer, h, metric::GradMagnitude}] += sliceSum(s, mag);
                 }
         }
         for (auto& [l, v] : layerTaylor) add(layerUnit(l), UnitKind::Layer, metric::Taylor, "", v);
@@ -340,21 +355,38 @@ public:
     }
 
     // Predicted damage of every option for one tensor: ow_err (when the tensor has
-    // input statistics) and Fisher, per tensor and per head slice.
-    void optionMetrics(const TensorInfo& t, const Option& opt, const std::vector<float>& delta)
+    // input statistics; `forms`: the quadratic forms on its full Gram matrix, null
+    // for a diagonal one) and Fisher, per tensor and per head slice.
+    void optionMetrics(const TensorInfo& t, const Option& opt, const std::vector<float>& delta, const GramForms* forms)
     {
         const ChunkSums& sq = m_stats.gradSq.at(t.p->name);
         const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
-        auto fisher = [&](int64_t r, int64_t c) {
-            const double di = delta[size_t(r * t.cols + c)];
-            return 0.5 * fisherScale * sq.mean(r, c) * di * di;
+        // ½ Σ F_i Δw_i² over row r, columns [c0, c1): F_i is its 8×8 chunk's mean.
+        std::vector<double> chunkMean(sq.sums.size());
+        for (int cr = 0; cr < sq.chunkRows; ++cr)
+            for (int cc = 0; cc < sq.chunkCols; ++cc) {
+                const size_t i = size_t(cr) * sq.chunkCols + cc;
+                chunkMean[i] = 0.5 * fisherScale * double(sq.sums[i]) / double(sq.count(cr, cc));
+            }
+        auto fisher = [&](int64_t r, int64_t c0, int64_t c1) {
+            const double* m = chunkMean.data() + size_t(r / ChunkSums::kChunk) * sq.chunkCols;
+            const float* d = delta.data() + r * t.cols;
+            double acc = 0;
+            for (int64_t c = c0; c < c1; ++c) acc += m[c / ChunkSums::kChunk] * double(d[c]) * d[c];
+            return acc;
         };
+        std::vector<double> rowFisher(static_cast<size_t>(t.rows));
+        double tensorFisher = 0;
+        for (int64_t r = 0; r < t.rows; ++r) tensorFisher += rowFisher[size_t(r)] = fisher(r, 0, t.cols);
         Entries e;
-        HeadSlice all{0, t.rows, 0, t.cols};
-        e.push_back({t.p->name, UnitKind::Tensor, metric::Fisher, sliceSum(t, all, fisher)});
+        e.push_back({t.p->name, UnitKind::Tensor, metric::Fisher, tensorFisher});
         for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
-            for (const HeadSlice& s : headSlices(t, m_c, h))
-                e.push_back({headUnit(t.layer, h), UnitKind::Head, metric::Fisher, sliceSum(t, s, fisher)});
+            for (const HeadSlice& s : headSlices(t, m_c, h)) {
+                double acc = 0;
+                for (int64_t r = s.r0; r < s.r1; ++r)
+                    acc += s.c0 == 0 && s.c1 == t.cols ? rowFisher[size_t(r)] : fisher(r, s.c0, s.c1);
+                e.push_back({headUnit(t.layer, h), UnitKind::Head, metric::Fisher, acc});
+            }
 
         auto ls = m_stats.linear.find(t.p->name);
         if (ls != m_stats.linear.end() && ls->second.cols == t.cols) {
@@ -364,9 +396,7 @@ public:
             std::vector<double> rowErr(static_cast<size_t>(t.rows));
             Eigen::Map<const RowMatrixF> D(delta.data(), t.rows, t.cols);
             if (L.fullGram) {
-                Eigen::Map<const RowMatrixD> H(L.gram->data(), t.cols, t.cols);
-                const RowMatrixD DH = D.cast<double>() * H;
-                for (int64_t r = 0; r < t.rows; ++r) rowErr[size_t(r)] = DH.row(r).dot(D.row(r).cast<double>());
+                forms->rowForms(delta.data(), t.rows, t.cols, rowErr.data());
             } else {
                 for (int64_t r = 0; r < t.rows; ++r) {
                     double acc = 0;
@@ -383,21 +413,18 @@ public:
                     double acc = 0;
                     if (s.c0 == 0 && s.c1 == t.cols) {
                         for (int64_t r = s.r0; r < s.r1; ++r) acc += rowWeight(r) * rowErr[size_t(r)];
-                    } else {  // a column block: ΔW[:, c] H[c, c] ΔW[:, c]ᵀ
+                    } else {  // a column block: ΔW[:, c] H[c, c] ΔW[:, c]ᵀ, always exact (2·w² flops per row)
                         const int64_t w = s.c1 - s.c0;
-                        for (int64_t r = 0; r < t.rows; ++r) {
-                            double q = 0;
-                            if (L.fullGram) {
-                                Eigen::Map<const RowMatrixD, 0, Eigen::OuterStride<>> Hs(
-                                    L.gram->data() + s.c0 * t.cols + s.c0, w, w, Eigen::OuterStride<>(t.cols));
-                                const Eigen::VectorXd d = D.row(r).segment(s.c0, w).cast<double>().transpose();
-                                q = d.dot(Hs * d);
-                            } else {
+                        std::vector<double> blockErr(static_cast<size_t>(t.rows));
+                        if (L.fullGram) {
+                            GramForms::exact(L.gram->data() + s.c0 * t.cols + s.c0, w, t.cols)
+                                .rowForms(delta.data() + s.c0, t.rows, t.cols, blockErr.data());
+                        } else {
+                            for (int64_t r = 0; r < t.rows; ++r)
                                 for (int64_t c = s.c0; c < s.c1; ++c)
-                                    q += (*L.gram)[size_t(c)] * double(D(r, c)) * D(r, c);
-                            }
-                            acc += rowWeight(r) * q;
+                                    blockErr[size_t(r)] += (*L.gram)[size_t(c)] * double(D(r, c)) * D(r, c);
                         }
+                        for (int64_t r = 0; r < t.rows; ++r) acc += rowWeight(r) * blockErr[size_t(r)];
                     }
                     e.push_back({headUnit(t.layer, h), UnitKind::Head, metric::OutputWeighted, acc});
                 }
@@ -622,6 +649,13 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                          "batch of " + std::to_string(settings.batchSequences) + " sequences, expected 1..1024");
     if (settings.fullGramLimit < 0)
         return makeError(ErrorCode::InvalidArgument, where, "Gram size limit must not be negative");
+    if (settings.measureUnits < 0)
+        return makeError(ErrorCode::InvalidArgument, where,
+                         "measured units " + std::to_string(settings.measureUnits) + ", expected 0 (all) or more");
+    if (settings.damageSketch < 0 || settings.damageSketch > 65536)
+        return makeError(ErrorCode::InvalidArgument, where,
+                         "damage sketch of " + std::to_string(settings.damageSketch) +
+                             " columns, expected 0 (exact) to 65536");
     if (settings.measureSequences < 1)
         return makeError(ErrorCode::InvalidArgument, where,
                          "measurement sequences " + std::to_string(settings.measureSequences) + ", expected >= 1");
@@ -657,6 +691,12 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             if (rep.referenceOption.empty() && name == p.name) rep.referenceOption = p.name;
     if (rep.referenceOption.empty() && !probes.empty()) rep.referenceOption = probes.front().name;
 
+    auto stageStart = std::chrono::steady_clock::now();
+    auto stageDone = [&](const char* stage) {
+        const auto now = std::chrono::steady_clock::now();
+        rep.stageSeconds.push_back({stage, std::chrono::duration<double>(now - stageStart).count()});
+        stageStart = now;
+    };
     // Stage 1 (60 %): forward + backward over the calibration set (the batch's
     // activations freed at the end of the stage).
     auto acc = std::make_unique<Accumulator>(params, tensors, settings, stats);
@@ -682,6 +722,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
     rep.baselineLoss = stats.lossSum / std::max(1, stats.batches);
     Analysis analysis(params, tensors, stats, rep);
     PRECIS_TRY(analysis.gradientMetrics(reference));
+    stageDone("gradients");
 
     // Stage 2 (15 %): predicted damage of every option for every tensor and head.
     report(0.6, "predicted damage of " + std::to_string(options.size()) + " options");
@@ -694,6 +735,22 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         if (!failed.exchange(true)) firstError = e;
     };
     const size_t jobs = tensors.size() * options.size();
+    // The quadratic forms on each full Gram matrix, made by its first tensor (q, k
+    // and v share one; so do gate and up) and freed after its last.
+    struct SharedForms {
+        std::once_flag made;
+        std::unique_ptr<GramForms> forms;
+        std::atomic<int> users{0};
+    };
+    std::map<const ScratchArray*, SharedForms> formsOf;
+    auto fullGram = [&](const TensorInfo& t) -> const LinearStats* {
+        auto ls = stats.linear.find(t.p->name);
+        return ls != stats.linear.end() && ls->second.fullGram && ls->second.gram && ls->second.cols == t.cols
+                   ? &ls->second
+                   : nullptr;
+    };
+    for (const TensorInfo& t : tensors)
+        if (const LinearStats* L = fullGram(t)) ++formsOf[L->gram.get()].users;
     // Per tensor its weights read once, its options in parallel.
     tbb::parallel_for(size_t(0), tensors.size(), [&](size_t ti) {
         if (failed || (cancel && cancel->cancelled())) return;
@@ -701,6 +758,16 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         auto values = TensorValues::of(params, t.index);
         if (!values.ok()) return fail(values.error());
         const float* w = values->data();
+        const LinearStats* L = fullGram(t);
+        SharedForms* shared = L ? &formsOf.at(L->gram.get()) : nullptr;
+        if (shared)
+            std::call_once(shared->made, [&] {
+                const int64_t K = L->cols;
+                const int m = settings.damageSketch;
+                shared->forms = std::make_unique<GramForms>(
+                    m > 0 && K > 4 * int64_t(m) ? GramForms::sketched(L->gram->data(), K, m, kSketchSeed)
+                                                : GramForms::exact(L->gram->data(), K));
+            });
         tbb::parallel_for(size_t(0), options.size(), [&](size_t oi) {
             if (failed || (cancel && cancel->cancelled())) return;
             const Option& o = options[oi];
@@ -712,18 +779,20 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             auto r = quant::roundTrip(o.scheme, w, t.rows, t.cols, d.data());
             if (!r.ok()) return fail(r.error());
             for (size_t i = 0; i < d.size(); ++i) d[i] = w[i] - d[i];
-            analysis.optionMetrics(t, o, d);
+            analysis.optionMetrics(t, o, d, shared ? shared->forms.get() : nullptr);
             const int n = ++done;
             if (n % 16 == 0)
                 report(0.6 + 0.15 * n / double(jobs), "predicted damage " + std::to_string(n) + "/" +
                                                           std::to_string(jobs));
         });
+        if (shared && --shared->users == 0) shared->forms.reset();
         if (auto ls = stats.linear.find(t.p->name); ls != stats.linear.end() && ls->second.gram)
             ls->second.gram->release();
     });
     if (failed) return firstError;
     if (cancel && cancel->cancelled()) return cancelledError();
     analysis.finishOptionMetrics();
+    stageDone("predicted damage");
     if (onPartial) {
         rep.stage = "predicted damage";
         onPartial(rep);
@@ -755,18 +824,26 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             std::vector<std::pair<const TensorInfo*, std::vector<HeadSlice>>> parts;
         };
         std::vector<Job> measureJobs;
+        // The units measured: all, or `measureUnits` tensors and as many heads spread evenly over the model.
+        const std::vector<bool> tensorMeasured = spreadSelection(tensors.size(), settings.measureUnits);
+        const std::vector<bool> headMeasured = spreadSelection(size_t(c.nLayer) * c.nHead, settings.measureUnits);
+        auto measuredHead = [&](int l, int h) { return bool(headMeasured[size_t(l) * c.nHead + h]); };
         if (settings.headAblation)
             for (const TensorInfo& t : tensors)
                 if (t.kind == "o")
                     for (int h = 0; h < c.nHead; ++h)
-                        measureJobs.push_back({headUnit(t.layer, h), UnitKind::Head, "", {{&t, headSlices(t, c, h)}}});
+                        if (measuredHead(t.layer, h))
+                            measureJobs.push_back({headUnit(t.layer, h), UnitKind::Head, "", {{&t, headSlices(t, c, h)}}});
         if (settings.measure)
             for (const Option& p : probes) {
-                for (const TensorInfo& t : tensors)
-                    if (quant::feasible(p.scheme, t.cols))
+                for (size_t ti = 0; ti < tensors.size(); ++ti) {
+                    const TensorInfo& t = tensors[ti];
+                    if (tensorMeasured[ti] && quant::feasible(p.scheme, t.cols))
                         measureJobs.push_back({t.p->name, UnitKind::Tensor, p.name, {{&t, {{0, t.rows, 0, t.cols}}}}});
+                }
                 for (int l = 0; l < c.nLayer; ++l)
                     for (int h = 0; h < c.nHead; ++h) {
+                        if (!measuredHead(l, h)) continue;
                         Job j{headUnit(l, h), UnitKind::Head, p.name, {}};
                         bool ok = true;
                         for (const TensorInfo& t : tensors) {
@@ -830,6 +907,7 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         });
         if (failed) return firstError;
         if (cancel && cancel->cancelled()) return cancelledError();
+        stageDone("measurement");
     }
 
     // Which proxies predict the measurements.

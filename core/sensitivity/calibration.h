@@ -27,6 +27,11 @@ namespace precis::sensitivity {
 struct CalibrationSettings {
     int batchSequences = 2;       // sequences per forward+backward batch
     int fullGramLimit = 4096;     // keep full H for layers with at most this many inputs, else its diagonal
+    // Predicted damage (ow_err) on a full Gram matrix wider than 4 × this many
+    // inputs uses its Nyström sketch with this many columns plus its exact diagonal
+    // (gram_forms.h; 2·K·m instead of 2·K² flops per weight row and option);
+    // 0: always exact.
+    int damageSketch = 256;
     // Options whose predicted damage (ow_err, fisher) is computed for every
     // tensor and head; empty = every standard scheme plus RTN 2..8 bits × g 32/64/128.
     std::vector<std::string> options;
@@ -37,6 +42,10 @@ struct CalibrationSettings {
     bool headAblation = true;
     bool measure = true;          // measured Δloss / KL per tensor and head at the probe options
     int measureSequences = 8;     // the first M calibration sequences are used for measurements
+    // At most this many tensors and this many heads are measured (per probe option,
+    // and for ablation), spread evenly over the model; 0: all. Each is a forward
+    // pass over the M sequences, which on a 1B model makes thousands of passes.
+    int measureUnits = 64;
     // Keep the original's residual stream at every layer over the measurement
     // sequences ((nLayer + 1)·M·T·C floats), so a unit of layer l is measured from
     // layer l on: the same results, faster (see fitCalibrationMemory).

@@ -102,6 +102,14 @@ MemoryEstimate estimate(const ModelConfig& c, int sequences, int length, const C
         {"one tensor read and one quantized per thread (" + std::to_string(threads) + ")",
          uint64_t(threads) * uint64_t(maxAnalysed) * 4 * 2},
     };
+    // A Gram sketch being made (the test matrix, H·Ω and its basis) and one kept per thread.
+    const int64_t m = settings.damageSketch;
+    int64_t sketched = 0;
+    for (int64_t K : {C, F})
+        if (m > 0 && K <= settings.fullGramLimit && K > 4 * m) sketched = std::max(sketched, K);
+    if (sketched > 0)
+        stage2.push_back({"Gram sketches of " + std::to_string(m) + " columns, one per thread",
+                          uint64_t(threads) * uint64_t(sketched * m) * (8 * 4 + 4)});
     std::vector<MemoryItem> stage3;
     if (settings.measure || settings.headAblation) {
         const uint64_t logits = uint64_t(M * T) * uint64_t(c.nVocab) * 4;

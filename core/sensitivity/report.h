@@ -77,6 +77,10 @@ struct SensitivityReport {
     std::vector<UnitValue> values;
     std::vector<ChunkMap> chunks;
     std::vector<Correlation> correlations;
+    // Wall time of each stage that ran, in order: "gradients" (forward and backward
+    // over the set, then the gradient metrics), "predicted damage", "measurement".
+    // Not stored in sessions.
+    std::vector<std::pair<std::string, double>> stageSeconds;
 
     // Lookups (linear scans; reports hold thousands of values, not millions).
     const UnitValue* find(const std::string& unit, const std::string& metric, const std::string& option = {}) const;

@@ -44,6 +44,8 @@ std::string calibrationSettingsJson(const CalibrationRunSettings& r, const std::
                                       {"seed", r.seed},
                                       {"batch_sequences", s.batchSequences},
                                       {"full_gram_limit", s.fullGramLimit},
+                                      {"damage_sketch", s.damageSketch},
+                                      {"measure_units", s.measureUnits},
                                       {"options", s.options},
                                       {"probe_options", s.probeOptions},
                                       {"measure", s.measure},
@@ -71,6 +73,12 @@ Result<CalibrationRunSettings> parseCalibrationSettings(const CalibrationRun& ru
     PRECIS_TRY_ASSIGN(const int64_t batch, o.integer("batch_sequences", s.batchSequences));
     PRECIS_TRY_ASSIGN(const int64_t gram, o.integer("full_gram_limit", s.fullGramLimit));
     PRECIS_TRY_ASSIGN(const int64_t measureSequences, o.integer("measure_sequences", s.measureSequences));
+    // Runs recorded before these settings existed computed every form exactly …
+    PRECIS_TRY_ASSIGN(const int64_t sketch, o.integer("damage_sketch", 0));
+    s.damageSketch = int(sketch);
+    // … and measured every unit.
+    PRECIS_TRY_ASSIGN(const int64_t measureUnits, o.integer("measure_units", 0));
+    s.measureUnits = int(measureUnits);
     s.batchSequences = int(batch);
     s.fullGramLimit = int(gram);
     s.measureSequences = int(measureSequences);

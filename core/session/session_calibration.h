@@ -5,7 +5,9 @@
 //
 // settings_json {"source": str (the file, or "self-generated (seed S)"),
 //                "text": path | "" (self-generated), "sequences": N, "length": T, "seed": S,
-//                "batch_sequences", "full_gram_limit", "options": [str], "probe_options": [str],
+//                "batch_sequences", "full_gram_limit", "damage_sketch" (absent: 0, exact),
+//                "measure_units" (absent: 0, all),
+//                "options": [str], "probe_options": [str],
 //                "measure": bool, "head_ablation": bool, "measure_sequences": M}
 #pragma once
 

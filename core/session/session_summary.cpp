@@ -99,7 +99,9 @@ Json runJson(const SummaryRun& r)
                          {"head_ablation", s.headAblation},
                          {"measure_sequences", s.measureSequences},
                          {"batch_sequences", s.batchSequences},
-                         {"full_gram_limit", s.fullGramLimit}};
+                         {"full_gram_limit", s.fullGramLimit},
+                         {"damage_sketch", s.damageSketch},
+                         {"measure_units", s.measureUnits}};
     } else {
         j["settings"] = nullptr;
     }

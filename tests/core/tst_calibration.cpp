@@ -25,15 +25,20 @@
 #include "test_support.h"
 
 #include "engine/backward.h"
+#include "formats/model_loader.h"
 #include "model/random_model.h"
 #include "quant/scheme.h"
 #include "sensitivity/calibration.h"
+#include "sensitivity/gram_forms.h"
+#include "tokenizer/tokenizer.h"
 
 #include <QtTest/QtTest>
 
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <random>
+#include <sstream>
 
 using namespace precis;
 using namespace precis::sensitivity;
@@ -219,6 +224,47 @@ double reported(const SensitivityReport& rep, const std::string& unit, const cha
     return v->value;
 }
 
+// Every ow_err value of `b` against the same one of `a` (tensors and heads): the
+// largest relative difference, and how many were compared.
+std::pair<double, int> owDifference(const SensitivityReport& a, const SensitivityReport& b)
+{
+    double worst = 0;
+    int n = 0;
+    for (const UnitValue& v : a.values) {
+        if (v.metric != metric::OutputWeighted) continue;
+        const UnitValue* w = b.find(v.unit, v.metric, v.option);
+        if (!w) qFatal("no %s ow_err at %s in the second report", v.unit.c_str(), v.option.c_str());
+        worst = std::max(worst, relDiff(w->value, v.value));
+        ++n;
+    }
+    return {worst, n};
+}
+
+// d H dᵀ in double, straight from the definition.
+double directForm(const std::vector<double>& H, int64_t K, const float* d)
+{
+    double acc = 0;
+    for (int64_t a = 0; a < K; ++a)
+        for (int64_t b = 0; b < K; ++b) acc += double(d[a]) * H[size_t(a * K + b)] * double(d[b]);
+    return acc;
+}
+
+// H = A Aᵀ (+ diag(extra)) for a random K × r matrix A.
+std::vector<double> randomGram(int64_t K, int64_t r, double extra, uint64_t seed)
+{
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> n;
+    std::vector<double> A(size_t(K * r)), H(size_t(K * K));
+    for (double& v : A) v = n(rng);
+    for (int64_t a = 0; a < K; ++a)
+        for (int64_t b = 0; b < K; ++b) {
+            double acc = 0;
+            for (int64_t k = 0; k < r; ++k) acc += A[size_t(a * r + k)] * A[size_t(b * r + k)];
+            H[size_t(a * K + b)] = acc + (a == b ? extra * (1 + a % 5) : 0);
+        }
+    return H;
+}
+
 } // namespace
 
 class TestCalibration : public QObject {
@@ -347,6 +393,123 @@ private slots:
         const int tensors = c.nLayer * (c.arch == Arch::Llama ? 7 : 4) + 1;  // + the output head
         QCOMPARE(owChecked, int(s.options.size()) * (tensors + c.nLayer * c.nHead));
         QCOMPARE(fisherChecked, int(s.options.size()) * (tensors + 1));         // + token_embd
+    }
+
+    // The quadratic forms against the definition: exact on a diagonal block of a
+    // larger matrix; sketched, equal to the exact form when rank H ≤ m, and with
+    // the exact diagonal (a unit row e_c gives H_cc) whatever the rank.
+    void gramFormsAgainstTheDefinition()
+    {
+        const int64_t K = 40, rows = 12;
+        std::mt19937_64 rng(5);
+        std::normal_distribution<float> n;
+        std::vector<float> D(size_t(rows * K));
+        for (float& v : D) v = n(rng);
+
+        const std::vector<double> big = randomGram(K + 8, 50, 0.5, 1);
+        std::vector<double> block(size_t(K * K));  // rows/columns 3 … 3+K of `big`
+        for (int64_t a = 0; a < K; ++a)
+            for (int64_t b = 0; b < K; ++b) block[size_t(a * K + b)] = big[size_t((a + 3) * (K + 8) + b + 3)];
+        std::vector<double> got(static_cast<size_t>(rows));
+        GramForms::exact(big.data() + 3 * (K + 8) + 3, K, K + 8).rowForms(D.data(), rows, K, got.data());
+        for (int64_t i = 0; i < rows; ++i) QVERIFY(relDiff(got[size_t(i)], directForm(block, K, &D[size_t(i * K)])) < 1e-12);
+
+        const std::vector<double> lowRank = randomGram(K, 6, 0, 2);
+        const GramForms low = GramForms::sketched(lowRank.data(), K, 8, 7);
+        QVERIFY(low.isSketch());
+        QCOMPARE(low.rank(), int64_t(6));  // ΩᵀHΩ has H's rank, the rest dropped
+        low.rowForms(D.data(), rows, K, got.data());
+        for (int64_t i = 0; i < rows; ++i) {
+            const double want = directForm(lowRank, K, &D[size_t(i * K)]);
+            QVERIFY2(relDiff(got[size_t(i)], want) < 1e-5, qPrintable(QStringLiteral("row %1: %2 vs %3").arg(i).arg(got[size_t(i)]).arg(want)));
+        }
+
+        const std::vector<double> full = randomGram(K, 30, 2.0, 3);
+        const GramForms sketch = GramForms::sketched(full.data(), K, 8, 7);
+        QCOMPARE(sketch.rank(), int64_t(8));
+        std::vector<float> unit(size_t(K * K), 0.0f);
+        for (int64_t c = 0; c < K; ++c) unit[size_t(c * K + c)] = 1.0f;
+        std::vector<double> diag(static_cast<size_t>(K));
+        sketch.rowForms(unit.data(), K, K, diag.data());
+        for (int64_t c = 0; c < K; ++c) QVERIFY(relDiff(diag[size_t(c)], full[size_t(c * K + c)]) < 1e-5);
+        // A full-rank H is not reproduced off the diagonal (the test would pass vacuously otherwise).
+        sketch.rowForms(D.data(), rows, K, got.data());
+        double worst = 0;
+        for (int64_t i = 0; i < rows; ++i) worst = std::max(worst, relDiff(got[size_t(i)], directForm(full, K, &D[size_t(i * K)])));
+        QVERIFY(worst > 1e-3);
+    }
+
+    // A calibration whose Gram matrices have rank at most the sketch (6 tokens, 7
+    // columns, every full Gram of 32 and 64 inputs sketched) reports the exact run's
+    // ow_err for every tensor, head and option; with more tokens than columns it does not.
+    void sketchedDamageIsExactAtLowRank()
+    {
+        const ModelConfig c = tinyConfig(Arch::Llama);
+        auto model = makeRandomModel(c, 23, 0.1f);
+        auto params = parametersFromModel(*model);
+        QVERIFY(params.ok());
+        CalibrationSettings s;
+        s.options = {"Q4_0", "RTN3g32", "Q8_0"};
+        s.probeOptions = {"Q4_0"};
+        s.measure = false;
+        s.headAblation = false;
+        for (auto [sequences, length, exact] : {std::tuple{1, 6, true}, std::tuple{4, 16, false}}) {
+            const CalibrationSet set = randomSet(sequences, length, c.nVocab, 31);
+            s.damageSketch = 0;
+            auto exactRun = runCalibration(*params, set, s);
+            s.damageSketch = 7;
+            auto sketchRun = runCalibration(*params, set, s);
+            QVERIFY(exactRun.ok() && sketchRun.ok());
+            const auto [worst, n] = owDifference(exactRun->report, sketchRun->report);
+            QCOMPARE(n, int(s.options.size()) * (c.nLayer * (7 + c.nHead + 1) + 1));  // tensors, heads, layers, output
+            qInfo("%d × %d tokens: %d ow_err values, worst relative difference %.2e", sequences, length, n, worst);
+            if (exact) QVERIFY(worst < 1e-5);
+            else QVERIFY(worst > 1e-4);
+        }
+    }
+
+    // On the bundled trained sample model and its calibration text (real weights,
+    // real activations), the sketch at one eighth of the inputs (8 columns on 64
+    // inputs) against the exact forms: every tensor's and head's ow_err within 5 %,
+    // and each tensor's options in the exact run's order.
+    void sketchedDamageOnATrainedModel()
+    {
+        const std::string path = std::string(PRECIS_SOURCE_DIR) + "/resources/sample/model.gguf";
+        auto model = loadModel(path);
+        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
+        auto params = parametersFromModel(**model);
+        QVERIFY(params.ok());
+        auto tok = Tokenizer::create((*model)->tokenizer);
+        QVERIFY(tok.ok());
+        std::ifstream f(std::string(PRECIS_SOURCE_DIR) + "/resources/sample/calib.txt");
+        std::stringstream ss;
+        ss << f.rdbuf();
+        auto set = calibrationFromText(ss.str(), "calib.txt", **tok, (*model)->config, 16, 64, 1);
+        QVERIFY(set.ok());
+        CalibrationSettings s;
+        s.options = {"Q8_0", "Q4_0", "RTN3g32", "RTN2g32"};
+        s.probeOptions = {"Q4_0"};
+        s.measure = false;
+        s.headAblation = false;
+        s.damageSketch = 0;
+        auto exactRun = runCalibration(*params, *set, s);
+        s.damageSketch = (*model)->config.nEmbd / 8;
+        auto sketchRun = runCalibration(*params, *set, s);
+        QVERIFY(exactRun.ok() && sketchRun.ok());
+        const auto [worst, n] = owDifference(exactRun->report, sketchRun->report);
+        qInfo("%d ow_err values on %lld inputs with a %d-column sketch: worst relative difference %.3f", n,
+              (long long)(*model)->config.nEmbd, s.damageSketch, worst);
+        QVERIFY(worst < 0.05);
+        for (const UnitValue& v : exactRun->report.values) {
+            if (v.metric != metric::OutputWeighted || v.kind != UnitKind::Tensor) continue;
+            for (const std::string& other : s.options) {
+                const UnitValue* e = exactRun->report.find(v.unit, v.metric, other);
+                const UnitValue* k = sketchRun->report.find(v.unit, v.metric, v.option);
+                const UnitValue* ko = sketchRun->report.find(v.unit, v.metric, other);
+                QVERIFY(e && k && ko);
+                if (v.value < e->value) QVERIFY2(k->value < ko->value, v.unit.c_str());
+            }
+        }
     }
 };
 

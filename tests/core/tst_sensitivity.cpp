@@ -363,6 +363,54 @@ private slots:
         QCOMPARE(cancelled.error().code, ErrorCode::Cancelled);
     }
 
+    // A cap on the measured units measures that many tensors and heads, evenly spread
+    // (unit ⌊i·n/cap⌋), with the values of a run that measures every unit.
+    void measuredUnitsAreSpreadAndUnchanged()
+    {
+        const ModelConfig c = tinyLlama(64);  // every tensor takes Q4_0 and Q8_0
+        Parameters p = paramsOf(c, 3);
+        const CalibrationSet set = randomSet(2, 12, 300, 4);
+        CalibrationSettings s = quickSettings();
+        s.probeOptions = {"Q4_0", "Q8_0"};
+        s.measureUnits = 0;
+        auto all = runCalibration(p, set, s);
+        s.measureUnits = 3;
+        auto some = runCalibration(p, set, s);
+        QVERIFY(all.ok() && some.ok());
+        const std::vector<std::string> tensors = analysedTensors(p);  // the blocks' tensors, the embedding, the output
+        QCOMPARE(int(tensors.size()), c.nLayer * 7 + 2);
+        const std::vector<std::string> heads = [&] {
+            std::vector<std::string> out;
+            for (int l = 0; l < c.nLayer; ++l)
+                for (int h = 0; h < c.nHead; ++h) out.push_back("blk." + std::to_string(l) + ".head." + std::to_string(h));
+            return out;
+        }();
+        auto measured = [&](const std::string& unit, const char* m, const std::string& option) {
+            return some->report.find(unit, m, option);
+        };
+        for (const std::vector<std::string>* units : {&tensors, &heads})
+            for (size_t i = 0; i < units->size(); ++i) {
+                const std::string& u = (*units)[i];
+                bool chosen = false;
+                for (size_t k = 0; k < 3; ++k) chosen = chosen || i == k * units->size() / 3;
+                for (const std::string option : {"Q4_0", "Q8_0"})
+                    for (const char* m : {metric::MeasuredKl, metric::MeasuredLoss}) {
+                        const UnitValue* v = measured(u, m, option);
+                        const UnitValue* w = all->report.find(u, m, option);
+                        QVERIFY2(w && bool(v) == chosen, u.c_str());
+                        if (v) QCOMPARE(v->value, w->value);
+                    }
+                if (units == &heads) {
+                    const UnitValue* v = measured(u, metric::Ablation, "");
+                    QVERIFY2(bool(v) == chosen, u.c_str());
+                    if (v) QCOMPARE(v->value, all->report.find(u, metric::Ablation, "")->value);
+                }
+            }
+        s.measureUnits = -1;
+        auto bad = runCalibration(p, set, s);
+        QVERIFY(!bad.ok() && bad.error().message.find("measured units -1") != std::string::npos);
+    }
+
     void badSettingsAndText()
     {
         Parameters p = paramsOf(tinyLlama(), 1);
