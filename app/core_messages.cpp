@@ -39,7 +39,8 @@ const CoreMessageTemplate kTemplates[] = {
 
     // ---- Progress: calibration (core/sensitivity, app/calibration_job.cpp)
     {QT_TRANSLATE_NOOP("CoreMessage", "statistics: sequences %1–%2 of %3"), "nnn"},
-    {QT_TRANSLATE_NOOP("CoreMessage", "gradients: sequences %1–%2 of %3"), "nnn"},
+    {QT_TRANSLATE_NOOP("CoreMessage", "gradients: sequences %1–%2 of %3, forward"), "nnn"},
+    {QT_TRANSLATE_NOOP("CoreMessage", "gradients: sequences %1–%2 of %3, backward block %4 of %5"), "nnnnn"},
     {QT_TRANSLATE_NOOP("CoreMessage", "predicted damage of %1 options"), "n"},
     {QT_TRANSLATE_NOOP("CoreMessage", "predicted damage %1/%2"), "nn"},
     {QT_TRANSLATE_NOOP("CoreMessage", "measuring the original on %1 sequences"), "n"},

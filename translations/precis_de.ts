@@ -23,8 +23,12 @@
         <translation>Statistik: Sequenzen %1–%2 von %3</translation>
     </message>
     <message>
-        <source>gradients: sequences %1–%2 of %3</source>
-        <translation>Gradienten: Sequenzen %1–%2 von %3</translation>
+        <source>gradients: sequences %1–%2 of %3, forward</source>
+        <translation>Gradienten: Sequenzen %1–%2 von %3, vorwärts</translation>
+    </message>
+    <message>
+        <source>gradients: sequences %1–%2 of %3, backward block %4 of %5</source>
+        <translation>Gradienten: Sequenzen %1–%2 von %3, rückwärts Block %4 von %5</translation>
     </message>
     <message>
         <source>predicted damage of %1 options</source>

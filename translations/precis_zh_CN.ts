@@ -23,8 +23,12 @@
         <translation>统计：第 %1–%2 条序列，共 %3 条</translation>
     </message>
     <message>
-        <source>gradients: sequences %1–%2 of %3</source>
-        <translation>梯度：第 %1–%2 条序列，共 %3 条</translation>
+        <source>gradients: sequences %1–%2 of %3, forward</source>
+        <translation>梯度：第 %1–%2 条序列，共 %3 条，前向</translation>
+    </message>
+    <message>
+        <source>gradients: sequences %1–%2 of %3, backward block %4 of %5</source>
+        <translation>梯度：第 %1–%2 条序列，共 %3 条，反向第 %4 块，共 %5 块</translation>
     </message>
     <message>
         <source>predicted damage of %1 options</source>

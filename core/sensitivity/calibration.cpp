@@ -130,8 +130,10 @@ public:
         m_stats.gateAbsSum.assign(size_t(params.config.nLayer) * params.config.nHead, 0.0);
     }
 
-    // One batch of B sequences from `set` starting at sequence s0.
-    Result<void> batch(const CalibrationSet& set, int s0, int B, const CancelToken* cancel)
+    // One batch of B sequences from `set` starting at sequence s0; `onBlock`
+    // (optional) hears of each block whose weight gradients are done (last block first).
+    Result<void> batch(const CalibrationSet& set, int s0, int B, const CancelToken* cancel,
+                       const std::function<void(int layer)>& onBlock = {})
     {
         const int T = set.length;
         std::span<const int32_t> tokens(set.sequence(s0), size_t(B) * (T + 1));
@@ -142,9 +144,12 @@ public:
         // b·(∂L_batch/∂w)² estimates the per-token Fisher diagonal whatever the
         // batch's size b (the batch mean's variance is 1/b of a token's), so a
         // shorter last batch enters with its own b.
-        o.blockGrads = [this, N](const std::string& name, const float* g, size_t) {
+        int lastLayer = -1;
+        o.blockGrads = [this, N, &onBlock, &lastLayer](const std::string& name, const float* g, size_t) {
             auto it = m_stats.gradSq.find(name);
             if (it != m_stats.gradSq.end()) it->second.addSquares(g, double(N));
+            const int layer = tensorLayer(name);
+            if (onBlock && layer >= 0 && layer != lastLayer) onBlock(lastLayer = layer);
         };
         m_lastInput = nullptr;
         o.linearObserver = [this](const std::string& w, int64_t row0, const float* in, int K, const float* dout, int O,
@@ -703,9 +708,16 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
     for (int s0 = 0; s0 < set.sequences; s0 += settings.batchSequences) {
         if (cancel && cancel->cancelled()) return cancelledError();
         const int B = std::min(settings.batchSequences, set.sequences - s0);
-        report(0.6 * s0 / set.sequences, "gradients: sequences " + std::to_string(s0 + 1) + "–" +
-                                             std::to_string(s0 + B) + " of " + std::to_string(set.sequences));
-        PRECIS_TRY(acc->batch(set, s0, B, cancel));
+        const std::string batchText = "gradients: sequences " + std::to_string(s0 + 1) + "–" + std::to_string(s0 + B) +
+                                      " of " + std::to_string(set.sequences);
+        report(0.6 * s0 / set.sequences, batchText + ", forward");
+        // The backward pass names its block (the forward third of a batch comes first).
+        auto onBlock = [&](int layer) {
+            const double done = (1.0 + 2.0 * (c.nLayer - 1 - layer) / c.nLayer) / 3.0;
+            report(0.6 * (s0 + B * done) / set.sequences,
+                   batchText + ", backward block " + std::to_string(layer) + " of " + std::to_string(c.nLayer));
+        };
+        PRECIS_TRY(acc->batch(set, s0, B, cancel, onBlock));
         if (onPartial) {
             SensitivityReport partial;
             partial.stage = "gradients " + std::to_string(s0 + B) + "/" + std::to_string(set.sequences);

@@ -245,7 +245,7 @@ private slots:
         // The jobs ran through their stages (a check that could miss them all would prove nothing).
         QStringList stages;
         for (const std::string& s : log.stages) stages << QString::fromStdString(s);
-        for (const char* expected : {"statistics: sequences", "gradients: sequences", "predicted damage",
+        for (const char* expected : {"statistics: sequences", "gradients: sequences", "backward block", "predicted damage",
                                      "measuring units", "generating calibration text", "GPTQ: ", "AWQ: ",
                                      "compress ", "Evaluating: ", "Per tensor: ", "Generating (original)",
                                      "perplexity", "loading ", "warm-up", "repetition 1 of 1", "done"})
