@@ -325,18 +325,20 @@ Result<ExportReport> exportSafetensors(const Model& model, const std::string& di
     if (existed && !fs::is_directory(target, ec))
         return makeError(ErrorCode::Io, dir, "exists and is not a folder");
 
-    // Dequantize everything first: a bad tensor fails before any file is touched.
-    std::vector<std::vector<float>> values;
-    values.reserve(model.tensors().size());
-    std::vector<hf::HfTensorValues> tensors;
-    size_t i = 0;
-    for (const Tensor& t : model.tensors()) {
-        if (cancel && cancel->cancelled())
-            return makeError(ErrorCode::Cancelled, dir, "export cancelled");
-        PRECIS_TRY_ASSIGN(std::vector<float> v, quant::dequantize(t));
-        values.push_back(std::move(v));
-        tensors.push_back({t.name, t.shape, values.back()});
-        if (progress) progress->report(double(++i) / double(model.tensors().size() + 1), "dequantize " + t.name);
+    // Each tensor dequantized when the writer reaches it (one at a time: a 7B model's
+    // fp32 values would not fit); a failure leaves nothing behind.
+    std::vector<hf::HfTensorSource> tensors;
+    const size_t count = model.tensors().size();
+    for (size_t i = 0; i < count; ++i) {
+        const Tensor& t = model.tensors()[i];
+        tensors.push_back({t.name, t.shape, [&t, i, count, &dir, progress, cancel]() -> Result<std::vector<float>> {
+                               if (cancel && cancel->cancelled())
+                                   return makeError(ErrorCode::Cancelled, dir, "export cancelled");
+                               if (progress) progress->report(double(i) / double(count + 1), "dequantize " + t.name);
+                               PRECIS_TRY_ASSIGN(std::vector<float> v, quant::dequantize(t));
+                               releaseMappedPages(t.data, t.nbytes);  // read once
+                               return v;
+                           }});
     }
 
     ExportReport report;

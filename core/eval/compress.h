@@ -87,7 +87,8 @@ struct ExportReport {
 Result<ExportReport> exportGguf(const Model& model, const std::string& path,
                                 NativeTensors native = NativeTensors::Refuse);
 
-// Writes `model` dequantized to `dtype` (F32, F16 or BF16) as a Hugging Face
+// Writes `model` dequantized to `dtype` (F32, F16 or BF16), one tensor at a time
+// (the fp32 values of a whole 7B model would not fit), as a Hugging Face
 // folder `dir` (hf::writeHfFolder: config.json, model.safetensors,
 // tokenizer.json, tokenizer_config.json). A folder that does not exist yet is
 // created as "<dir>.tmp-precis" and renamed into place when complete; into an

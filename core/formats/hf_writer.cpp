@@ -189,54 +189,68 @@ std::string hfTensorName(Arch arch, const std::string& ggufName, bool* transpose
 Result<void> writeHfFolder(const ModelConfig& c, const TokenizerSpec& tokenizer, const std::vector<HfTensorValues>& input,
                            const std::string& dir, DType dtype)
 {
+    std::vector<HfTensorSource> sources;
+    for (const HfTensorValues& t : input)
+        sources.push_back({t.name, t.shape, [&t]() -> Result<std::vector<float>> {
+                               return std::vector<float>(t.values.begin(), t.values.end());
+                           }});
+    return writeHfFolder(c, tokenizer, sources, dir, dtype);
+}
+
+Result<void> writeHfFolder(const ModelConfig& c, const TokenizerSpec& tokenizer, const std::vector<HfTensorSource>& input,
+                           const std::string& dir, DType dtype)
+{
     if (dtype != DType::F32 && dtype != DType::F16 && dtype != DType::BF16)
         return makeError(ErrorCode::InvalidArgument, dir, "safetensors dtype " + std::string(dtypeName(dtype)) +
                                                               " is not supported, expected F32, F16 or BF16");
-    std::vector<std::vector<float>> converted;  // reordered copies, alive until written
-    std::vector<std::vector<uint16_t>> halves;  // 16-bit copies
-    converted.reserve(input.size());
-    halves.reserve(input.size());
-    std::vector<SafetensorsTensor> tensors;
-    for (const HfTensorValues& t : input) {
+    // Everything the shapes and names tell is checked before anything is written.
+    std::vector<SafetensorsSource> tensors;
+    for (const HfTensorSource& t : input) {
         const std::string where = dir + "/model.safetensors: tensor '" + t.name + "'";
-        int64_t numel = 1;
-        for (int64_t d : t.shape) numel *= d;
-        if (t.shape.empty() || numel != int64_t(t.values.size()))
-            return makeError(ErrorCode::InvalidArgument, where, std::to_string(t.values.size()) +
-                                                                    " values do not fill its shape");
         bool transpose = false;
         const std::string name = hfTensorName(c.arch, t.name, &transpose);
         if (name.empty())
             return makeError(ErrorCode::Unsupported, where, "has no Hugging Face counterpart for this architecture");
+        if (t.shape.empty()) return makeError(ErrorCode::InvalidArgument, where, "has no shape");
         std::vector<int64_t> shape = t.shape;
-        std::span<const float> values = t.values;
+        int ropeHeads = 0;  // > 0: rows to reorder from interleaved to rotate-half
         if (c.arch == Arch::Llama) {
             const bool q = t.name.ends_with("attn_q.weight") || t.name.ends_with("attn_q.bias");
             const bool k = t.name.ends_with("attn_k.weight") || t.name.ends_with("attn_k.bias");
             if ((q || k) && c.ropeLayout == RopeLayout::Interleaved) {
-                const int heads = q ? c.nHead : c.nHeadKv;
-                if (heads <= 0 || t.shape[0] % heads != 0 || (t.shape[0] / heads) % 2 != 0)
+                ropeHeads = q ? c.nHead : c.nHeadKv;
+                if (ropeHeads <= 0 || t.shape[0] % ropeHeads != 0 || (t.shape[0] / ropeHeads) % 2 != 0)
                     return makeError(ErrorCode::InvalidArgument, where, std::to_string(t.shape[0]) +
-                                                                            " rows do not split into " + std::to_string(heads) +
-                                                                            " heads of even size");
-                converted.push_back(toRotateHalf(t, heads));
-                values = converted.back();
+                                                                            " rows do not split into " +
+                                                                            std::to_string(ropeHeads) + " heads of even size");
             }
         } else if (transpose) {
             if (t.shape.size() != 2)
                 return makeError(ErrorCode::InvalidArgument, where, "a Conv1D weight must have 2 dimensions");
-            converted.push_back(transposed(t));
-            values = converted.back();
             shape = {t.shape[1], t.shape[0]};
         }
-        std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(values.data()), values.size() * sizeof(float));
-        if (dtype != DType::F32) {
-            PRECIS_TRY_ASSIGN(auto h, toHalf(values, dtype, where));
-            halves.push_back(std::move(h));
-            bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(halves.back().data()),
-                                               halves.back().size() * sizeof(uint16_t));
-        }
-        tensors.push_back({name, std::string(dtypeName(dtype)), shape, bytes});
+        auto bytes = [&t, where, ropeHeads, transpose, dtype]() -> Result<std::vector<std::byte>> {
+            PRECIS_TRY_ASSIGN(std::vector<float> values, t.values());
+            int64_t numel = 1;
+            for (int64_t d : t.shape) numel *= d;
+            if (numel != int64_t(values.size()))
+                return makeError(ErrorCode::InvalidArgument, where,
+                                 std::to_string(values.size()) + " values do not fill its shape");
+            const HfTensorValues view{t.name, t.shape, values};
+            if (ropeHeads > 0) values = toRotateHalf(view, ropeHeads);
+            else if (transpose) values = transposed(view);
+            std::vector<std::byte> out;
+            if (dtype == DType::F32) {
+                out.resize(values.size() * sizeof(float));
+                std::memcpy(out.data(), values.data(), out.size());
+                return out;
+            }
+            PRECIS_TRY_ASSIGN(const std::vector<uint16_t> h, toHalf(values, dtype, where));
+            out.resize(h.size() * sizeof(uint16_t));
+            std::memcpy(out.data(), h.data(), out.size());
+            return out;
+        };
+        tensors.push_back({name, std::string(dtypeName(dtype)), shape, std::move(bytes)});
     }
     PRECIS_TRY(writeSafetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}}));
     PRECIS_TRY(writeText(dir + "/config.json", hfConfig(c, tokenizer, dtype).dump(2) + "\n"));

@@ -13,6 +13,7 @@
 #include "model/model.h"
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -40,6 +41,19 @@ std::string hfTensorName(Arch arch, const std::string& ggufName, bool* transpose
 // value), unsupported tokenizer, I/O.
 Result<void> writeHfFolder(const ModelConfig& config, const TokenizerSpec& tokenizer,
                            const std::vector<HfTensorValues>& tensors, const std::string& dir,
+                           DType dtype = DType::F32);
+
+// A tensor whose values are made when the writer reaches it: one tensor's values
+// (and their converted copy) exist at a time, so a model larger than memory can
+// be written. The same checks and errors; an error from `values` stops the write
+// with nothing of model.safetensors left behind.
+struct HfTensorSource {
+    std::string name;
+    std::vector<int64_t> shape;
+    std::function<Result<std::vector<float>>()> values;
+};
+Result<void> writeHfFolder(const ModelConfig& config, const TokenizerSpec& tokenizer,
+                           const std::vector<HfTensorSource>& tensors, const std::string& dir,
                            DType dtype = DType::F32);
 
 } // namespace precis::hf

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -31,6 +32,22 @@ Result<std::vector<std::byte>> serializeSafetensors(const std::vector<Safetensor
 
 // Streams the file to `path` through a temporary file and a rename (atomic).
 Result<void> writeSafetensors(const std::string& path, const std::vector<SafetensorsTensor>& tensors,
+                              const SafetensorsMetadata& metadata = {});
+
+// A tensor whose bytes are made when the writer reaches it, so that only one
+// tensor's bytes exist at a time (a model larger than memory can be written).
+struct SafetensorsSource {
+    std::string name;
+    std::string dtype;
+    std::vector<int64_t> shape;
+    // numel × element size bytes, row-major; an error stops the write.
+    std::function<Result<std::vector<std::byte>>()> bytes;
+};
+
+// As above; the header (checked as above) is written first, then each tensor as
+// it is made, in order. A source that fails or gives the wrong byte count leaves
+// nothing behind (the error names the tensor).
+Result<void> writeSafetensors(const std::string& path, const std::vector<SafetensorsSource>& tensors,
                               const SafetensorsMetadata& metadata = {});
 
 } // namespace precis::hf

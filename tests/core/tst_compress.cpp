@@ -5,6 +5,8 @@
 #include "common/half.h"
 #include "compress_fixtures.h"
 #include "engine/engine.h"
+#include "common/memory.h"
+#include <malloc.h>
 #include "eval/compress.h"
 #include "eval/compression_plan.h"
 #include "formats/gguf.h"
@@ -433,6 +435,43 @@ private slots:
         // Writing into an existing folder replaces the files.
         QVERIFY(exportSafetensors(*c, dir + "/F32", DType::BF16).ok());
         QCOMPARE(loadModel(dir + "/F32").value()->find("output.weight")->dtype, DType::BF16);
+    }
+
+    // The safetensors export dequantizes one tensor at a time: its peak resident
+    // growth stays far below the fp32 values of the whole model (which writing them
+    // all first would need, plus their F16 copy).
+    void safetensorsExportHoldsOneTensorAtATime()
+    {
+        configureAllocator();
+        auto m = tinyModel(2048);
+        m->metadata.clear();
+        auto c = compressOrDie(*m, uniformOrDie(*m, "Q8_0"));
+        m.reset();
+        int64_t weights = 0;
+        for (const Tensor& t : c->tensors()) weights += t.numel();
+        const uint64_t fp32 = uint64_t(weights) * 4;
+        const std::string dir = test::scratchDir("compress-hf-stream");
+        auto peakGrowth = [](const std::function<void()>& job) {
+            malloc_trim(0);  // freed heap pages out of the resident set, or reusing them would not show
+            if (!resetPeakResidentBytes()) qFatal("the peak resident set cannot be reset here");
+            const uint64_t before = residentBytes();
+            job();
+            return peakResidentBytes() - before;
+        };
+        // The measurement sees a copy of all values held at once.
+        const uint64_t held = peakGrowth([&] {
+            std::vector<std::vector<float>> all;
+            for (const Tensor& t : c->tensors()) all.push_back(values(t));
+        });
+        QVERIFY(held > fp32 * 9 / 10);
+        const uint64_t growth = peakGrowth([&] {
+            auto r = exportSafetensors(*c, dir + "/hf", DType::F16);
+            QVERIFY2(r.ok(), r.ok() ? "" : r.error().toString().c_str());
+        });
+        qInfo("peak growth %.1f MiB (all values held: %.1f MiB), the model's fp32 values %.1f MiB",
+              double(growth) / (1 << 20), double(held) / (1 << 20), double(fp32) / (1 << 20));
+        QVERIFY(growth < fp32 / 2);  // the largest tensor (a seventh of the model) and its copies
+        QCOMPARE(loadModel(dir + "/hf").value()->tensors().size(), c->tensors().size());
     }
 
     void testbedBytesEqualLlamaQuantize()

@@ -477,6 +477,37 @@ private slots:
         auto dt = hf::serializeSafetensors({{"s", "Q4_K", {6}, std::as_bytes(std::span(a))}});
         QVERIFY(!dt.ok() && dt.error().toString().find("Q4_K") != std::string::npos);
         QVERIFY(!std::filesystem::exists(dir + "/dup.safetensors"));
+
+        // Tensors made as the writer reaches them give the same file, one at a time.
+        std::vector<std::string> made;
+        auto source = [&](const hf::SafetensorsTensor& t) {
+            return hf::SafetensorsSource{t.name, t.dtype, t.shape, [&made, t]() -> Result<std::vector<std::byte>> {
+                                             made.push_back(t.name);
+                                             return std::vector<std::byte>(t.bytes.begin(), t.bytes.end());
+                                         }};
+        };
+        std::vector<hf::SafetensorsSource> sources;
+        for (const auto& t : ts) sources.push_back(source(t));
+        QVERIFY(hf::writeSafetensors(dir + "/s.safetensors", sources, {{"format", "pt"}, {"note", "ü"}}).ok());
+        QCOMPARE(made, (std::vector<std::string>{"a", "b", "c"}));
+        auto g = hf::SafetensorsFile::open(dir + "/s.safetensors");
+        QVERIFY(g.ok());
+        QCOMPARE(g->mapping->size(), bytes->size());
+        QVERIFY(std::memcmp(g->mapping->data(), bytes->data(), bytes->size()) == 0);
+        // A source that fails, or makes the wrong byte count, leaves nothing behind.
+        sources[1].bytes = []() -> Result<std::vector<std::byte>> {
+            return makeError(ErrorCode::InvalidArgument, "tensor 'b'", "cannot be made");
+        };
+        auto failed = hf::writeSafetensors(dir + "/f.safetensors", sources);
+        QVERIFY(!failed.ok() && failed.error().toString().find("cannot be made") != std::string::npos);
+        sources[1].bytes = []() -> Result<std::vector<std::byte>> { return std::vector<std::byte>(4); };
+        auto wrong = hf::writeSafetensors(dir + "/f.safetensors", sources);
+        QVERIFY(!wrong.ok());
+        QVERIFY2(wrong.error().toString().find("'b'") != std::string::npos &&
+                     wrong.error().toString().find("4 bytes made, the shape needs 6") != std::string::npos,
+                 wrong.error().toString().c_str());
+        QVERIFY(!std::filesystem::exists(dir + "/f.safetensors") &&
+                !std::filesystem::exists(dir + "/f.safetensors.tmp-precis"));
     }
 
     void unsupportedDtypeOnlyWhenUsed()
