@@ -22,23 +22,20 @@
 // Required: 2e-6 relative. A wrong normalisation is off by far more: a factor
 // N, b, ½ or the batch count; the Fisher of a short last batch counted with the
 // last batch's b for every batch was 37 % low on the 5-sequence case.
+#include "sample_calibration.h"
 #include "test_support.h"
 
 #include "engine/backward.h"
-#include "formats/model_loader.h"
 #include "model/random_model.h"
 #include "quant/scheme.h"
 #include "sensitivity/calibration.h"
 #include "sensitivity/gram_forms.h"
-#include "tokenizer/tokenizer.h"
 
 #include <QtTest/QtTest>
 
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 
 using namespace precis;
 using namespace precis::sensitivity;
@@ -474,31 +471,20 @@ private slots:
     // (observed 3.1 %), and each tensor's options in the exact run's order.
     void sketchedDamageOnATrainedModel()
     {
-        const std::string path = std::string(PRECIS_SOURCE_DIR) + "/resources/sample/model.gguf";
-        auto model = loadModel(path);
-        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
-        auto params = parametersFromModel(**model);
-        QVERIFY(params.ok());
-        auto tok = Tokenizer::create((*model)->tokenizer);
-        QVERIFY(tok.ok());
-        std::ifstream f(std::string(PRECIS_SOURCE_DIR) + "/resources/sample/calib.txt");
-        std::stringstream ss;
-        ss << f.rdbuf();
-        auto set = calibrationFromText(ss.str(), "calib.txt", **tok, (*model)->config, 16, 64, 1);
-        QVERIFY(set.ok());
+        const test::SampleCalibration sample = test::sampleCalibration(16, 64);
         CalibrationSettings s;
         s.options = {"Q8_0", "Q4_0", "RTN3g32", "RTN2g32"};
         s.probeOptions = {"Q4_0"};
         s.measure = false;
         s.headAblation = false;
         s.damageSketch = 0;
-        auto exactRun = runCalibration(*params, *set, s);
-        s.damageSketch = (*model)->config.nEmbd / 8;
-        auto sketchRun = runCalibration(*params, *set, s);
+        auto exactRun = runCalibration(sample.params, sample.set, s);
+        s.damageSketch = sample.model->config.nEmbd / 8;
+        auto sketchRun = runCalibration(sample.params, sample.set, s);
         QVERIFY(exactRun.ok() && sketchRun.ok());
         const auto [worst, n] = owDifference(exactRun->report, sketchRun->report);
         qInfo("%d ow_err values on %lld inputs with a %d-column sketch: worst relative difference %.3f", n,
-              (long long)(*model)->config.nEmbd, s.damageSketch, worst);
+              (long long)sample.model->config.nEmbd, s.damageSketch, worst);
         QVERIFY(worst < 0.05);
         for (const UnitValue& v : exactRun->report.values) {
             if (v.metric != metric::OutputWeighted || v.kind != UnitKind::Tensor) continue;

@@ -3,6 +3,7 @@
 // chunk maps sum to tensor totals and have partial edge chunks), infeasible
 // options, cancellation, bad settings, and on the bundled sample model that the
 // output-weighted proxy ranks tensors as the measured damage does.
+#include "sample_calibration.h"
 #include "test_support.h"
 
 #include "formats/gguf.h"
@@ -468,24 +469,13 @@ private slots:
     // this scale to rank by: single-tensor effects of ~1e-3 nats, both signs.)
     void sampleModelProxyPredictsMeasured()
     {
-        const std::string path = std::string(PRECIS_SOURCE_DIR) + "/resources/sample/model.gguf";
-        auto model = loadModel(path);
-        QVERIFY2(model.ok(), model.ok() ? "" : model.error().message.c_str());
-        auto params = parametersFromModel(**model);
-        QVERIFY(params.ok());
-        auto tok = Tokenizer::create((*model)->tokenizer);
-        QVERIFY(tok.ok());
-        std::ifstream f(std::string(PRECIS_SOURCE_DIR) + "/resources/sample/calib.txt");
-        std::stringstream ss;
-        ss << f.rdbuf();
-        auto set = calibrationFromText(ss.str(), "calib.txt", **tok, (*model)->config, 8, 64, 1);
-        QVERIFY(set.ok());
+        const test::SampleCalibration sample = test::sampleCalibration(8, 64);
         CalibrationSettings s;
         s.options = {"Q4_K", "Q2_K"};
         s.probeOptions = {"Q2_K"};
         s.measureSequences = 8;
         s.headAblation = false;
-        auto out = runCalibration(*params, *set, s);
+        auto out = runCalibration(sample.params, sample.set, s);
         QVERIFY2(out.ok(), out.ok() ? "" : out.error().message.c_str());
         auto find = [&](const char* proxy) -> const Correlation* {
             for (const Correlation& c : out->report.correlations)
