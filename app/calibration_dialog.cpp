@@ -116,6 +116,9 @@ CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& m
                              tr("Predicted damage on full Gram matrices wider than 4 × this many inputs uses their "
                                 "Nyström sketch of this many columns plus the exact diagonal (faster on large "
                                 "models); 0: always exact"));
+    m_damageRows = spinBox(analysis, 0, 1 << 30, defaults.settings.damageRows,
+                           tr("Each option's predicted damage is computed from at most this many rows of each tensor, "
+                              "spread evenly (over each head's rows in q, k and v); 0: every row"));
     m_options = new QLineEdit(joinOptions(defaults.settings.options), analysis);
     m_options->setPlaceholderText(tr("all standard schemes and RTN 2–8 bits"));
     m_options->setToolTip(tr("Options whose predicted damage is computed for every tensor and head, comma-separated "
@@ -139,6 +142,7 @@ CalibrationDialog::CalibrationDialog(const ModelConfig& config, const QString& m
     analysisForm->addRow(tr("Gram size limit:"), m_gramLimit);
     analysisForm->addRow(QString(), gramNote);
     analysisForm->addRow(tr("Damage sketch (columns):"), m_damageSketch);
+    analysisForm->addRow(tr("Damage rows (per tensor):"), m_damageRows);
     analysisForm->addRow(tr("Predicted for:"), m_options);
     analysisForm->addRow(tr("Probe options:"), m_probes);
     analysisForm->addRow(QString(), m_measure);
@@ -212,6 +216,7 @@ CalibrationRequest CalibrationDialog::request() const
     r.settings.batchSequences = m_batch->value();
     r.settings.fullGramLimit = m_gramLimit->value();
     r.settings.damageSketch = m_damageSketch->value();
+    r.settings.damageRows = m_damageRows->value();
     r.settings.options = parseOptions(m_options->text());
     r.settings.probeOptions = parseOptions(m_probes->text());
     r.settings.measure = m_measure->isChecked();
@@ -236,6 +241,7 @@ void CalibrationDialog::setRequest(const CalibrationRequest& r)
     m_batch->setValue(r.settings.batchSequences);
     m_gramLimit->setValue(r.settings.fullGramLimit);
     m_damageSketch->setValue(r.settings.damageSketch);
+    m_damageRows->setValue(r.settings.damageRows);
     m_options->setText(joinOptions(r.settings.options));
     m_probes->setText(joinOptions(r.settings.probeOptions));
     m_measure->setChecked(r.settings.measure);

@@ -80,6 +80,7 @@ private:
     QSpinBox* m_batch = nullptr;
     QSpinBox* m_gramLimit = nullptr;
     QSpinBox* m_damageSketch = nullptr;
+    QSpinBox* m_damageRows = nullptr;
     QSpinBox* m_measureUnits = nullptr;
     QLineEdit* m_options = nullptr;
     QLineEdit* m_probes = nullptr;

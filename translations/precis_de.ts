@@ -864,6 +864,14 @@
         <translation>Schadensskizze (Spalten):</translation>
     </message>
     <message>
+        <source>Each option&apos;s predicted damage is computed from at most this many rows of each tensor, spread evenly (over each head&apos;s rows in q, k and v); 0: every row</source>
+        <translation>Der vorhergesagte Schaden jeder Option wird aus höchstens so vielen Zeilen jedes Tensors berechnet, gleichmäßig verteilt (über die Zeilen jedes Kopfes in q, k und v); 0: jede Zeile</translation>
+    </message>
+    <message>
+        <source>Damage rows (per tensor):</source>
+        <translation>Schadenszeilen (je Tensor):</translation>
+    </message>
+    <message>
         <source>At most this many tensors and this many heads are measured per probe option (and ablated), spread evenly over the model; 0: all</source>
         <translation>Höchstens so viele Tensoren und so viele Köpfe werden je Prüfoption gemessen (und ablatiert), gleichmäßig über das Modell verteilt; 0: alle</translation>
     </message>

@@ -862,6 +862,14 @@
         <translation>损伤草图（列数）：</translation>
     </message>
     <message>
+        <source>Each option&apos;s predicted damage is computed from at most this many rows of each tensor, spread evenly (over each head&apos;s rows in q, k and v); 0: every row</source>
+        <translation>每个选项的预测损伤最多由每个张量的这么多行计算，均匀分布（在 q、k、v 中按每个注意力头的行）；0：所有行</translation>
+    </message>
+    <message>
+        <source>Damage rows (per tensor):</source>
+        <translation>损伤行数（每个张量）：</translation>
+    </message>
+    <message>
         <source>At most this many tensors and this many heads are measured per probe option (and ablated), spread evenly over the model; 0: all</source>
         <translation>每个探测选项最多测量（及消融）这么多张量和这么多注意力头，在模型中均匀分布；0：全部</translation>
     </message>

@@ -124,6 +124,7 @@ int cmdAnalyze(const QStringList& args)
     p.addOption({QStringLiteral("batch"), QStringLiteral("Sequences per forward+backward batch (default 2)."), QStringLiteral("B")});
     p.addOption({QStringLiteral("gram-limit"), QStringLiteral("Keep the full input Gram matrix up to this many inputs, else its diagonal (default 4096)."), QStringLiteral("K")});
     p.addOption({QStringLiteral("damage-sketch"), QStringLiteral("Predict damage on full Gram matrices wider than 4 × M inputs from their Nyström sketch of M columns plus the exact diagonal (default 256; 0: always exact)."), QStringLiteral("M")});
+    p.addOption({QStringLiteral("damage-rows"), QStringLiteral("Predict each option's damage from at most N rows of each tensor, spread evenly (over each head's rows in q/k/v); a sampled row's error is exact (default 1024; 0: every row)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("no-measure"), QStringLiteral("Skip the measured single-unit damage.")});
     p.addOption({QStringLiteral("no-ablation"), QStringLiteral("Skip head ablation.")});
     p.addOption({QStringLiteral("scratch"), QStringLiteral("Folder for the Gram matrices when they are spilled to a scratch file to fit the memory limit (default: the system's temporary folder)."), QStringLiteral("DIR")});
@@ -143,6 +144,7 @@ int cmdAnalyze(const QStringList& args)
     settings.measureUnits = p.intValue(QStringLiteral("measure-units"), 64, 0, 1 << 20);
     settings.fullGramLimit = p.intValue(QStringLiteral("gram-limit"), 4096, 0, 1 << 20);
     settings.damageSketch = p.intValue(QStringLiteral("damage-sketch"), 256, 0, 65536);
+    settings.damageRows = p.intValue(QStringLiteral("damage-rows"), 1024, 0, 1 << 30);
     settings.measure = !p.isSet(QStringLiteral("no-measure"));
     settings.headAblation = !p.isSet(QStringLiteral("no-ablation"));
     if (p.isSet(QStringLiteral("options"))) settings.options = splitList(p.value(QStringLiteral("options")));

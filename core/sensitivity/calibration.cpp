@@ -8,6 +8,7 @@
 #include <Eigen/Dense>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
 
 #include <algorithm>
 #include <atomic>
@@ -101,6 +102,39 @@ std::vector<HeadSlice> headSlices(const TensorInfo& t, const ModelConfig& c, int
     HeadSlice s;
     if (headSlice(t, c, h, s)) return {s};
     return {};
+}
+
+// The rows of a tensor its predicted damage is computed from: all, or about `limit`
+// spread evenly over strata — each head's rows in q, k, v and GPT-2's qkv (so every
+// head slice has its own), the whole tensor otherwise.
+struct RowSample {
+    bool all = true;
+    std::vector<int64_t> rows;  // ascending; empty when all
+    double weight = 1;          // rows of its stratum each sampled row stands for
+    // The sampled rows of [r0, r1), as indices into `rows` (the rows themselves when all).
+    std::pair<int64_t, int64_t> within(int64_t r0, int64_t r1) const
+    {
+        if (all) return {r0, r1};
+        auto b = std::lower_bound(rows.begin(), rows.end(), r0);
+        return {b - rows.begin(), std::lower_bound(b, rows.end(), r1) - rows.begin()};
+    }
+    int64_t row(int64_t i) const { return all ? i : rows[size_t(i)]; }
+};
+
+RowSample sampleRows(const TensorInfo& t, const ModelConfig& c, int limit)
+{
+    RowSample s;
+    if (limit <= 0 || t.rows <= limit) return s;
+    const int64_t hd = c.headDim();
+    const bool headRows = (t.kind == "q" || t.kind == "k" || t.kind == "v" || t.kind == "qkv") && hd > 0 &&
+                          t.rows % hd == 0;
+    const int64_t stratum = headRows ? hd : t.rows;
+    const int64_t per = std::clamp<int64_t>((int64_t(limit) * stratum + t.rows / 2) / t.rows, 1, stratum);
+    s.all = false;
+    s.weight = double(stratum) / double(per);
+    for (int64_t r0 = 0; r0 < t.rows; r0 += stratum)
+        for (int64_t j = 0; j < per; ++j) s.rows.push_back(r0 + (2 * j + 1) * stratum / (2 * per));
+    return s;
 }
 
 std::vector<TensorInfo> analysedTensorInfo(const Parameters& params)
@@ -358,80 +392,157 @@ public:
         return {};
     }
 
+    // The regions of tensor t whose damage is reported: the whole tensor, then every
+    // head slice in head order.
+    struct Region {
+        int head;  // −1: the tensor
+        HeadSlice s;
+    };
+    std::vector<Region> regions(const TensorInfo& t) const
+    {
+        std::vector<Region> out = {{-1, {0, t.rows, 0, t.cols}}};
+        for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
+            for (const HeadSlice& s : headSlices(t, m_c, h)) out.push_back({h, s});
+        return out;
+    }
+    // The unit a region's damage is added to.
+    std::pair<std::string, UnitKind> unitOf(const TensorInfo& t, const Region& r) const
+    {
+        return r.head < 0 ? std::pair{t.p->name, UnitKind::Tensor} : std::pair{headUnit(t.layer, r.head), UnitKind::Head};
+    }
+
+    // Per region of tensor t, the factor that turns a damage summed over the sampled
+    // rows into the estimate for all its rows (ratio estimator): Σ p over the region
+    // / Σ p over its sampled rows, for the proxy p = F·w² (fisher) and ḡ²_r·H_cc·w²
+    // (ow_err) — the damage with a relative quantization error equal in every row.
+    // 1 when every row is used; the sample's weight where the proxy is zero.
+    struct DamageScales {
+        std::vector<double> fisher, ow;
+    };
+    DamageScales damageScales(const TensorInfo& t, const float* w, const RowSample& sample) const
+    {
+        const std::vector<Region> rs = regions(t);
+        DamageScales out{std::vector<double>(rs.size(), 1.0), std::vector<double>(rs.size(), 1.0)};
+        if (sample.all) return out;
+        const ChunkSums& sq = m_stats.gradSq.at(t.p->name);
+        auto ls = m_stats.linear.find(t.p->name);
+        const LinearStats* L = ls != m_stats.linear.end() && ls->second.cols == t.cols ? &ls->second : nullptr;
+        std::vector<double> diagH;
+        if (L)
+            for (int64_t c = 0; c < t.cols; ++c)
+                diagH.push_back(L->fullGram ? (*L->gram)[size_t(c * t.cols + c)] : (*L->gram)[size_t(c)]);
+        // Σ over rows `rowsOf(i)`, i in [i0, i1), and columns [c0, c1) of both proxies.
+        auto proxies = [&](int64_t i0, int64_t i1, auto rowOf, int64_t c0, int64_t c1) {
+            return tbb::parallel_reduce(
+                tbb::blocked_range<int64_t>(i0, i1), std::pair<double, double>{0, 0},
+                [&](const tbb::blocked_range<int64_t>& range, std::pair<double, double> acc) {
+                    for (int64_t i = range.begin(); i < range.end(); ++i) {
+                        const int64_t r = rowOf(i);
+                        const float* wr = w + r * t.cols;
+                        const float* m = sq.sums.data() + size_t(r / ChunkSums::kChunk) * sq.chunkCols;
+                        double f = 0, o = 0;
+                        for (int64_t c = c0; c < c1; ++c) {
+                            const double w2 = double(wr[c]) * wr[c];
+                            f += double(m[c / ChunkSums::kChunk]) * w2;
+                            if (L) o += diagH[size_t(c)] * w2;
+                        }
+                        acc.first += f;
+                        acc.second += L ? L->outGradSq[size_t(r)] * o : 0.0;
+                    }
+                    return acc;
+                },
+                [](std::pair<double, double> a, std::pair<double, double> b) {
+                    return std::pair<double, double>{a.first + b.first, a.second + b.second};
+                });
+        };
+        for (size_t k = 0; k < rs.size(); ++k) {
+            const HeadSlice& s = rs[k].s;
+            const auto full = proxies(s.r0, s.r1, [](int64_t r) { return r; }, s.c0, s.c1);
+            const auto [i0, i1] = sample.within(s.r0, s.r1);
+            const auto part = proxies(i0, i1, [&](int64_t i) { return sample.row(i); }, s.c0, s.c1);
+            out.fisher[k] = part.first > 0 ? full.first / part.first : sample.weight;
+            out.ow[k] = part.second > 0 ? full.second / part.second : sample.weight;
+        }
+        return out;
+    }
+
     // Predicted damage of every option for one tensor: ow_err (when the tensor has
     // input statistics; `forms`: the quadratic forms on its full Gram matrix, null
-    // for a diagonal one) and Fisher, per tensor and per head slice.
-    void optionMetrics(const TensorInfo& t, const Option& opt, const std::vector<float>& delta, const GramForms* forms)
+    // for a diagonal one) and Fisher, per tensor and per head slice. `delta` holds
+    // the quantization error of the rows in `sample`, `scales` its damageScales.
+    void optionMetrics(const TensorInfo& t, const Option& opt, const std::vector<float>& delta,
+                       const RowSample& sample, const DamageScales& scales, const GramForms* forms)
     {
+        const int64_t n = sample.all ? t.rows : int64_t(sample.rows.size());
+        const std::vector<Region> rs = regions(t);
         const ChunkSums& sq = m_stats.gradSq.at(t.p->name);
         const double fisherScale = 1.0 / std::max(1, m_stats.batches);  // F_i = Σ_k b_k g_k² / batches
-        // ½ Σ F_i Δw_i² over row r, columns [c0, c1): F_i is its 8×8 chunk's mean.
+        // ½ Σ F_i Δw_i² over sampled row i, columns [c0, c1): F_i is its 8×8 chunk's mean.
         std::vector<double> chunkMean(sq.sums.size());
         for (int cr = 0; cr < sq.chunkRows; ++cr)
             for (int cc = 0; cc < sq.chunkCols; ++cc) {
                 const size_t i = size_t(cr) * sq.chunkCols + cc;
                 chunkMean[i] = 0.5 * fisherScale * double(sq.sums[i]) / double(sq.count(cr, cc));
             }
-        auto fisher = [&](int64_t r, int64_t c0, int64_t c1) {
-            const double* m = chunkMean.data() + size_t(r / ChunkSums::kChunk) * sq.chunkCols;
-            const float* d = delta.data() + r * t.cols;
+        auto fisher = [&](int64_t i, int64_t c0, int64_t c1) {
+            const double* m = chunkMean.data() + size_t(sample.row(i) / ChunkSums::kChunk) * sq.chunkCols;
+            const float* d = delta.data() + i * t.cols;
             double acc = 0;
             for (int64_t c = c0; c < c1; ++c) acc += m[c / ChunkSums::kChunk] * double(d[c]) * d[c];
             return acc;
         };
-        std::vector<double> rowFisher(static_cast<size_t>(t.rows));
-        double tensorFisher = 0;
-        for (int64_t r = 0; r < t.rows; ++r) tensorFisher += rowFisher[size_t(r)] = fisher(r, 0, t.cols);
+        std::vector<double> rowFisher(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i) rowFisher[size_t(i)] = fisher(i, 0, t.cols);
         Entries e;
-        e.push_back({t.p->name, UnitKind::Tensor, metric::Fisher, tensorFisher});
-        for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
-            for (const HeadSlice& s : headSlices(t, m_c, h)) {
-                double acc = 0;
-                for (int64_t r = s.r0; r < s.r1; ++r)
-                    acc += s.c0 == 0 && s.c1 == t.cols ? rowFisher[size_t(r)] : fisher(r, s.c0, s.c1);
-                e.push_back({headUnit(t.layer, h), UnitKind::Head, metric::Fisher, acc});
-            }
+        for (size_t k = 0; k < rs.size(); ++k) {
+            const HeadSlice& s = rs[k].s;
+            double acc = 0;
+            const auto [i0, i1] = sample.within(s.r0, s.r1);
+            for (int64_t i = i0; i < i1; ++i)
+                acc += s.c0 == 0 && s.c1 == t.cols ? rowFisher[size_t(i)] : fisher(i, s.c0, s.c1);
+            const auto [unit, kind] = unitOf(t, rs[k]);
+            e.push_back({unit, kind, metric::Fisher, scales.fisher[k] * acc});
+        }
 
         auto ls = m_stats.linear.find(t.p->name);
         if (ls != m_stats.linear.end() && ls->second.cols == t.cols) {
             const LinearStats& L = ls->second;
             const double invTok = 1.0 / double(std::max<int64_t>(1, m_stats.tokens));
             // Per row r: ḡ²_r · ΔW_r H ΔW_rᵀ / N², and per head the o-column blocks.
-            std::vector<double> rowErr(static_cast<size_t>(t.rows));
-            Eigen::Map<const RowMatrixF> D(delta.data(), t.rows, t.cols);
+            std::vector<double> rowErr(static_cast<size_t>(n));
+            Eigen::Map<const RowMatrixF> D(delta.data(), n, t.cols);
             if (L.fullGram) {
-                forms->rowForms(delta.data(), t.rows, t.cols, rowErr.data());
+                forms->rowForms(delta.data(), n, t.cols, rowErr.data());
             } else {
-                for (int64_t r = 0; r < t.rows; ++r) {
+                for (int64_t i = 0; i < n; ++i) {
                     double acc = 0;
-                    for (int64_t c = 0; c < t.cols; ++c) acc += (*L.gram)[size_t(c)] * double(D(r, c)) * D(r, c);
-                    rowErr[size_t(r)] = acc;
+                    for (int64_t c = 0; c < t.cols; ++c) acc += (*L.gram)[size_t(c)] * double(D(i, c)) * D(i, c);
+                    rowErr[size_t(i)] = acc;
                 }
             }
-            auto rowWeight = [&](int64_t r) { return 0.5 * L.outGradSq[size_t(r)] * invTok * invTok; };
-            double tensorErr = 0;
-            for (int64_t r = 0; r < t.rows; ++r) tensorErr += rowWeight(r) * rowErr[size_t(r)];
-            e.push_back({t.p->name, UnitKind::Tensor, metric::OutputWeighted, tensorErr});
-            for (int h = 0; h < m_c.nHead && t.layer >= 0; ++h)
-                for (const HeadSlice& s : headSlices(t, m_c, h)) {
-                    double acc = 0;
-                    if (s.c0 == 0 && s.c1 == t.cols) {
-                        for (int64_t r = s.r0; r < s.r1; ++r) acc += rowWeight(r) * rowErr[size_t(r)];
-                    } else {  // a column block: ΔW[:, c] H[c, c] ΔW[:, c]ᵀ, always exact (2·w² flops per row)
-                        const int64_t w = s.c1 - s.c0;
-                        std::vector<double> blockErr(static_cast<size_t>(t.rows));
-                        if (L.fullGram) {
-                            GramForms::exact(L.gram->data() + s.c0 * t.cols + s.c0, w, t.cols)
-                                .rowForms(delta.data() + s.c0, t.rows, t.cols, blockErr.data());
-                        } else {
-                            for (int64_t r = 0; r < t.rows; ++r)
-                                for (int64_t c = s.c0; c < s.c1; ++c)
-                                    blockErr[size_t(r)] += (*L.gram)[size_t(c)] * double(D(r, c)) * D(r, c);
-                        }
-                        for (int64_t r = 0; r < t.rows; ++r) acc += rowWeight(r) * blockErr[size_t(r)];
+            auto rowWeight = [&](int64_t i) { return 0.5 * L.outGradSq[size_t(sample.row(i))] * invTok * invTok; };
+            for (size_t k = 0; k < rs.size(); ++k) {
+                const HeadSlice& s = rs[k].s;
+                double acc = 0;
+                if (s.c0 == 0 && s.c1 == t.cols) {
+                    const auto [i0, i1] = sample.within(s.r0, s.r1);
+                    for (int64_t i = i0; i < i1; ++i) acc += rowWeight(i) * rowErr[size_t(i)];
+                } else {  // a column block: ΔW[:, c] H[c, c] ΔW[:, c]ᵀ, always exact (2·w² flops per row)
+                    const int64_t w = s.c1 - s.c0;
+                    std::vector<double> blockErr(static_cast<size_t>(n));
+                    if (L.fullGram) {
+                        GramForms::exact(L.gram->data() + s.c0 * t.cols + s.c0, w, t.cols)
+                            .rowForms(delta.data() + s.c0, n, t.cols, blockErr.data());
+                    } else {
+                        for (int64_t i = 0; i < n; ++i)
+                            for (int64_t c = s.c0; c < s.c1; ++c)
+                                blockErr[size_t(i)] += (*L.gram)[size_t(c)] * double(D(i, c)) * D(i, c);
                     }
-                    e.push_back({headUnit(t.layer, h), UnitKind::Head, metric::OutputWeighted, acc});
+                    for (int64_t i = 0; i < n; ++i) acc += rowWeight(i) * blockErr[size_t(i)];
                 }
+                const auto [unit, kind] = unitOf(t, rs[k]);
+                e.push_back({unit, kind, metric::OutputWeighted, scales.ow[k] * acc});
+            }
         }
         std::lock_guard<std::mutex> lock(m_mutex);
         for (const Entry& x : e) {
@@ -660,6 +771,9 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         return makeError(ErrorCode::InvalidArgument, where,
                          "damage sketch of " + std::to_string(settings.damageSketch) +
                              " columns, expected 0 (exact) to 65536");
+    if (settings.damageRows < 0)
+        return makeError(ErrorCode::InvalidArgument, where,
+                         "damage rows " + std::to_string(settings.damageRows) + ", expected 0 (all) or more");
     if (settings.measureSequences < 1)
         return makeError(ErrorCode::InvalidArgument, where,
                          "measurement sequences " + std::to_string(settings.measureSequences) + ", expected >= 1");
@@ -704,6 +818,8 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
     // Stage 1 (60 %): forward + backward over the calibration set (the batch's
     // activations freed at the end of the stage).
     auto acc = std::make_unique<Accumulator>(params, tensors, settings, stats);
+    auto lastPartialEnd = std::chrono::steady_clock::now();
+    double lastPartialCost = 0;  // seconds the last partial report took
     for (int s0 = 0; s0 < set.sequences; s0 += settings.batchSequences) {
         if (cancel && cancel->cancelled()) return cancelledError();
         const int B = std::min(settings.batchSequences, set.sequences - s0);
@@ -717,7 +833,12 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                    batchText + ", backward block " + std::to_string(layer) + " of " + std::to_string(c.nLayer));
         };
         PRECIS_TRY(acc->batch(set, s0, B, cancel, onBlock));
-        if (onPartial) {
+        // A partial report costs a pass over every tensor's statistics (and the
+        // caller's save): on a large model one that took over a second waits until
+        // the batches since it took four times as long.
+        const auto now = std::chrono::steady_clock::now();
+        const double sincePartial = std::chrono::duration<double>(now - lastPartialEnd).count();
+        if (onPartial && (lastPartialCost < 1.0 || sincePartial >= 4 * lastPartialCost)) {
             SensitivityReport partial;
             partial.stage = "gradients " + std::to_string(s0 + B) + "/" + std::to_string(set.sequences);
             partial.tokens = stats.tokens;
@@ -726,6 +847,8 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
             Analysis a(params, tensors, stats, partial);
             PRECIS_TRY(a.gradientMetrics({}));  // the Fisher chunk maps (a quantization of every tensor) only at the end
             onPartial(partial);
+            lastPartialEnd = std::chrono::steady_clock::now();
+            lastPartialCost = std::chrono::duration<double>(lastPartialEnd - now).count();
         }
     }
     acc.reset();
@@ -768,7 +891,17 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
         const TensorInfo& t = tensors[ti];
         auto values = TensorValues::of(params, t.index);
         if (!values.ok()) return fail(values.error());
-        const float* w = values->data();
+        // The rows the damage is computed from, gathered when sampled.
+        const RowSample sample = sampleRows(t, c, settings.damageRows);
+        std::vector<float> sampled;
+        if (!sample.all) {
+            sampled.resize(sample.rows.size() * size_t(t.cols));
+            for (size_t i = 0; i < sample.rows.size(); ++i)
+                std::copy_n(values->data() + sample.rows[i] * t.cols, t.cols, sampled.data() + i * size_t(t.cols));
+        }
+        const float* w = sample.all ? values->data() : sampled.data();
+        const int64_t n = sample.all ? t.rows : int64_t(sample.rows.size());
+        const Analysis::DamageScales scales = analysis.damageScales(t, values->data(), sample);
         const LinearStats* L = fullGram(t);
         SharedForms* shared = L ? &formsOf.at(L->gram.get()) : nullptr;
         if (shared)
@@ -786,11 +919,11 @@ Result<CalibrationOutput> runCalibration(const Parameters& params, const Calibra
                 analysis.markInfeasible(t, o);
                 return;
             }
-            std::vector<float> d(values->size());
-            auto r = quant::roundTrip(o.scheme, w, t.rows, t.cols, d.data());
+            std::vector<float> d(size_t(n) * size_t(t.cols));
+            auto r = quant::roundTrip(o.scheme, w, n, t.cols, d.data());
             if (!r.ok()) return fail(r.error());
             for (size_t i = 0; i < d.size(); ++i) d[i] = w[i] - d[i];
-            analysis.optionMetrics(t, o, d, shared ? shared->forms.get() : nullptr);
+            analysis.optionMetrics(t, o, d, sample, scales, shared ? shared->forms.get() : nullptr);
             const int n = ++done;
             if (n % 16 == 0)
                 report(0.6 + 0.15 * n / double(jobs), "predicted damage " + std::to_string(n) + "/" +

@@ -32,6 +32,11 @@ struct CalibrationSettings {
     // (gram_forms.h; 2·K·m instead of 2·K² flops per weight row and option);
     // 0: always exact.
     int damageSketch = 256;
+    // Predicted damage (ow_err, fisher) of each option from at most this many rows
+    // of each tensor, spread evenly (over each head's rows in q/k/v), each standing
+    // for the rows around it; every block format and RTN layout quantizes rows
+    // independently, so a sampled row's error is exact. 0: every row.
+    int damageRows = 1024;
     // Options whose predicted damage (ow_err, fisher) is computed for every
     // tensor and head; empty = every standard scheme plus RTN 2..8 bits × g 32/64/128.
     std::vector<std::string> options;

@@ -45,6 +45,7 @@ std::string calibrationSettingsJson(const CalibrationRunSettings& r, const std::
                                       {"batch_sequences", s.batchSequences},
                                       {"full_gram_limit", s.fullGramLimit},
                                       {"damage_sketch", s.damageSketch},
+                                      {"damage_rows", s.damageRows},
                                       {"measure_units", s.measureUnits},
                                       {"options", s.options},
                                       {"probe_options", s.probeOptions},
@@ -76,6 +77,9 @@ Result<CalibrationRunSettings> parseCalibrationSettings(const CalibrationRun& ru
     // Runs recorded before these settings existed computed every form exactly …
     PRECIS_TRY_ASSIGN(const int64_t sketch, o.integer("damage_sketch", 0));
     s.damageSketch = int(sketch);
+    // … from every row …
+    PRECIS_TRY_ASSIGN(const int64_t damageRows, o.integer("damage_rows", 0));
+    s.damageRows = int(damageRows);
     // … and measured every unit.
     PRECIS_TRY_ASSIGN(const int64_t measureUnits, o.integer("measure_units", 0));
     s.measureUnits = int(measureUnits);

@@ -101,6 +101,7 @@ Json runJson(const SummaryRun& r)
                          {"batch_sequences", s.batchSequences},
                          {"full_gram_limit", s.fullGramLimit},
                          {"damage_sketch", s.damageSketch},
+                         {"damage_rows", s.damageRows},
                          {"measure_units", s.measureUnits}};
     } else {
         j["settings"] = nullptr;

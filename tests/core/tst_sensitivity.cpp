@@ -410,6 +410,10 @@ private slots:
         s.measureUnits = -1;
         auto bad = runCalibration(p, set, s);
         QVERIFY(!bad.ok() && bad.error().message.find("measured units -1") != std::string::npos);
+        s.measureUnits = 64;
+        s.damageRows = -1;
+        auto badRows = runCalibration(p, set, s);
+        QVERIFY(!badRows.ok() && badRows.error().message.find("damage rows -1") != std::string::npos);
     }
 
     void badSettingsAndText()

@@ -108,6 +108,9 @@ private slots:
         QCOMPARE(cliRun.seed, uint64_t(3));
         QCOMPARE(cliRun.settings.measure, false);
         QCOMPARE(cliRun.settings.options, std::vector<std::string>{"Q4_K"});
+        // Recorded before sketches and row samples: every form exact, every row.
+        QCOMPARE(cliRun.settings.damageSketch, 0);
+        QCOMPARE(cliRun.settings.damageRows, 0);
 
         // Allocations: budgets made before option sets used Precis' whole list;
         // "predicted_kl" held the damage and is unknown now.
@@ -180,6 +183,31 @@ private slots:
         QCOMPARE(samples[0].predictedDamage, std::log1p(0.012) / 1.5);
         QCOMPARE(samples[0].measuredDamage, std::log(2.8755 / 2.848));
         VERIFY_OK(store.checkIntegrity(true));
+    }
+
+    // A run's settings as recorded and read back.
+    void calibrationSettingsRoundTrip()
+    {
+        CalibrationRunSettings r;
+        r.textPath = "/data/calib.txt";
+        r.sequences = 8;
+        r.length = 128;
+        r.seed = 5;
+        r.settings.damageSketch = 64;
+        r.settings.damageRows = 777;
+        r.settings.measureUnits = 9;
+        r.settings.options = {"Q4_K", "Q8_0"};
+        CalibrationRun run;
+        run.settingsJson = calibrationSettingsJson(r, r.textPath);
+        ASSIGN_OK(back, parseCalibrationSettings(run));
+        QCOMPARE(back.textPath, r.textPath);
+        QCOMPARE(back.sequences, 8);
+        QCOMPARE(back.length, 128);
+        QCOMPARE(back.seed, uint64_t(5));
+        QCOMPARE(back.settings.damageSketch, 64);
+        QCOMPARE(back.settings.damageRows, 777);
+        QCOMPARE(back.settings.measureUnits, 9);
+        QCOMPARE(back.settings.options, r.settings.options);
     }
 
     void budgetRoundTripAndErrors()
