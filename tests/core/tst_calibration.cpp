@@ -237,6 +237,17 @@ std::pair<double, int> owDifference(const SensitivityReport& a, const Sensitivit
     return {worst, n};
 }
 
+// Predicted damage only (no measurement, no ablation) for four options far apart.
+CalibrationSettings predictedOnly()
+{
+    CalibrationSettings s;
+    s.options = {"Q8_0", "Q4_0", "RTN3g32", "RTN2g32"};
+    s.probeOptions = {"Q4_0"};
+    s.measure = false;
+    s.headAblation = false;
+    return s;
+}
+
 // d H dᵀ in double, straight from the definition.
 double directForm(const std::vector<double>& H, int64_t K, const float* d)
 {
@@ -472,11 +483,7 @@ private slots:
     void sketchedDamageOnATrainedModel()
     {
         const test::SampleCalibration sample = test::sampleCalibration(16, 64);
-        CalibrationSettings s;
-        s.options = {"Q8_0", "Q4_0", "RTN3g32", "RTN2g32"};
-        s.probeOptions = {"Q4_0"};
-        s.measure = false;
-        s.headAblation = false;
+        CalibrationSettings s = predictedOnly();
         s.damageSketch = 0;
         auto exactRun = runCalibration(sample.params, sample.set, s);
         s.damageSketch = sample.model->config.nEmbd / 8;
@@ -508,11 +515,7 @@ private slots:
     void sampledRowsOnATrainedModel()
     {
         const test::SampleCalibration sample = test::sampleCalibration(16, 64);
-        CalibrationSettings s;
-        s.options = {"Q8_0", "Q4_0", "RTN3g32", "RTN2g32"};
-        s.probeOptions = {"Q4_0"};
-        s.measure = false;
-        s.headAblation = false;
+        CalibrationSettings s = predictedOnly();
         s.damageRows = 0;
         auto allRows = runCalibration(sample.params, sample.set, s);
         s.damageRows = 1 << 20;
